@@ -1,0 +1,127 @@
+"""Content-addressed storage for evidence files: each file is kept once, under its SHA-256.
+
+Uploads are streamed to a temporary file while hashed, checked against the size limit and
+the accepted types, then renamed into place. A refused file leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import mimetypes
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from typing import BinaryIO
+
+from django.conf import settings
+
+from plaint.config.appsettings import APP
+from plaint.domain.errors import FieldErrors
+
+CHUNK = 1 << 16
+
+# The first bytes that files of these types must start with. Types not listed here are
+# accepted on their declared type alone (text, CSV, e-mail).
+_MAGIC: dict[str, tuple[bytes, ...]] = {
+    "application/pdf": (b"%PDF-",),
+    "image/png": (b"\x89PNG\r\n\x1a\n",),
+    "image/jpeg": (b"\xff\xd8\xff",),
+    "image/gif": (b"GIF87a", b"GIF89a"),
+    "image/webp": (b"RIFF",),
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
+    "audio/mpeg": (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"),
+}
+_TEXT_TYPES = {"text/plain", "text/csv", "message/rfc822"}
+
+
+@dataclass(frozen=True)
+class StoredBlob:
+    sha256: str
+    size: int
+    filename: str
+    content_type: str
+
+
+def root() -> Path:
+    return Path(settings.EVIDENCE_ROOT)
+
+
+def blob_path(sha256: str) -> Path:
+    return root() / sha256[:2] / sha256
+
+
+def _clean_name(filename: str) -> str:
+    name = os.path.basename(filename.replace("\\", "/")).strip().replace("\x00", "")
+    return name[:255] or "unnamed"
+
+
+def blob_put(
+    *,
+    stream: BinaryIO,
+    filename: str,
+    content_type: str = "",
+    max_bytes: int | None = None,
+    allowed_types: tuple[str, ...] | None = None,
+) -> StoredBlob:
+    limit = APP.evidence_max_bytes if max_bytes is None else max_bytes
+    allowed = APP.evidence_types if allowed_types is None else allowed_types
+    name = _clean_name(filename)
+    ctype = (content_type or mimetypes.guess_type(name)[0] or "").split(";")[0].strip().lower()
+    if ctype not in allowed:
+        raise FieldErrors(
+            {
+                "file": f"{name}: files of type {ctype or 'unknown'!s} are not accepted "
+                f"(accepted: {', '.join(sorted(allowed))})"
+            }
+        )
+    root().mkdir(parents=True, exist_ok=True)
+    digest = hashlib.sha256()
+    size = 0
+    head = b""
+    fd, tmp_name = tempfile.mkstemp(dir=root(), prefix=".upload-")
+    tmp = Path(tmp_name)
+    try:
+        with os.fdopen(fd, "wb") as out:
+            while chunk := stream.read(CHUNK):
+                size += len(chunk)
+                if size > limit:
+                    raise FieldErrors(
+                        {"file": f"{name} is larger than the limit of {limit:,} bytes"}
+                    )
+                if len(head) < 16:
+                    head += chunk[: 16 - len(head)]
+                digest.update(chunk)
+                out.write(chunk)
+        if size == 0:
+            raise FieldErrors({"file": f"{name} is empty"})
+        _check_content(name, ctype, head, tmp)
+        sha = digest.hexdigest()
+        final = blob_path(sha)
+        final.parent.mkdir(parents=True, exist_ok=True)
+        if final.exists():
+            tmp.unlink()
+        else:
+            tmp.chmod(0o640)
+            os.replace(tmp, final)
+    except BaseException:
+        tmp.unlink(missing_ok=True)
+        raise
+    return StoredBlob(sha256=sha, size=size, filename=name, content_type=ctype)
+
+
+def _check_content(name: str, ctype: str, head: bytes, path: Path) -> None:
+    signatures = _MAGIC.get(ctype)
+    if signatures is not None and not head.startswith(signatures):
+        raise FieldErrors(
+            {"file": f"{name} does not look like {ctype}: its content does not match its type"}
+        )
+    if ctype in _TEXT_TYPES:
+        with path.open("rb") as fh:
+            sample = fh.read(CHUNK)
+        if b"\x00" in sample:
+            raise FieldErrors({"file": f"{name} is declared as text but contains binary data"})
+
+
+def blob_open(sha256: str) -> BinaryIO:
+    return blob_path(sha256).open("rb")

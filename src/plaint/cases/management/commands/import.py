@@ -1,0 +1,56 @@
+"""`plaint import cfpb FILE --org SLUG`: import complaints from a CFPB-format CSV file."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from plaint.accounts.selectors import organisation_get
+from plaint.cases.importing import ImportSummary, cfpb_import
+from plaint.domain.errors import DomainError
+
+MAX_LISTED = 50
+
+
+class Command(BaseCommand):
+    help = (
+        "Import complaints from a file. Formats: cfpb (the US CFPB Consumer Complaint "
+        "Database CSV). Safe to re-run: complaints already imported are skipped."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("format", choices=["cfpb"])
+        parser.add_argument("file", type=Path)
+        parser.add_argument("--org", required=True, help="Slug of the organisation.")
+        parser.add_argument("--batch-size", type=int, default=2000)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        path: Path = options["file"]
+        if not path.is_file():
+            raise CommandError(f"No such file: {path}")
+        if options["batch_size"] < 1:
+            raise CommandError("--batch-size must be at least 1.")
+
+        def progress(summary: ImportSummary) -> None:
+            if options["verbosity"] > 1:
+                self.stdout.write(f"  ... {summary}")
+
+        try:
+            org = organisation_get(slug=options["org"])
+            summary = cfpb_import(
+                organisation=org,
+                source=path,
+                now=timezone.now(),
+                batch_size=options["batch_size"],
+                progress=progress,
+            )
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        for problem in summary.malformed[:MAX_LISTED]:
+            self.stderr.write(f"skipped {path.name}:{problem}")
+        if len(summary.malformed) > MAX_LISTED:
+            self.stderr.write(f"... and {len(summary.malformed) - MAX_LISTED} more malformed rows")
+        self.stdout.write(f"{path.name}: {summary}.")

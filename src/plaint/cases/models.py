@@ -1,0 +1,240 @@
+"""The case file: customers, cases, the append-only ledger and what hangs off a case.
+
+Models hold data and constraints only. Every write goes through `services.py`; every
+read a user can reach goes through `selectors.py`, scoped to one organisation.
+"""
+
+from __future__ import annotations
+
+from enum import StrEnum
+
+from django.conf import settings
+from django.db import models
+
+from plaint.accounts.models import Organisation
+from plaint.domain.events import EventKind
+from plaint.domain.lifecycle import CaseStatus
+from plaint.domain.vocabulary import (
+    ActorKind,
+    Channel,
+    Direction,
+    Outcome,
+    Priority,
+    RedressKind,
+    Visibility,
+    label,
+)
+
+
+def _choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    return [(member.value, label(member)) for member in enum]
+
+
+class Customer(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    name = models.CharField(max_length=200)
+    email = models.EmailField(blank=True)
+    phone = models.CharField(max_length=40, blank=True)
+    postal_address = models.TextField(blank=True)
+    preferred_contact_times = models.CharField(max_length=200, blank=True)
+    vulnerability_notes = models.TextField(blank=True)
+    created_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class Case(models.Model):
+    """The current state of a complaint. Its history is in `CaseEvent`; `ledger_length`
+    and `ledger_head` record where that history ends, so truncation is detectable."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    reference = models.CharField(max_length=32)
+    customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases")
+    channel = models.CharField(max_length=20, choices=_choices(Channel))
+    received_at = models.DateTimeField()
+    product = models.CharField("product or service", max_length=200, blank=True)
+    issue = models.CharField(max_length=300, blank=True)
+    respondent = models.CharField(
+        max_length=200, blank=True, help_text="The business the complaint is about."
+    )
+    order_number = models.CharField(max_length=100, blank=True)
+    account_number = models.CharField(max_length=100, blank=True)
+    amount_in_dispute = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    occurred_on = models.DateField("date of occurrence", null=True, blank=True)
+    description = models.TextField()
+    desired_resolution = models.TextField(blank=True)
+    regime = models.CharField("jurisdiction / regime", max_length=40, blank=True)
+    category = models.CharField(max_length=200, blank=True)
+    priority = models.CharField(
+        max_length=10, choices=_choices(Priority), default=Priority.NORMAL.value
+    )
+    assignee = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="assigned_cases",
+    )
+    status = models.CharField(
+        max_length=24, choices=[(s.value, s.label) for s in CaseStatus], default="received"
+    )
+    outcome = models.CharField(max_length=20, choices=_choices(Outcome), blank=True)
+    root_cause = models.CharField(max_length=300, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    source = models.CharField(max_length=20, blank=True, help_text="Where an import came from.")
+    external_id = models.CharField(max_length=64, blank=True)
+    created_at = models.DateTimeField()
+    updated_at = models.DateTimeField()
+    ledger_length = models.PositiveIntegerField(default=0)
+    ledger_head = models.CharField(max_length=64, default="0" * 64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "reference"], name="case_reference_unique_per_org"
+            ),
+            models.UniqueConstraint(
+                fields=["organisation", "source", "external_id"],
+                condition=~models.Q(external_id=""),
+                name="case_external_id_unique_per_org",
+            ),
+            models.CheckConstraint(
+                condition=models.Q(amount_in_dispute__isnull=True)
+                | models.Q(amount_in_dispute__gte=0),
+                name="case_amount_not_negative",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["organisation", "status", "received_at"]),
+            models.Index(fields=["organisation", "received_at"]),
+            models.Index(fields=["organisation", "assignee", "status"]),
+        ]
+        permissions = [
+            ("work_case", "Work cases: log contacts, notes, evidence, offers, status"),
+            ("reassign_case", "Assign and reassign any case"),
+            ("view_all_cases", "See every case of the organisation"),
+            ("review_legal", "Clear legal-risk flags"),
+            ("manage_organisation", "Manage users and templates"),
+        ]
+
+    def __str__(self) -> str:
+        return self.reference
+
+    @property
+    def status_enum(self) -> CaseStatus:
+        return CaseStatus(self.status)
+
+
+class CaseEvent(models.Model):
+    """One entry of a case's ledger. Never updated or deleted: database triggers refuse it.
+
+    `hash = SHA-256(prev_hash + canonical JSON of the event)`; see `plaint.domain.ledger`.
+    `payload` holds the canonical JSON text exactly as hashed.
+    """
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="events")
+    seq = models.PositiveIntegerField()
+    kind = models.CharField(max_length=32, choices=[(k.value, label(k)) for k in EventKind])
+    occurred_at = models.DateTimeField()
+    recorded_at = models.DateTimeField()
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    actor_kind = models.CharField(max_length=10, choices=_choices(ActorKind))
+    actor_label = models.CharField(max_length=200)
+    visibility = models.CharField(max_length=10, choices=_choices(Visibility))
+    payload = models.TextField()
+    prev_hash = models.CharField(max_length=64)
+    hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "seq"], name="case_event_seq_unique"),
+        ]
+        ordering = ["case_id", "seq"]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.kind}"
+
+
+class Contact(models.Model):
+    """A contact between the customer and the business, as logged."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="contacts")
+    contact_at = models.DateTimeField()
+    channel = models.CharField(max_length=20, choices=_choices(Channel))
+    direction = models.CharField(max_length=10, choices=_choices(Direction))
+    representative = models.CharField(max_length=200, blank=True)
+    ticket_number = models.CharField(max_length=100, blank=True)
+    wait_minutes = models.PositiveIntegerField(null=True, blank=True)
+    summary = models.TextField(blank=True)
+    logged_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["contact_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.channel} on {self.contact_at:%Y-%m-%d}"
+
+
+class Evidence(models.Model):
+    """A file attached to a case. The bytes live in the content-addressed store."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="evidence")
+    sha256 = models.CharField(max_length=64)
+    filename = models.CharField(max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveBigIntegerField()
+    description = models.CharField(max_length=500, blank=True)
+    uploaded_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["uploaded_at", "id"]
+
+    def __str__(self) -> str:
+        return self.filename
+
+
+class ResolutionOffer(models.Model):
+    class Answer(models.TextChoices):
+        PENDING = "pending", "Pending"
+        ACCEPTED = "accepted", "Accepted"
+        REJECTED = "rejected", "Rejected"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="offers")
+    redress = models.CharField(max_length=20, choices=_choices(RedressKind))
+    amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
+    currency = models.CharField(max_length=3, blank=True)
+    description = models.TextField(blank=True)
+    answer = models.CharField(max_length=10, choices=Answer.choices, default=Answer.PENDING)
+    answer_comment = models.TextField(blank=True)
+    offered_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["offered_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.redress} ({self.answer})"
+
+
+class ReferenceSequence(models.Model):
+    """The last case number handed out per organisation and year."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="refseq_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}/{self.year}: {self.last}"

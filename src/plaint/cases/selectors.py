@@ -1,0 +1,116 @@
+"""Every read of cases, scoped to one organisation. Nothing here returns another
+organisation's rows: each function takes the organisation and filters on it first."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.db.models import Count, Q, QuerySet
+
+from plaint.accounts.models import Organisation
+from plaint.cases.models import Case, CaseEvent, Contact, Evidence, ResolutionOffer
+from plaint.domain.events import Payload, payload_from_json
+from plaint.domain.lifecycle import CaseStatus, allowed_targets
+
+
+class CaseNotFound(LookupError):
+    """No case with that reference in this organisation."""
+
+
+@dataclass(frozen=True)
+class CaseFilters:
+    status: str = ""
+    product: str = ""
+    priority: str = ""
+    assignee_id: int | None = None
+    unassigned: bool = False
+    received_from: date | None = None
+    received_to: date | None = None
+    q: str = ""
+
+
+def case_list(*, organisation: Organisation, filters: CaseFilters | None = None) -> QuerySet[Case]:
+    f = filters or CaseFilters()
+    cases = Case.objects.filter(organisation=organisation).select_related("customer", "assignee")
+    if f.status:
+        cases = cases.filter(status=f.status)
+    if f.product:
+        cases = cases.filter(product=f.product)
+    if f.priority:
+        cases = cases.filter(priority=f.priority)
+    if f.assignee_id is not None:
+        cases = cases.filter(assignee_id=f.assignee_id)
+    if f.unassigned:
+        cases = cases.filter(assignee__isnull=True)
+    if f.received_from:
+        cases = cases.filter(received_at__date__gte=f.received_from)
+    if f.received_to:
+        cases = cases.filter(received_at__date__lte=f.received_to)
+    if f.q:
+        term = f.q.strip()
+        cases = cases.filter(
+            Q(reference__iexact=term)
+            | Q(customer__name__icontains=term)
+            | Q(order_number__iexact=term)
+            | Q(account_number__iexact=term)
+            | Q(description__icontains=term)
+        )
+    return cases.order_by("-received_at", "-id")
+
+
+def case_products(*, organisation: Organisation) -> list[str]:
+    return list(
+        Case.objects.filter(organisation=organisation)
+        .exclude(product="")
+        .values_list("product", flat=True)
+        .distinct()
+        .order_by("product")
+    )
+
+
+def case_get(*, organisation: Organisation, reference: str) -> Case:
+    try:
+        return Case.objects.select_related("customer", "assignee").get(
+            organisation=organisation, reference=reference
+        )
+    except Case.DoesNotExist:
+        raise CaseNotFound(reference) from None
+
+
+def case_status_counts(*, organisation: Organisation) -> dict[str, int]:
+    rows = Case.objects.filter(organisation=organisation).values("status").annotate(n=Count("id"))
+    return {row["status"]: row["n"] for row in rows}
+
+
+@dataclass(frozen=True)
+class TimelineEntry:
+    event: CaseEvent
+    payload: Payload
+
+
+def case_timeline(*, case: Case, customer_view: bool = False) -> list[TimelineEntry]:
+    events = CaseEvent.objects.filter(organisation_id=case.organisation_id, case=case)
+    if customer_view:
+        events = events.filter(visibility="customer")
+    return [TimelineEntry(e, payload_from_json(e.kind, e.payload)) for e in events.order_by("seq")]
+
+
+def case_contacts(*, case: Case) -> QuerySet[Contact]:
+    return Contact.objects.filter(organisation_id=case.organisation_id, case=case)
+
+
+def case_evidence(*, case: Case) -> QuerySet[Evidence]:
+    return Evidence.objects.filter(organisation_id=case.organisation_id, case=case)
+
+
+def case_offers(*, case: Case) -> QuerySet[ResolutionOffer]:
+    return ResolutionOffer.objects.filter(organisation_id=case.organisation_id, case=case)
+
+
+def case_next_statuses(*, case: Case) -> list[CaseStatus]:
+    """Statuses the desk may offer (closing has its own form)."""
+    return sorted(
+        (s for s in allowed_targets(case.status_enum) if s is not CaseStatus.CLOSED),
+        key=list(CaseStatus).index,
+    )

@@ -1,0 +1,565 @@
+"""Every write to a case. Each service is keyword-only, runs in one transaction, locks the
+case, checks the domain's rules, and appends exactly one ledger event.
+
+Callers pass `now` (an aware datetime): the services never read the clock themselves.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal, InvalidOperation
+from enum import StrEnum
+from typing import BinaryIO
+
+from django.db import transaction
+
+from plaint.accounts.models import Organisation, User
+from plaint.cases import evidence_store
+from plaint.cases.ledger import Actor, event_append
+from plaint.cases.models import (
+    Case,
+    CaseEvent,
+    Contact,
+    Customer,
+    Evidence,
+    ReferenceSequence,
+    ResolutionOffer,
+)
+from plaint.domain import events as ev
+from plaint.domain.errors import DomainError, FieldErrors
+from plaint.domain.lifecycle import CaseStatus, check_transition
+from plaint.domain.references import format_reference
+from plaint.domain.vocabulary import Channel, Direction, Outcome, Priority, RedressKind, Visibility
+
+MAX_TEXT = 100_000  # characters in one free-text field
+
+
+def _require_aware(**values: datetime | None) -> None:
+    naive = [name for name, value in values.items() if value is not None and value.tzinfo is None]
+    if naive:
+        raise FieldErrors(dict.fromkeys(naive, "must be a timezone-aware date and time"))
+
+
+def _enum(errors: dict[str, str], field: str, enum: type[StrEnum], value: str) -> str:
+    try:
+        return str(enum(value).value)
+    except ValueError:
+        options = ", ".join(member.value for member in enum)
+        errors[field] = f"{value!r} is not one of: {options}"
+        return value
+
+
+def _money(errors: dict[str, str], field: str, amount: Decimal | str | None) -> Decimal | None:
+    if amount is None or amount == "":
+        return None
+    try:
+        value = Decimal(str(amount))
+    except InvalidOperation:
+        errors[field] = f"{amount!r} is not an amount"
+        return None
+    if not value.is_finite() or value < 0:
+        errors[field] = "must be zero or more"
+    elif value != value.quantize(Decimal("0.01")):
+        errors[field] = "has more than two decimal places"
+    elif abs(value) >= Decimal("1e12"):
+        errors[field] = "is too large"
+    return value
+
+
+def _currency(errors: dict[str, str], field: str, currency: str, amount: Decimal | None) -> str:
+    code = currency.strip().upper()
+    if amount is not None and not (len(code) == 3 and code.isalpha()):
+        errors[field] = "an amount needs a three-letter ISO 4217 currency code, e.g. GBP"
+    return code
+
+
+def _text(errors: dict[str, str], field: str, value: str, *, required: bool = False) -> str:
+    text = value.strip()
+    if required and not text:
+        errors[field] = "is required"
+    if len(text) > MAX_TEXT:
+        errors[field] = f"is longer than {MAX_TEXT} characters"
+    if "\x00" in text:
+        errors[field] = "contains a NUL character"
+    return text
+
+
+def _lock(case: Case) -> Case:
+    """Reload the case under a row lock so its ledger head cannot move under us."""
+    return Case.objects.select_for_update().get(pk=case.pk)
+
+
+def reference_allocate(*, organisation: Organisation, year: int, count: int = 1) -> list[str]:
+    """Hand out `count` new references for `year`, in the caller's transaction."""
+    sequence, _ = ReferenceSequence.objects.select_for_update().get_or_create(
+        organisation=organisation, year=year
+    )
+    first = sequence.last + 1
+    sequence.last += count
+    sequence.save(update_fields=["last"])
+    return [
+        format_reference(organisation.reference_prefix, year, n)
+        for n in range(first, first + count)
+    ]
+
+
+@dataclass(frozen=True)
+class CustomerDetails:
+    name: str
+    email: str = ""
+    phone: str = ""
+    postal_address: str = ""
+    preferred_contact_times: str = ""
+    vulnerability_notes: str = ""
+
+
+def customer_create(
+    *, organisation: Organisation, details: CustomerDetails, now: datetime
+) -> Customer:
+    errors: dict[str, str] = {}
+    name = _text(errors, "customer.name", details.name, required=True)
+    if len(name) > 200:
+        errors["customer.name"] = "is longer than 200 characters"
+    if errors:
+        raise FieldErrors(errors)
+    customer = Customer(
+        organisation=organisation,
+        name=name,
+        email=details.email.strip(),
+        phone=details.phone.strip(),
+        postal_address=details.postal_address.strip(),
+        preferred_contact_times=details.preferred_contact_times.strip(),
+        vulnerability_notes=details.vulnerability_notes.strip(),
+        created_at=now,
+    )
+    customer.full_clean(exclude=["organisation"])
+    customer.save()
+    return customer
+
+
+@transaction.atomic
+def case_open(
+    *,
+    organisation: Organisation,
+    customer: Customer | CustomerDetails,
+    channel: Channel | str,
+    received_at: datetime,
+    description: str,
+    actor: Actor,
+    now: datetime,
+    product: str = "",
+    issue: str = "",
+    respondent: str = "",
+    order_number: str = "",
+    account_number: str = "",
+    amount_in_dispute: Decimal | str | None = None,
+    currency: str = "",
+    occurred_on: date | None = None,
+    desired_resolution: str = "",
+    regime: str = "",
+    category: str = "",
+    priority: Priority | str = Priority.NORMAL,
+    visibility: Visibility = Visibility.CUSTOMER,
+) -> Case:
+    """Open a case for a new complaint and record `case_opened`."""
+    _require_aware(received_at=received_at, now=now)
+    errors: dict[str, str] = {}
+    channel_value = _enum(errors, "channel", Channel, channel)
+    priority_value = _enum(errors, "priority", Priority, priority)
+    description = _text(errors, "description", description, required=True)
+    desired_resolution = _text(errors, "desired_resolution", desired_resolution)
+    amount = _money(errors, "amount_in_dispute", amount_in_dispute)
+    currency = _currency(errors, "currency", currency, amount)
+    if received_at > now:
+        errors["received_at"] = "is in the future"
+    if occurred_on is not None and occurred_on > received_at.date():
+        errors["occurred_on"] = "is after the complaint was received"
+    if isinstance(customer, Customer) and customer.organisation_id != organisation.pk:
+        errors["customer"] = "belongs to another organisation"
+    if errors:
+        raise FieldErrors(errors)
+    if isinstance(customer, CustomerDetails):
+        customer = customer_create(organisation=organisation, details=customer, now=now)
+    year = received_at.astimezone(now.tzinfo).year
+    (reference,) = reference_allocate(organisation=organisation, year=year)
+    case = Case(
+        organisation=organisation,
+        reference=reference,
+        customer=customer,
+        channel=channel_value,
+        received_at=received_at,
+        product=product.strip(),
+        issue=issue.strip(),
+        respondent=respondent.strip(),
+        order_number=order_number.strip(),
+        account_number=account_number.strip(),
+        amount_in_dispute=amount,
+        currency=currency,
+        occurred_on=occurred_on,
+        description=description,
+        desired_resolution=desired_resolution,
+        regime=regime.strip(),
+        category=category.strip(),
+        priority=priority_value,
+        status=CaseStatus.RECEIVED.value,
+        created_at=now,
+        updated_at=now,
+    )
+    case.full_clean(exclude=["organisation", "customer", "assignee"], validate_constraints=False)
+    case.save(force_insert=True)
+    event_append(
+        case=case,
+        payload=opened_payload(case),
+        actor=actor,
+        now=now,
+        occurred_at=received_at,
+        visibility=visibility,
+    )
+    return case
+
+
+def opened_payload(case: Case, *, source_details: dict[str, str] | None = None) -> ev.CaseOpened:
+    """The `case_opened` snapshot of a case (also used by bulk imports)."""
+    return ev.CaseOpened(
+        reference=case.reference,
+        status=case.status,
+        channel=case.channel,
+        received_at=case.received_at.isoformat(),
+        customer_name=case.customer.name,
+        product=case.product,
+        issue=case.issue,
+        respondent=case.respondent,
+        order_number=case.order_number,
+        account_number=case.account_number,
+        amount_in_dispute=None if case.amount_in_dispute is None else str(case.amount_in_dispute),
+        currency=case.currency,
+        occurred_on=case.occurred_on.isoformat() if case.occurred_on else None,
+        description=case.description,
+        desired_resolution=case.desired_resolution,
+        regime=case.regime,
+        category=case.category,
+        priority=case.priority,
+        source=case.source,
+        external_id=case.external_id,
+        source_details=source_details or {},
+    )
+
+
+@transaction.atomic
+def case_contact_log(
+    *,
+    case: Case,
+    contact_at: datetime,
+    channel: Channel | str,
+    direction: Direction | str,
+    actor: Actor,
+    now: datetime,
+    representative: str = "",
+    ticket_number: str = "",
+    wait_minutes: int | None = None,
+    summary: str = "",
+) -> Contact:
+    """Log one contact (a call, email, chat, letter, visit) with who, when and how long."""
+    _require_aware(contact_at=contact_at, now=now)
+    errors: dict[str, str] = {}
+    channel_value = _enum(errors, "channel", Channel, channel)
+    direction_value = _enum(errors, "direction", Direction, direction)
+    summary = _text(errors, "summary", summary)
+    if wait_minutes is not None and not 0 <= wait_minutes <= 24 * 60:
+        errors["wait_minutes"] = "must be between 0 and 1440 minutes"
+    if contact_at > now:
+        errors["contact_at"] = "is in the future"
+    if errors:
+        raise FieldErrors(errors)
+    case = _lock(case)
+    contact = Contact.objects.create(
+        organisation_id=case.organisation_id,
+        case=case,
+        contact_at=contact_at,
+        channel=channel_value,
+        direction=direction_value,
+        representative=representative.strip()[:200],
+        ticket_number=ticket_number.strip()[:100],
+        wait_minutes=wait_minutes,
+        summary=summary,
+        logged_at=now,
+    )
+    payload = ev.ContactLogged(
+        contact_id=contact.pk,
+        contact_at=contact_at.isoformat(),
+        channel=channel_value,
+        direction=direction_value,
+        representative=contact.representative,
+        ticket_number=contact.ticket_number,
+        wait_minutes=wait_minutes,
+        summary=summary,
+    )
+    event_append(
+        case=case,
+        payload=payload,
+        actor=actor,
+        now=now,
+        occurred_at=contact_at,
+        visibility=Visibility.CUSTOMER,
+    )
+    return contact
+
+
+@transaction.atomic
+def case_note_add(
+    *,
+    case: Case,
+    text: str,
+    actor: Actor,
+    now: datetime,
+    visibility: Visibility = Visibility.INTERNAL,
+) -> CaseEvent:
+    """Add a note to the case's timeline (internal unless said otherwise)."""
+    _require_aware(now=now)
+    errors: dict[str, str] = {}
+    text = _text(errors, "text", text, required=True)
+    if errors:
+        raise FieldErrors(errors)
+    case = _lock(case)
+    return event_append(
+        case=case, payload=ev.NoteAdded(text=text), actor=actor, now=now, visibility=visibility
+    )
+
+
+@transaction.atomic
+def case_evidence_attach(
+    *,
+    case: Case,
+    filename: str,
+    stream: BinaryIO,
+    actor: Actor,
+    now: datetime,
+    content_type: str = "",
+    description: str = "",
+) -> Evidence:
+    """Store a file content-addressed and attach it to the case. Files over the size limit,
+    or of a type not accepted, are refused with the reason and nothing is recorded."""
+    _require_aware(now=now)
+    stored = evidence_store.blob_put(stream=stream, filename=filename, content_type=content_type)
+    case = _lock(case)
+    evidence = Evidence.objects.create(
+        organisation_id=case.organisation_id,
+        case=case,
+        sha256=stored.sha256,
+        filename=stored.filename,
+        content_type=stored.content_type,
+        size=stored.size,
+        description=description.strip()[:500],
+        uploaded_at=now,
+    )
+    payload = ev.EvidenceAttached(
+        evidence_id=evidence.pk,
+        sha256=stored.sha256,
+        filename=stored.filename,
+        content_type=stored.content_type,
+        size=stored.size,
+        description=evidence.description,
+    )
+    event_append(case=case, payload=payload, actor=actor, now=now)
+    return evidence
+
+
+@transaction.atomic
+def case_assign(*, case: Case, assignee: User | None, actor: Actor, now: datetime) -> Case:
+    """Assign the case to a member of staff of the same organisation (or unassign it)."""
+    _require_aware(now=now)
+    case = _lock(case)
+    if assignee is not None and (
+        assignee.organisation_id != case.organisation_id or not assignee.is_active
+    ):
+        raise FieldErrors({"assignee": "is not active staff of this case's organisation"})
+    previous = case.assignee
+    if (previous.pk if previous else None) == (assignee.pk if assignee else None):
+        raise DomainError(
+            f"{case.reference} is already assigned to "
+            f"{previous.display_name if previous else 'nobody'}."
+        )
+    case.assignee = assignee
+    payload = ev.CaseAssigned(
+        assignee_id=assignee.pk if assignee else None,
+        assignee_name=assignee.display_name if assignee else "",
+        previous_assignee_id=previous.pk if previous else None,
+        previous_assignee_name=previous.display_name if previous else "",
+    )
+    event_append(case=case, payload=payload, actor=actor, now=now, changed=["assignee"])
+    return case
+
+
+@transaction.atomic
+def case_transition(
+    *, case: Case, to: CaseStatus | str, actor: Actor, now: datetime, reason: str = ""
+) -> Case:
+    """Move the case to another status, if the lifecycle allows it."""
+    _require_aware(now=now)
+    case = _lock(case)
+    target = check_transition(case.status, to)
+    if target is CaseStatus.CLOSED:
+        raise DomainError("Closing a case records its outcome and root cause: use case_close.")
+    errors: dict[str, str] = {}
+    reason = _text(errors, "reason", reason)
+    if errors:
+        raise FieldErrors(errors)
+    payload = ev.StatusChanged(from_status=case.status, to_status=target.value, reason=reason)
+    case.status = target.value
+    event_append(
+        case=case,
+        payload=payload,
+        actor=actor,
+        now=now,
+        changed=["status"],
+        visibility=Visibility.CUSTOMER,
+    )
+    return case
+
+
+@transaction.atomic
+def case_offer_record(
+    *,
+    case: Case,
+    redress: RedressKind | str,
+    actor: Actor,
+    now: datetime,
+    amount: Decimal | str | None = None,
+    currency: str = "",
+    description: str = "",
+) -> ResolutionOffer:
+    """Record an offer of redress; the case moves to `resolution_proposed`."""
+    _require_aware(now=now)
+    errors: dict[str, str] = {}
+    redress_value = _enum(errors, "redress", RedressKind, redress)
+    value = _money(errors, "amount", amount)
+    currency = _currency(errors, "currency", currency, value)
+    description = _text(errors, "description", description)
+    if redress_value in {RedressKind.REFUND, RedressKind.CREDIT} and value is None:
+        errors["amount"] = f"a {redress_value} needs an amount"
+    if errors:
+        raise FieldErrors(errors)
+    case = _lock(case)
+    if ResolutionOffer.objects.filter(case=case, answer=ResolutionOffer.Answer.PENDING).exists():
+        raise DomainError(
+            f"{case.reference} already has an offer awaiting the customer's "
+            "answer; record that answer first."
+        )
+    from_status = case.status
+    if from_status != CaseStatus.RESOLUTION_PROPOSED:
+        check_transition(from_status, CaseStatus.RESOLUTION_PROPOSED)
+    offer = ResolutionOffer.objects.create(
+        organisation_id=case.organisation_id,
+        case=case,
+        redress=redress_value,
+        amount=value,
+        currency=currency,
+        description=description,
+        offered_at=now,
+    )
+    case.status = CaseStatus.RESOLUTION_PROPOSED.value
+    payload = ev.ResolutionOffered(
+        offer_id=offer.pk,
+        redress=redress_value,
+        amount=None if value is None else str(value),
+        currency=currency,
+        description=description,
+        from_status=from_status,
+        to_status=case.status,
+    )
+    event_append(
+        case=case,
+        payload=payload,
+        actor=actor,
+        now=now,
+        changed=["status"],
+        visibility=Visibility.CUSTOMER,
+    )
+    return offer
+
+
+@transaction.atomic
+def case_offer_answer(
+    *,
+    offer: ResolutionOffer,
+    accepted: bool,
+    actor: Actor,
+    now: datetime,
+    comment: str = "",
+) -> ResolutionOffer:
+    """Record the customer's answer: acceptance resolves the case, rejection sends it back
+    to investigation."""
+    _require_aware(now=now)
+    errors: dict[str, str] = {}
+    comment = _text(errors, "comment", comment)
+    if errors:
+        raise FieldErrors(errors)
+    case = _lock(offer.case)
+    offer = ResolutionOffer.objects.select_for_update().get(pk=offer.pk)
+    if offer.answer != ResolutionOffer.Answer.PENDING:
+        raise DomainError(f"This offer was already {offer.answer}.")
+    target = check_transition(
+        case.status, CaseStatus.RESOLVED if accepted else CaseStatus.INVESTIGATING
+    )
+    offer.answer = ResolutionOffer.Answer.ACCEPTED if accepted else ResolutionOffer.Answer.REJECTED
+    offer.answer_comment = comment
+    offer.answered_at = now
+    offer.save(update_fields=["answer", "answer_comment", "answered_at"])
+    payload = ev.ResolutionAnswered(
+        offer_id=offer.pk,
+        accepted=accepted,
+        comment=comment,
+        from_status=case.status,
+        to_status=target.value,
+    )
+    case.status = target.value
+    event_append(
+        case=case,
+        payload=payload,
+        actor=actor,
+        now=now,
+        changed=["status"],
+        visibility=Visibility.CUSTOMER,
+    )
+    return offer
+
+
+@transaction.atomic
+def case_close(
+    *,
+    case: Case,
+    outcome: Outcome | str,
+    root_cause: str,
+    actor: Actor,
+    now: datetime,
+    summary: str = "",
+) -> Case:
+    """Close a resolved or withdrawn case with its outcome and root cause."""
+    _require_aware(now=now)
+    errors: dict[str, str] = {}
+    outcome_value = _enum(errors, "outcome", Outcome, outcome)
+    root_cause = _text(errors, "root_cause", root_cause, required=True)
+    summary = _text(errors, "summary", summary)
+    if len(root_cause) > 300:
+        errors["root_cause"] = "is longer than 300 characters"
+    if errors:
+        raise FieldErrors(errors)
+    case = _lock(case)
+    check_transition(case.status, CaseStatus.CLOSED)
+    payload = ev.CaseClosed(
+        outcome=outcome_value, root_cause=root_cause, summary=summary, from_status=case.status
+    )
+    case.status = CaseStatus.CLOSED.value
+    case.outcome = outcome_value
+    case.root_cause = root_cause
+    case.closed_at = now
+    event_append(
+        case=case,
+        payload=payload,
+        actor=actor,
+        now=now,
+        changed=["status", "outcome", "root_cause", "closed_at"],
+        visibility=Visibility.CUSTOMER,
+    )
+    return case

@@ -1,0 +1,95 @@
+"""Plaint's settings, read from the environment in one place.
+
+Every setting an operator can change is a field of `AppSettings`, documented in
+docs/configuration.md (a test checks that each one is). Django's settings module reads
+`APP` and nothing else reads the environment.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass, field, fields
+from pathlib import Path
+
+
+class SettingsError(ValueError):
+    """An environment variable has a value Plaint cannot use."""
+
+
+def _bool(name: str, raw: str) -> bool:
+    lowered = raw.strip().lower()
+    if lowered in {"1", "true", "yes", "on"}:
+        return True
+    if lowered in {"0", "false", "no", "off", ""}:
+        return False
+    raise SettingsError(f"{name} must be true or false, not {raw!r}.")
+
+
+def _int(name: str, raw: str) -> int:
+    try:
+        value = int(raw)
+    except ValueError:
+        raise SettingsError(f"{name} must be a whole number, not {raw!r}.") from None
+    if value < 0:
+        raise SettingsError(f"{name} must not be negative.")
+    return value
+
+
+def _list(raw: str) -> tuple[str, ...]:
+    return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+@dataclass(frozen=True)
+class AppSettings:
+    """The environment variables Plaint reads (name = `PLAINT_` + field name, upper case,
+    except `DATABASE_URL`)."""
+
+    data_dir: Path = field(metadata={"env": "PLAINT_DATA_DIR"})
+    database_url: str = field(metadata={"env": "DATABASE_URL"})
+    secret_key: str = field(metadata={"env": "PLAINT_SECRET_KEY"})
+    debug: bool = field(metadata={"env": "PLAINT_DEBUG"})
+    allowed_hosts: tuple[str, ...] = field(metadata={"env": "PLAINT_ALLOWED_HOSTS"})
+    time_zone: str = field(metadata={"env": "PLAINT_TIME_ZONE"})
+    evidence_max_bytes: int = field(metadata={"env": "PLAINT_EVIDENCE_MAX_BYTES"})
+    evidence_types: tuple[str, ...] = field(metadata={"env": "PLAINT_EVIDENCE_TYPES"})
+
+    @classmethod
+    def from_env(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
+        env = os.environ if environ is None else environ
+        data_dir = Path(env.get("PLAINT_DATA_DIR") or Path.cwd() / "var").resolve()
+        default_db = f"sqlite:///{data_dir / 'plaint.sqlite3'}"
+        return cls(
+            data_dir=data_dir,
+            database_url=env.get("DATABASE_URL") or default_db,
+            secret_key=env.get("PLAINT_SECRET_KEY") or "",
+            debug=_bool("PLAINT_DEBUG", env.get("PLAINT_DEBUG", "false")),
+            allowed_hosts=_list(env.get("PLAINT_ALLOWED_HOSTS", "127.0.0.1,localhost")),
+            time_zone=env.get("PLAINT_TIME_ZONE", "Europe/London"),
+            evidence_max_bytes=_int(
+                "PLAINT_EVIDENCE_MAX_BYTES", env.get("PLAINT_EVIDENCE_MAX_BYTES", "20971520")
+            ),
+            evidence_types=_list(env.get("PLAINT_EVIDENCE_TYPES", ",".join(DEFAULT_TYPES))),
+        )
+
+    @staticmethod
+    def variables() -> list[str]:
+        """The names of every environment variable read."""
+        return [f.metadata["env"] for f in fields(AppSettings)]
+
+
+#: Evidence types accepted unless PLAINT_EVIDENCE_TYPES says otherwise.
+DEFAULT_TYPES = (
+    "application/pdf",
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "text/plain",
+    "text/csv",
+    "message/rfc822",
+    "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "audio/mpeg",
+)
+
+APP = AppSettings.from_env()

@@ -1,0 +1,204 @@
+"""The event vocabulary of the case ledger.
+
+Every change to a case is recorded as one event. Each kind of event has one frozen
+dataclass here describing its payload; the ledger stores the payload as canonical JSON
+(`payload_to_json`) so that it hashes the same on every database.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import json
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, ClassVar
+
+from plaint.domain.errors import DomainError
+
+
+class EventKind(StrEnum):
+    CASE_OPENED = "case_opened"
+    CONTACT_LOGGED = "contact_logged"
+    NOTE_ADDED = "note_added"
+    EVIDENCE_ATTACHED = "evidence_attached"
+    CASE_ASSIGNED = "case_assigned"
+    STATUS_CHANGED = "status_changed"
+    RESOLUTION_OFFERED = "resolution_offered"
+    RESOLUTION_ANSWERED = "resolution_answered"
+    CASE_CLOSED = "case_closed"
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class Payload:
+    """Base of all payloads. `kind` ties a payload class to its `EventKind`."""
+
+    kind: ClassVar[EventKind]
+
+    def to_json(self) -> str:
+        return payload_to_json(self)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CaseOpened(Payload):
+    """A snapshot of the case as it was opened."""
+
+    kind: ClassVar[EventKind] = EventKind.CASE_OPENED
+    reference: str
+    status: str
+    channel: str
+    received_at: str
+    customer_name: str
+    product: str = ""
+    issue: str = ""
+    respondent: str = ""
+    order_number: str = ""
+    account_number: str = ""
+    amount_in_dispute: str | None = None
+    currency: str = ""
+    occurred_on: str | None = None
+    description: str = ""
+    desired_resolution: str = ""
+    regime: str = ""
+    category: str = ""
+    priority: str = "normal"
+    source: str = ""
+    external_id: str = ""
+    source_details: dict[str, str] = dataclasses.field(default_factory=dict)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ContactLogged(Payload):
+    """One contact between the customer and the business (a call, an email, a letter...)."""
+
+    kind: ClassVar[EventKind] = EventKind.CONTACT_LOGGED
+    contact_id: int
+    contact_at: str
+    channel: str
+    direction: str
+    representative: str = ""
+    ticket_number: str = ""
+    wait_minutes: int | None = None
+    summary: str = ""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class NoteAdded(Payload):
+    kind: ClassVar[EventKind] = EventKind.NOTE_ADDED
+    text: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class EvidenceAttached(Payload):
+    kind: ClassVar[EventKind] = EventKind.EVIDENCE_ATTACHED
+    evidence_id: int
+    sha256: str
+    filename: str
+    content_type: str
+    size: int
+    description: str = ""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CaseAssigned(Payload):
+    kind: ClassVar[EventKind] = EventKind.CASE_ASSIGNED
+    assignee_id: int | None
+    assignee_name: str
+    previous_assignee_id: int | None
+    previous_assignee_name: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class StatusChanged(Payload):
+    kind: ClassVar[EventKind] = EventKind.STATUS_CHANGED
+    from_status: str
+    to_status: str
+    reason: str = ""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ResolutionOffered(Payload):
+    """An offer of redress; recording it moves the case to `resolution_proposed`."""
+
+    kind: ClassVar[EventKind] = EventKind.RESOLUTION_OFFERED
+    offer_id: int
+    redress: str
+    amount: str | None
+    currency: str
+    description: str
+    from_status: str
+    to_status: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ResolutionAnswered(Payload):
+    """The customer's answer to an offer: acceptance resolves the case, rejection reopens
+    the investigation."""
+
+    kind: ClassVar[EventKind] = EventKind.RESOLUTION_ANSWERED
+    offer_id: int
+    accepted: bool
+    comment: str
+    from_status: str
+    to_status: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CaseClosed(Payload):
+    kind: ClassVar[EventKind] = EventKind.CASE_CLOSED
+    outcome: str
+    root_cause: str
+    summary: str
+    from_status: str
+
+
+PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
+    cls.kind: cls
+    for cls in (
+        CaseOpened,
+        ContactLogged,
+        NoteAdded,
+        EvidenceAttached,
+        CaseAssigned,
+        StatusChanged,
+        ResolutionOffered,
+        ResolutionAnswered,
+        CaseClosed,
+    )
+}
+
+
+def _plain(value: Any) -> Any:
+    """Reduce a payload value to JSON types: Decimals and dates become strings."""
+    if isinstance(value, Decimal):
+        return str(value)
+    if isinstance(value, datetime):
+        if value.tzinfo is None:
+            raise DomainError("Event times must be timezone-aware.")
+        return value.isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    if isinstance(value, StrEnum):
+        return value.value
+    raise TypeError(f"{type(value).__name__} cannot go into an event payload")
+
+
+def canonical_json(value: Any) -> str:
+    """The one JSON spelling we hash: sorted keys, no spaces, UTF-8 characters kept."""
+    return json.dumps(
+        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain
+    )
+
+
+def payload_to_json(payload: Payload) -> str:
+    return canonical_json(dataclasses.asdict(payload))
+
+
+def payload_from_json(kind: EventKind | str, text: str) -> Payload:
+    """Rebuild the typed payload of a stored event."""
+    try:
+        cls = PAYLOAD_TYPES[EventKind(kind)]
+    except ValueError:
+        raise DomainError(f"Unknown event kind {kind!r}.") from None
+    data = json.loads(text)
+    return cls(**data)

@@ -1,0 +1,90 @@
+"""Events in words: one sentence per event, for timelines and exports."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Any
+
+from plaint.domain import events as ev
+from plaint.domain.lifecycle import STATUS_LABELS, CaseStatus
+
+
+def _status(value: str) -> str:
+    try:
+        return STATUS_LABELS[CaseStatus(value)]
+    except ValueError:
+        return value
+
+
+def _money(amount: str | None, currency: str) -> str:
+    return f"{currency} {amount}".strip() if amount else ""
+
+
+def _opened(p: ev.CaseOpened) -> str:
+    via = p.channel.replace("_", " ")
+    source = f", imported from {p.source.upper()} #{p.external_id}" if p.source else ""
+    return f"Complaint {p.reference} received by {via}{source}."
+
+
+def _contact(p: ev.ContactLogged) -> str:
+    parts = [f"{p.direction.capitalize()} {p.channel.replace('_', ' ')} contact"]
+    if p.representative:
+        parts.append(f"with {p.representative}")
+    if p.ticket_number:
+        parts.append(f"(ticket {p.ticket_number})")
+    text = " ".join(parts)
+    if p.wait_minutes is not None:
+        text += f"; waited {p.wait_minutes} min"
+    return text + "."
+
+
+def _assigned(p: ev.CaseAssigned) -> str:
+    if not p.assignee_name:
+        return f"Unassigned (was {p.previous_assignee_name})."
+    if p.previous_assignee_name:
+        return f"Reassigned from {p.previous_assignee_name} to {p.assignee_name}."
+    return f"Assigned to {p.assignee_name}."
+
+
+def _offered(p: ev.ResolutionOffered) -> str:
+    money = _money(p.amount, p.currency)
+    return f"Offered {p.redress}{' of ' + money if money else ''}."
+
+
+def _answered(p: ev.ResolutionAnswered) -> str:
+    return f"Customer {'accepted' if p.accepted else 'rejected'} the offer."
+
+
+def _closed(p: ev.CaseClosed) -> str:
+    return f"Closed: {p.outcome.replace('_', ' ')}; root cause: {p.root_cause}."
+
+
+_DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
+    ev.EventKind.CASE_OPENED: _opened,
+    ev.EventKind.CONTACT_LOGGED: _contact,
+    ev.EventKind.NOTE_ADDED: lambda p: "Note added.",
+    ev.EventKind.EVIDENCE_ATTACHED: lambda p: (
+        f"Evidence attached: {p.filename} ({p.size:,} bytes)."
+    ),
+    ev.EventKind.CASE_ASSIGNED: _assigned,
+    ev.EventKind.STATUS_CHANGED: lambda p: (
+        f"Status changed from {_status(p.from_status)} to {_status(p.to_status)}."
+    ),
+    ev.EventKind.RESOLUTION_OFFERED: _offered,
+    ev.EventKind.RESOLUTION_ANSWERED: _answered,
+    ev.EventKind.CASE_CLOSED: _closed,
+}
+
+
+def describe(payload: ev.Payload) -> str:
+    """One sentence saying what the event records."""
+    return _DESCRIBERS[payload.kind](payload)
+
+
+def detail(payload: ev.Payload) -> str:
+    """The free text an event carries (a note, a summary, a reason), if any."""
+    for name in ("text", "summary", "reason", "comment", "description"):
+        value = getattr(payload, name, "")
+        if isinstance(value, str) and value and not isinstance(payload, ev.CaseOpened):
+            return value
+    return ""
