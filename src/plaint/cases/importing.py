@@ -56,7 +56,11 @@ def _rows(stream: TextIO) -> Iterator[tuple[int, dict[str, str | None] | Malform
     reader = csv.DictReader(stream, strict=True)
     try:
         header = reader.fieldnames
-    except (csv.Error, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError:
+        raise ImportAborted(
+            "the file is not valid UTF-8 (save it as UTF-8 CSV and import it again)"
+        ) from None
+    except csv.Error as exc:
         raise ImportAborted(f"the file is not a readable CSV file: {exc}") from None
     missing = cfpb.missing_columns(list(header or []))
     if missing:

@@ -104,6 +104,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = APP.data_dir / "static"
+STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+# Static files are served straight from the package; no collectstatic step is needed.
 WHITENOISE_USE_FINDERS = True
 
 MEDIA_ROOT = APP.data_dir / "media"

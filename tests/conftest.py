@@ -1,0 +1,98 @@
+"""Shared fixtures. State is built through the real services, as users would build it."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from plaint.accounts.models import Organisation, User
+from plaint.accounts.roles import Role
+from plaint.accounts.services import organisation_create, staff_create
+from plaint.cases import services
+from plaint.cases.ledger import Actor
+from plaint.cases.models import Case
+from plaint.cases.services import CustomerDetails
+
+NOW = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
+
+
+def pytest_report_header(config: pytest.Config) -> str:
+    from django.conf import settings
+
+    return f"plaint database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+
+
+@pytest.fixture(autouse=True)
+def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
+    settings.EVIDENCE_ROOT = tmp_path / "evidence"
+    # Password hashing is deliberately slow; tests need logins, not protection.
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture
+def now() -> datetime:
+    return NOW
+
+
+@pytest.fixture
+def org(db: None) -> Organisation:
+    return organisation_create(slug="acme", name="Acme Energy", now=NOW, reference_prefix="AC")
+
+
+@pytest.fixture
+def other_org(db: None) -> Organisation:
+    return organisation_create(slug="globex", name="Globex Telecom", now=NOW)
+
+
+@pytest.fixture
+def agent(org: Organisation) -> User:
+    return staff_create(organisation=org, username="alice", password="pw-alice-123",
+                        roles=[Role.AGENT], first_name="Alice", last_name="Agent")
+
+
+@pytest.fixture
+def supervisor(org: Organisation) -> User:
+    return staff_create(organisation=org, username="sue", password="pw-sue-123",
+                        roles=[Role.SUPERVISOR], first_name="Sue", last_name="Visor")
+
+
+@pytest.fixture
+def outsider(other_org: Organisation) -> User:
+    return staff_create(organisation=other_org, username="oscar", password="pw-oscar-123",
+                        roles=[Role.ADMIN], first_name="Oscar", last_name="Other")
+
+
+def open_case(org: Organisation, user: User, **overrides: object) -> Case:
+    fields: dict[str, object] = {
+        "organisation": org,
+        "customer": CustomerDetails(name="Dana Whitfield", email="dana@example.org",
+                                    phone="+44 20 7946 0000",
+                                    preferred_contact_times="weekdays after 5pm"),
+        "channel": "phone",
+        "received_at": datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
+        "description": "I was charged twice for my February bill.",
+        "desired_resolution": "Refund the duplicate charge.",
+        "product": "Energy supply",
+        "order_number": "INV-12345",
+        "account_number": "ACC-998877",
+        "amount_in_dispute": Decimal("84.20"),
+        "currency": "GBP",
+        "regime": "UK-FCA-DISP",
+        "actor": Actor.staff(user),
+        "now": NOW,
+    }
+    fields.update(overrides)
+    return services.case_open(**fields)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def case(org: Organisation, agent: User) -> Case:
+    return open_case(org, agent)
+
+
+@pytest.fixture
+def vendor() -> str:
+    return connection.vendor

@@ -1,0 +1,76 @@
+import dataclasses
+from datetime import date
+from decimal import Decimal
+
+import pytest
+
+from plaint.domain import events as ev
+from plaint.domain import timeline
+from plaint.domain.errors import DomainError
+
+
+def test_every_kind_has_one_payload_type() -> None:
+    assert set(ev.PAYLOAD_TYPES) == set(ev.EventKind)
+    for kind, cls in ev.PAYLOAD_TYPES.items():
+        assert cls.kind is kind
+        assert dataclasses.is_dataclass(cls)
+
+
+SAMPLES: list[ev.Payload] = [
+    ev.CaseOpened(reference="PL-2026-000001", status="received", channel="web",
+                  received_at="2026-03-01T09:00:00+00:00", customer_name="Zoë 'Z' <b>",
+                  amount_in_dispute="10.00", currency="GBP", source_details={"state": "FL"}),
+    ev.ContactLogged(contact_id=1, contact_at="2026-03-02T10:00:00+00:00", channel="phone",
+                     direction="inbound", representative="Raj", ticket_number="T-1",
+                     wait_minutes=42, summary="Promised a call back"),
+    ev.NoteAdded(text="{{ 7*7 }} <script>alert(1)</script>"),
+    ev.EvidenceAttached(evidence_id=3, sha256="ab" * 32, filename="bill.pdf",
+                        content_type="application/pdf", size=1234),
+    ev.CaseAssigned(assignee_id=2, assignee_name="Alice", previous_assignee_id=None,
+                    previous_assignee_name=""),
+    ev.StatusChanged(from_status="received", to_status="acknowledged", reason="ack sent"),
+    ev.ResolutionOffered(offer_id=1, redress="refund", amount="84.20", currency="GBP",
+                         description="", from_status="investigating",
+                         to_status="resolution_proposed"),
+    ev.ResolutionAnswered(offer_id=1, accepted=False, comment="Too little",
+                          from_status="resolution_proposed", to_status="investigating"),
+    ev.CaseClosed(outcome="upheld", root_cause="Duplicate billing run", summary="",
+                  from_status="resolved"),
+]
+
+
+def test_samples_cover_the_vocabulary() -> None:
+    assert {p.kind for p in SAMPLES} == set(ev.EventKind)
+
+
+@pytest.mark.parametrize("payload", SAMPLES, ids=lambda p: p.kind.value)
+def test_round_trip_and_description(payload: ev.Payload) -> None:
+    text = payload.to_json()
+    assert ev.payload_from_json(payload.kind, text) == payload
+    assert " " not in text.split('"')[0]  # compact
+    sentence = timeline.describe(payload)
+    assert sentence.endswith(".") and len(sentence) > 5
+
+
+def test_canonical_json_types() -> None:
+    assert ev.canonical_json({"b": Decimal("1.50"), "a": date(2026, 1, 2)}) == (
+        '{"a":"2026-01-02","b":"1.50"}'
+    )
+    assert ev.canonical_json({"x": "é"}) == '{"x":"é"}'
+    with pytest.raises(TypeError):
+        ev.canonical_json({"x": object()})
+
+
+def test_unknown_kind() -> None:
+    with pytest.raises(DomainError, match="Unknown event kind"):
+        ev.payload_from_json("case_teleported", "{}")
+
+
+def test_descriptions() -> None:
+    contact = SAMPLES[1]
+    assert timeline.describe(contact) == (
+        "Inbound phone contact with Raj (ticket T-1); waited 42 min."
+    )
+    assert timeline.detail(contact) == "Promised a call back"
+    assert timeline.describe(SAMPLES[6]) == "Offered refund of GBP 84.20."
+    assert timeline.detail(SAMPLES[0]) == ""
