@@ -49,28 +49,49 @@ def other_org(db: None) -> Organisation:
 
 @pytest.fixture
 def agent(org: Organisation) -> User:
-    return staff_create(organisation=org, username="alice", password="pw-alice-123",
-                        roles=[Role.AGENT], first_name="Alice", last_name="Agent")
+    return staff_create(
+        organisation=org,
+        username="alice",
+        password="pw-alice-123",
+        roles=[Role.AGENT],
+        first_name="Alice",
+        last_name="Agent",
+    )
 
 
 @pytest.fixture
 def supervisor(org: Organisation) -> User:
-    return staff_create(organisation=org, username="sue", password="pw-sue-123",
-                        roles=[Role.SUPERVISOR], first_name="Sue", last_name="Visor")
+    return staff_create(
+        organisation=org,
+        username="sue",
+        password="pw-sue-123",
+        roles=[Role.SUPERVISOR],
+        first_name="Sue",
+        last_name="Visor",
+    )
 
 
 @pytest.fixture
 def outsider(other_org: Organisation) -> User:
-    return staff_create(organisation=other_org, username="oscar", password="pw-oscar-123",
-                        roles=[Role.ADMIN], first_name="Oscar", last_name="Other")
+    return staff_create(
+        organisation=other_org,
+        username="oscar",
+        password="pw-oscar-123",
+        roles=[Role.ADMIN],
+        first_name="Oscar",
+        last_name="Other",
+    )
 
 
 def open_case(org: Organisation, user: User, **overrides: object) -> Case:
     fields: dict[str, object] = {
         "organisation": org,
-        "customer": CustomerDetails(name="Dana Whitfield", email="dana@example.org",
-                                    phone="+44 20 7946 0000",
-                                    preferred_contact_times="weekdays after 5pm"),
+        "customer": CustomerDetails(
+            name="Dana Whitfield",
+            email="dana@example.org",
+            phone="+44 20 7946 0000",
+            preferred_contact_times="weekdays after 5pm",
+        ),
         "channel": "phone",
         "received_at": datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
         "description": "I was charged twice for my February bill.",

@@ -10,7 +10,13 @@ def test_demo_loads_once_with_a_spread_of_statuses(db, capsys, settings) -> None
     out = capsys.readouterr().out
     assert "365 imported" in out and "plaint-demo" in out
     statuses = set(Case.objects.values_list("status", flat=True))
-    assert {"received", "acknowledged", "investigating", "resolution_proposed", "closed"} <= statuses
+    assert {
+        "received",
+        "acknowledged",
+        "investigating",
+        "resolution_proposed",
+        "closed",
+    } <= statuses
     assert ledger_verify().ok
     call_command("demo")
     assert "already loaded" in capsys.readouterr().out

@@ -48,18 +48,37 @@ def test_case_list_shows_own_cases_and_filters(signed_in, org, agent, other_org,
 
 def test_case_page_shows_fields_and_timeline(signed_in, org, agent) -> None:
     case = open_case(org, agent)
-    services.case_contact_log(case=case, contact_at=NOW, channel="phone", direction="inbound",
-                              representative="Raj", ticket_number="TCK-1", wait_minutes=12,
-                              actor=Actor.staff(agent), now=NOW)
+    services.case_contact_log(
+        case=case,
+        contact_at=NOW,
+        channel="phone",
+        direction="inbound",
+        representative="Raj",
+        ticket_number="TCK-1",
+        wait_minutes=12,
+        actor=Actor.staff(agent),
+        now=NOW,
+    )
     page = signed_in.get(f"/cases/{case.reference}/").content.decode()
-    for text in ("Dana Whitfield", "INV-12345", "GBP 84.20", "Timeline",
-                 "Complaint AC-2026-000001 received by phone", "ticket TCK-1", "waited 12 min"):
+    for text in (
+        "Dana Whitfield",
+        "INV-12345",
+        "GBP 84.20",
+        "Timeline",
+        "Complaint AC-2026-000001 received by phone",
+        "ticket TCK-1",
+        "waited 12 min",
+    ):
         assert text in page, text
 
 
 def test_hostile_text_is_escaped(signed_in, org, agent) -> None:
-    case = open_case(org, agent, description="<script>alert('pwned')</script> {{ 7*7 }}",
-                     customer=services.CustomerDetails(name="<img src=x onerror=alert(1)>"))
+    case = open_case(
+        org,
+        agent,
+        description="<script>alert('pwned')</script> {{ 7*7 }}",
+        customer=services.CustomerDetails(name="<img src=x onerror=alert(1)>"),
+    )
     services.case_note_add(case=case, text="<b>bold</b>", actor=Actor.staff(agent), now=NOW)
     for url in ("/", f"/cases/{case.reference}/"):
         page = signed_in.get(url).content.decode()

@@ -14,8 +14,14 @@ from tests.conftest import NOW
 
 
 def attach(case, agent, name: str, data: bytes, content_type: str = ""):
-    return services.case_evidence_attach(case=case, filename=name, stream=io.BytesIO(data),
-                                         content_type=content_type, actor=Actor.staff(agent), now=NOW)
+    return services.case_evidence_attach(
+        case=case,
+        filename=name,
+        stream=io.BytesIO(data),
+        content_type=content_type,
+        actor=Actor.staff(agent),
+        now=NOW,
+    )
 
 
 def stored_files(settings) -> list:
@@ -46,7 +52,9 @@ def test_oversized_upload_is_refused_with_the_limit(case, agent, settings, monke
     with pytest.raises(FieldErrors, match="larger than the limit of 1,024 bytes"):
         evidence_store.blob_put(stream=io.BytesIO(b"a" * 1025), filename="big.txt", max_bytes=1024)
     assert stored_files(settings) == []
-    stored = evidence_store.blob_put(stream=io.BytesIO(b"a" * 1024), filename="ok.txt", max_bytes=1024)
+    stored = evidence_store.blob_put(
+        stream=io.BytesIO(b"a" * 1024), filename="ok.txt", max_bytes=1024
+    )
     assert stored.size == 1024
 
 

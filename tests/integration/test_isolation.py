@@ -12,8 +12,9 @@ from tests.conftest import open_case
 @pytest.fixture
 def two_orgs(org, other_org, agent, outsider):
     ours = open_case(org, agent, description="Our customer: billed twice", order_number="SAME-1")
-    theirs = open_case(other_org, outsider, description="Their customer: billed twice",
-                       order_number="SAME-1")
+    theirs = open_case(
+        other_org, outsider, description="Their customer: billed twice", order_number="SAME-1"
+    )
     return ours, theirs
 
 
@@ -35,7 +36,7 @@ def test_case_get_does_not_find_another_organisations_case(two_orgs, org, other_
 
 
 def test_counts_products_and_related_rows_are_scoped(two_orgs, org) -> None:
-    ours, theirs = two_orgs
+    ours, _theirs = two_orgs
     assert selectors.case_status_counts(organisation=org) == {"received": 1}
     assert selectors.case_products(organisation=org) == ["Energy supply"]
     assert [t.event.case_id for t in selectors.case_timeline(case=ours)] == [ours.pk]
@@ -44,7 +45,12 @@ def test_counts_products_and_related_rows_are_scoped(two_orgs, org) -> None:
 def test_filters(org, agent) -> None:
     a = open_case(org, agent, product="Broadband", priority="high")
     b = open_case(org, agent, product="Energy supply")
-    assert list(selectors.case_list(organisation=org, filters=CaseFilters(product="Broadband"))) == [a]
+    assert list(
+        selectors.case_list(organisation=org, filters=CaseFilters(product="Broadband"))
+    ) == [a]
     assert list(selectors.case_list(organisation=org, filters=CaseFilters(priority="high"))) == [a]
-    assert set(selectors.case_list(organisation=org, filters=CaseFilters(unassigned=True))) == {a, b}
+    assert set(selectors.case_list(organisation=org, filters=CaseFilters(unassigned=True))) == {
+        a,
+        b,
+    }
     assert list(selectors.case_list(organisation=org, filters=CaseFilters(q=b.reference))) == [b]

@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
+from zoneinfo import ZoneInfo
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -18,7 +19,9 @@ from tests.conftest import NOW, open_case
 def busy_case(case: Case, agent) -> Case:
     actor = Actor.staff(agent)
     services.case_note_add(case=case, text="first", actor=actor, now=NOW + timedelta(minutes=1))
-    services.case_transition(case=case, to="acknowledged", actor=actor, now=NOW + timedelta(minutes=2))
+    services.case_transition(
+        case=case, to="acknowledged", actor=actor, now=NOW + timedelta(minutes=2)
+    )
     services.case_note_add(case=case, text="second", actor=actor, now=NOW + timedelta(minutes=3))
     return Case.objects.get(pk=case.pk)
 
@@ -47,20 +50,28 @@ def test_delete_through_the_orm_is_refused(busy_case: Case) -> None:
 
 
 def test_raw_sql_update_and_delete_are_refused(busy_case: Case) -> None:
-    for sql in ("UPDATE cases_caseevent SET actor_label = 'Mallory'",
-                "DELETE FROM cases_caseevent"):
-        with pytest.raises((IntegrityError, DatabaseError), match="append-only"):
-            with transaction.atomic(), connection.cursor() as cur:
-                cur.execute(sql)
+    for sql in (
+        "UPDATE cases_caseevent SET actor_label = 'Mallory'",
+        "DELETE FROM cases_caseevent",
+    ):
+        with (
+            pytest.raises((IntegrityError, DatabaseError), match="append-only"),
+            transaction.atomic(),
+            connection.cursor() as cur,
+        ):
+            cur.execute(sql)
     assert CaseEvent.objects.count() == 4
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
 def test_truncate_is_refused_on_postgres(busy_case: Case) -> None:
-    with pytest.raises((IntegrityError, DatabaseError), match="append-only"):
-        with transaction.atomic(), connection.cursor() as cur:
-            cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # flush Django's deferred FK checks
-            cur.execute("TRUNCATE cases_caseevent CASCADE")
+    with (
+        pytest.raises((IntegrityError, DatabaseError), match="append-only"),
+        transaction.atomic(),
+        connection.cursor() as cur,
+    ):
+        cur.execute("SET CONSTRAINTS ALL IMMEDIATE")  # flush Django's deferred FK checks
+        cur.execute("TRUNCATE cases_caseevent CASCADE")
     assert CaseEvent.objects.count() == 4
 
 
@@ -108,8 +119,10 @@ def test_verify_catches_an_event_moved_to_another_case(busy_case: Case, org, age
     other = open_case(org, agent)
     _bypass_triggers()
     with connection.cursor() as cur:
-        cur.execute("UPDATE cases_caseevent SET case_id = %s, seq = 2 WHERE case_id = %s AND seq = 4",
-                    [other.pk, busy_case.pk])
+        cur.execute(
+            "UPDATE cases_caseevent SET case_id = %s, seq = 2 WHERE case_id = %s AND seq = 4",
+            [other.pk, busy_case.pk],
+        )
     broken = {b.case: b for b in ledger_verify().broken}
     assert set(broken) == {f"acme/{busy_case.reference}", f"acme/{other.reference}"}
 
@@ -123,3 +136,19 @@ def test_verify_output_when_intact(busy_case: Case, capsys) -> None:
     call_command("verify")
     out = capsys.readouterr().out
     assert "1 case(s), 4 event(s)" in out and "intact" in out
+
+
+@pytest.mark.parametrize(
+    "when",
+    [
+        datetime(2026, 3, 1, 9, 0, tzinfo=UTC),
+        datetime(2026, 3, 1, 9, 0, 0, 1, tzinfo=UTC),
+        datetime(2026, 3, 1, 23, 59, 59, 999999, tzinfo=ZoneInfo("America/New_York")),
+        datetime(2025, 10, 26, 1, 30, 0, 500000, tzinfo=ZoneInfo("Europe/London")),
+    ],
+)
+def test_verify_reads_back_every_kind_of_time(org, agent, when) -> None:
+    """The database spells times for verification itself; it must agree with Python."""
+    case = open_case(org, agent, received_at=when - timedelta(days=1))
+    services.case_note_add(case=case, text="n", actor=Actor.staff(agent), now=when)
+    assert ledger_verify(reference=case.reference).ok

@@ -23,9 +23,11 @@ def test_defaults(tmp_path) -> None:
 
 @pytest.mark.parametrize(
     ("env", "message"),
-    [({"PLAINT_DEBUG": "maybe"}, "PLAINT_DEBUG must be true or false"),
-     ({"PLAINT_EVIDENCE_MAX_BYTES": "10MB"}, "must be a whole number"),
-     ({"PLAINT_EVIDENCE_MAX_BYTES": "-1"}, "must not be negative")],
+    [
+        ({"PLAINT_DEBUG": "maybe"}, "PLAINT_DEBUG must be true or false"),
+        ({"PLAINT_EVIDENCE_MAX_BYTES": "10MB"}, "must be a whole number"),
+        ({"PLAINT_EVIDENCE_MAX_BYTES": "-1"}, "must not be negative"),
+    ],
 )
 def test_bad_values(env, message) -> None:
     with pytest.raises(SettingsError, match=message):

@@ -17,25 +17,57 @@ def test_every_kind_has_one_payload_type() -> None:
 
 
 SAMPLES: list[ev.Payload] = [
-    ev.CaseOpened(reference="PL-2026-000001", status="received", channel="web",
-                  received_at="2026-03-01T09:00:00+00:00", customer_name="Zoë 'Z' <b>",
-                  amount_in_dispute="10.00", currency="GBP", source_details={"state": "FL"}),
-    ev.ContactLogged(contact_id=1, contact_at="2026-03-02T10:00:00+00:00", channel="phone",
-                     direction="inbound", representative="Raj", ticket_number="T-1",
-                     wait_minutes=42, summary="Promised a call back"),
+    ev.CaseOpened(
+        reference="PL-2026-000001",
+        status="received",
+        channel="web",
+        received_at="2026-03-01T09:00:00+00:00",
+        customer_name="Zoë 'Z' <b>",
+        amount_in_dispute="10.00",
+        currency="GBP",
+        source_details={"state": "FL"},
+    ),
+    ev.ContactLogged(
+        contact_id=1,
+        contact_at="2026-03-02T10:00:00+00:00",
+        channel="phone",
+        direction="inbound",
+        representative="Raj",
+        ticket_number="T-1",
+        wait_minutes=42,
+        summary="Promised a call back",
+    ),
     ev.NoteAdded(text="{{ 7*7 }} <script>alert(1)</script>"),
-    ev.EvidenceAttached(evidence_id=3, sha256="ab" * 32, filename="bill.pdf",
-                        content_type="application/pdf", size=1234),
-    ev.CaseAssigned(assignee_id=2, assignee_name="Alice", previous_assignee_id=None,
-                    previous_assignee_name=""),
+    ev.EvidenceAttached(
+        evidence_id=3,
+        sha256="ab" * 32,
+        filename="bill.pdf",
+        content_type="application/pdf",
+        size=1234,
+    ),
+    ev.CaseAssigned(
+        assignee_id=2, assignee_name="Alice", previous_assignee_id=None, previous_assignee_name=""
+    ),
     ev.StatusChanged(from_status="received", to_status="acknowledged", reason="ack sent"),
-    ev.ResolutionOffered(offer_id=1, redress="refund", amount="84.20", currency="GBP",
-                         description="", from_status="investigating",
-                         to_status="resolution_proposed"),
-    ev.ResolutionAnswered(offer_id=1, accepted=False, comment="Too little",
-                          from_status="resolution_proposed", to_status="investigating"),
-    ev.CaseClosed(outcome="upheld", root_cause="Duplicate billing run", summary="",
-                  from_status="resolved"),
+    ev.ResolutionOffered(
+        offer_id=1,
+        redress="refund",
+        amount="84.20",
+        currency="GBP",
+        description="",
+        from_status="investigating",
+        to_status="resolution_proposed",
+    ),
+    ev.ResolutionAnswered(
+        offer_id=1,
+        accepted=False,
+        comment="Too little",
+        from_status="resolution_proposed",
+        to_status="investigating",
+    ),
+    ev.CaseClosed(
+        outcome="upheld", root_cause="Duplicate billing run", summary="", from_status="resolved"
+    ),
 ]
 
 

@@ -10,10 +10,11 @@ from plaint.domain.events import NoteAdded, canonical_json
 from plaint.domain.ledger import (
     GENESIS,
     ChainHead,
+    EventRow,
     LedgerEntry,
-    StoredEvent,
     canonical_entry,
     chain_hash,
+    event_row,
     verify_chain,
 )
 
@@ -35,18 +36,39 @@ def entry(seq: int, text: str = "note", case: str = "PL-2026-000001") -> LedgerE
     )
 
 
-def chain(n: int, case: str = "PL-2026-000001", chain_id: str = "1") -> list[StoredEvent]:
+def chain(n: int, case: str = "PL-2026-000001", chain_id: int = 1) -> list[EventRow]:
     out, prev = [], GENESIS
     for seq in range(1, n + 1):
         e = entry(seq, case=case)
         digest = chain_hash(prev, e)
-        out.append(StoredEvent(chain_id, e, prev, digest))
+        out.append(event_row(chain_id, e, prev, digest))
         prev = digest
     return out
 
 
-def head(events: list[StoredEvent]) -> ChainHead:
-    return ChainHead(events[0].chain, len(events), events[-1].hash)
+def head(rows: list[EventRow], case: str = "PL-2026-000001") -> ChainHead:
+    return ChainHead(rows[0][0], case, len(rows), rows[-1][-1])
+
+
+def altered(row: EventRow, **changes: object) -> EventRow:
+    """The row with some fields replaced, by name, keeping its stored hashes."""
+    names = [
+        "chain",
+        "seq",
+        "kind",
+        "occurred_at",
+        "recorded_at",
+        "actor_id",
+        "actor_kind",
+        "actor_label",
+        "visibility",
+        "payload_json",
+        "prev_hash",
+        "hash",
+    ]
+    values = dict(zip(names, row, strict=True))
+    values.update(changes)
+    return tuple(values[n] for n in names)  # type: ignore[return-value]
 
 
 texts = st.text(alphabet=st.characters(exclude_categories=("Cs",)), max_size=40)
@@ -76,36 +98,38 @@ def test_times_are_normalised_to_utc() -> None:
     moved = dataclasses.replace(e, occurred_at=e.occurred_at.astimezone(local))
     assert canonical_entry(moved) == canonical_entry(e)
     with pytest.raises(ValueError, match="aware"):
-        canonical_entry(dataclasses.replace(e, occurred_at=datetime(2026, 1, 1)))  # noqa: DTZ001
+        canonical_entry(dataclasses.replace(e, occurred_at=datetime(2026, 1, 1)))
 
 
 def test_intact_chains_verify() -> None:
-    a, b = chain(5), chain(3, case="PL-2026-000002", chain_id="2")
-    report = verify_chain(a + b, [head(a), head(b)])
+    a, b = chain(5), chain(3, case="PL-2026-000002", chain_id=2)
+    report = verify_chain(a + b, [head(a), head(b, "PL-2026-000002")])
     assert report.ok and report.cases == 2 and report.events == 8
 
 
 def test_altered_event_is_named() -> None:
-    events = chain(5)
-    bad = dataclasses.replace(events[2].entry, actor_label="Mallory")
-    events[2] = StoredEvent("1", bad, events[2].prev_hash, events[2].hash)
-    report = verify_chain(events, [head(chain(5))])
+    rows = chain(5)
+    rows[2] = altered(rows[2], actor_label="Mallory")
+    report = verify_chain(rows, [head(chain(5))])
     assert not report.ok
-    assert report.broken[0].seq == 3 and "altered" in report.broken[0].reason
+    [broken] = report.broken
+    assert (broken.chain, broken.case, broken.seq) == (1, "PL-2026-000001", 3)
+    assert "altered" in broken.reason
+    assert str(broken).startswith("PL-2026-000001 event #3: ")
 
 
 def test_rehashed_event_still_breaks_the_next_link() -> None:
-    events = chain(5)
-    forged = dataclasses.replace(events[1].entry, payload_json=NoteAdded(text="x").to_json())
-    events[1] = StoredEvent("1", forged, events[1].prev_hash, chain_hash(events[1].prev_hash, forged))
-    report = verify_chain(events, [head(chain(5))])
+    rows = chain(5)
+    forged = dataclasses.replace(entry(2), payload_json=NoteAdded(text="x").to_json())
+    rows[1] = event_row(1, forged, rows[1][-2], chain_hash(rows[1][-2], forged))
+    report = verify_chain(rows, [head(chain(5))])
     assert report.broken[0].seq == 3 and "prev_hash" in report.broken[0].reason
 
 
 def test_missing_event_in_the_middle() -> None:
-    events = chain(5)
-    del events[2]
-    report = verify_chain(events, [head(chain(5))])
+    rows = chain(5)
+    del rows[2]
+    report = verify_chain(rows, [head(chain(5))])
     assert report.broken[0].seq == 4 and "missing" in report.broken[0].reason
 
 
@@ -121,7 +145,18 @@ def test_case_with_no_events_left() -> None:
     assert not report.ok and "holds none" in report.broken[0].reason
 
 
+def test_events_of_a_case_that_does_not_exist() -> None:
+    report = verify_chain(chain(2, chain_id=9), [])
+    assert "does not exist" in report.broken[0].reason
+
+
 def test_reordered_events() -> None:
-    events = chain(4)
-    events[1], events[2] = events[2], events[1]
-    assert not verify_chain(events, [head(chain(4))]).ok
+    rows = chain(4)
+    rows[1], rows[2] = rows[2], rows[1]
+    assert not verify_chain(rows, [head(chain(4))]).ok
+
+
+def test_a_reference_changed_on_the_case_row_breaks_the_chain() -> None:
+    rows = chain(2)
+    report = verify_chain(rows, [dataclasses.replace(head(rows), case="PL-2026-999999")])
+    assert report.broken[0].seq == 1 and "altered" in report.broken[0].reason

@@ -20,11 +20,13 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from plaint.accounts.models import Organisation
-from plaint.cases.ledger import Actor, entry_build
+from plaint.cases.bulk import rows_insert
+from plaint.cases.ledger import Actor, event_values, ledger_entry
 from plaint.cases.models import Case, CaseEvent, Customer
 from plaint.cases.services import opened_payload, reference_allocate
 from plaint.domain import cfpb
 from plaint.domain.errors import DomainError, MalformedRow
+from plaint.domain.ledger import GENESIS, LedgerEntry, chain_hash
 from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.vocabulary import Visibility
 
@@ -149,6 +151,23 @@ def _flush(
         progress(summary)
 
 
+_CASE_DEFAULTS = {
+    f.attname: f.get_default() for f in Case._meta.concrete_fields if not f.primary_key
+}
+_CASE_COLUMNS = tuple(_CASE_DEFAULTS)
+_CUSTOMER_COLUMNS = (
+    "organisation_id",
+    "name",
+    "email",
+    "phone",
+    "postal_address",
+    "preferred_contact_times",
+    "vulnerability_notes",
+    "created_at",
+)
+_EVENT_COLUMNS = tuple(f.attname for f in CaseEvent._meta.concrete_fields if not f.primary_key)
+
+
 @transaction.atomic
 def cfpb_batch_write(
     *,
@@ -177,51 +196,73 @@ def cfpb_batch_write(
         references[year] = iter(
             reference_allocate(organisation=organisation, year=year, count=count)
         )
-    customers = [
-        Customer(
-            organisation=organisation,
-            name=f"CFPB consumer {c.complaint_id}",
-            postal_address=" ".join(part for part in (c.state, c.zip_code) if part),
-            vulnerability_notes=f"CFPB tags: {c.tags}" if c.tags else "",
-            created_at=now,
-        )
-        for c in new
-    ]
-    Customer.objects.bulk_create(customers)
-    cases: list[Case] = []
-    events: list[CaseEvent] = []
-    for complaint, customer in zip(new, customers, strict=True):
+    names = [f"CFPB consumer {c.complaint_id}" for c in new]
+    customer_ids = rows_insert(
+        Customer,
+        _CUSTOMER_COLUMNS,
+        [
+            (
+                organisation.pk,
+                name,
+                "",
+                "",
+                " ".join(part for part in (c.state, c.zip_code) if part),
+                "",
+                f"CFPB tags: {c.tags}" if c.tags else "",
+                now,
+            )
+            for c, name in zip(new, names, strict=True)
+        ],
+    )
+    case_rows: list[tuple[object, ...]] = []
+    entries: list[LedgerEntry] = []
+    for complaint, customer_id, name in zip(new, customer_ids, names, strict=True):
         received_at = datetime.combine(complaint.received_on, time(0), tzinfo=zone)
-        case = Case(
-            organisation=organisation,
-            reference=next(references[complaint.received_on.year]),
-            customer=customer,
-            channel=complaint.channel.value,
-            received_at=received_at,
-            product=complaint.product[:200],
-            issue=complaint.issue[:300],
-            respondent=complaint.company[:200],
-            description=complaint.narrative,
-            regime="US-CFPB",
-            status=CaseStatus.RECEIVED.value,
-            source=cfpb.SOURCE,
-            external_id=complaint.complaint_id,
-            created_at=now,
-            updated_at=now,
-        )
-        _, event = entry_build(
-            case=case,
+        values = {
+            **_CASE_DEFAULTS,
+            "organisation_id": organisation.pk,
+            "reference": next(references[complaint.received_on.year]),
+            "customer_id": customer_id,
+            "channel": complaint.channel.value,
+            "received_at": received_at,
+            "product": complaint.product[:200],
+            "issue": complaint.issue[:300],
+            "respondent": complaint.company[:200],
+            "description": complaint.narrative,
+            "regime": "US-CFPB",
+            "status": CaseStatus.RECEIVED.value,
+            "source": cfpb.SOURCE,
+            "external_id": complaint.complaint_id,
+            "created_at": now,
+            "updated_at": now,
+        }
+        entry = ledger_entry(
+            reference=values["reference"],
             seq=1,
-            payload=opened_payload(case, source_details=complaint.source_details),
+            payload=opened_payload(
+                values, customer_name=name, source_details=complaint.source_details
+            ),
             actor=actor,
             occurred_at=received_at,
             recorded_at=now,
             visibility=Visibility.CUSTOMER,
         )
-        cases.append(case)
-        events.append(event)
-    Case.objects.bulk_create(cases)
-    CaseEvent.objects.bulk_create(events)
+        values["ledger_length"], values["ledger_head"] = 1, chain_hash(GENESIS, entry)
+        case_rows.append(tuple(values[column] for column in _CASE_COLUMNS))
+        entries.append(entry)
+    case_ids = rows_insert(Case, _CASE_COLUMNS, case_rows)
+    head_index = _CASE_COLUMNS.index("ledger_head")
+    event_rows = []
+    for entry, case_id, case_row in zip(entries, case_ids, case_rows, strict=True):
+        values = event_values(
+            entry,
+            organisation_id=organisation.pk,
+            case_id=case_id,
+            prev_hash=GENESIS,
+            digest=str(case_row[head_index]),
+        )
+        event_rows.append(tuple(values[column] for column in _EVENT_COLUMNS))
+    rows_insert(CaseEvent, _EVENT_COLUMNS, event_rows)
     return len(new)
 
 

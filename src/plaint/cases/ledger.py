@@ -2,20 +2,26 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from dataclasses import dataclass
+import os
+from collections.abc import Hashable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
 from datetime import datetime
+from itertools import pairwise
+from multiprocessing import get_context
+from typing import Any
 
-from django.db import transaction
+from django.db import connection, connections, transaction
+from django.db.models import Max, Min
 
 from plaint.accounts.models import Organisation, User
 from plaint.cases.models import Case, CaseEvent
 from plaint.domain.events import Payload
 from plaint.domain.ledger import (
-    BrokenLink,
     ChainHead,
+    EventRow,
     LedgerEntry,
-    StoredEvent,
     VerificationReport,
     chain_hash,
     verify_chain,
@@ -44,20 +50,19 @@ class Actor:
         return cls(ActorKind.SYSTEM, label)
 
 
-def entry_build(
+def ledger_entry(
     *,
-    case: Case,
+    reference: str,
     seq: int,
     payload: Payload,
     actor: Actor,
     occurred_at: datetime,
     recorded_at: datetime,
     visibility: Visibility,
-) -> tuple[LedgerEntry, CaseEvent]:
-    """The hashed entry and the unsaved row for event number `seq` of `case`. The case's
-    ledger head must be that of event `seq - 1`; the head is advanced on `case`."""
-    entry = LedgerEntry(
-        case=case.reference,
+) -> LedgerEntry:
+    """The hashed content of event number `seq` of the case `reference`."""
+    return LedgerEntry(
+        case=reference,
         seq=seq,
         kind=payload.kind.value,
         occurred_at=occurred_at,
@@ -68,25 +73,27 @@ def entry_build(
         visibility=visibility.value,
         payload_json=payload.to_json(),
     )
-    prev = case.ledger_head
-    digest = chain_hash(prev, entry)
-    row = CaseEvent(
-        organisation_id=case.organisation_id,
-        case=case,
-        seq=seq,
-        kind=entry.kind,
-        occurred_at=occurred_at,
-        recorded_at=recorded_at,
-        actor=actor.user,
-        actor_kind=entry.actor_kind,
-        actor_label=entry.actor_label,
-        visibility=entry.visibility,
-        payload=entry.payload_json,
-        prev_hash=prev,
-        hash=digest,
-    )
-    case.ledger_length, case.ledger_head = seq, digest
-    return entry, row
+
+
+def event_values(
+    entry: LedgerEntry, *, organisation_id: int, case_id: int, prev_hash: str, digest: str
+) -> dict[str, Any]:
+    """The `CaseEvent` column values (by attname) that store `entry`."""
+    return {
+        "organisation_id": organisation_id,
+        "case_id": case_id,
+        "seq": entry.seq,
+        "kind": entry.kind,
+        "occurred_at": entry.occurred_at,
+        "recorded_at": entry.recorded_at,
+        "actor_id": entry.actor_id,
+        "actor_kind": entry.actor_kind,
+        "actor_label": entry.actor_label,
+        "visibility": entry.visibility,
+        "payload": entry.payload_json,
+        "prev_hash": prev_hash,
+        "hash": digest,
+    }
 
 
 def event_append(
@@ -103,8 +110,8 @@ def event_append(
     its new ledger head, in the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_append must run inside the service's transaction")
-    _, row = entry_build(
-        case=case,
+    entry = ledger_entry(
+        reference=case.reference,
         seq=case.ledger_length + 1,
         payload=payload,
         actor=actor,
@@ -112,61 +119,167 @@ def event_append(
         recorded_at=now,
         visibility=visibility,
     )
+    digest = chain_hash(case.ledger_head, entry)
+    row = CaseEvent(
+        **event_values(
+            entry,
+            organisation_id=case.organisation_id,
+            case_id=case.pk,
+            prev_hash=case.ledger_head,
+            digest=digest,
+        )
+    )
     row.save(force_insert=True)
+    case.ledger_length, case.ledger_head = entry.seq, digest
     case.updated_at = now
     case.save(update_fields=[*changed, "ledger_length", "ledger_head", "updated_at"])
     return row
 
 
-_COLUMNS = (
-    "case_id",
-    "case__reference",
-    "seq",
-    "kind",
-    "occurred_at",
-    "recorded_at",
-    "actor_kind",
-    "actor_id",
-    "actor_label",
-    "visibility",
-    "payload",
-    "prev_hash",
-    "hash",
-)
+# Event times as canonical UTC text (see plaint.domain.ledger.canonical_time), computed by
+# the database so that verification does not parse and re-format two datetimes per event.
+# Django stores aware datetimes in SQLite as naive UTC text, "YYYY-MM-DD HH:MM:SS[.ffffff]".
+_CANONICAL_TIME_SQL = {
+    "sqlite": "replace({col}, ' ', 'T') || CASE WHEN length({col}) = 19 "
+    "THEN '.000000+00:00' ELSE '+00:00' END",
+    "postgresql": "to_char({col} AT TIME ZONE 'UTC', 'YYYY-MM-DD\"T\"HH24:MI:SS.US') || '+00:00'",
+}
 
 
-def _stored(rows: Iterator[tuple]) -> Iterator[StoredEvent]:  # type: ignore[type-arg]
-    for case_id, ref, seq, kind, occ, rec, akind, aid, alabel, vis, payload, prev, dig in rows:
-        entry = LedgerEntry(ref, seq, kind, occ, rec, akind, aid, alabel, vis, payload)
-        yield StoredEvent(str(case_id), entry, prev, dig)
+def _event_rows(case_filter: str, params: list[Any]) -> Iterator[EventRow]:
+    time_sql = _CANONICAL_TIME_SQL[connection.vendor]
+    sql = (
+        "SELECT case_id, seq, kind, "  # noqa: S608 - fixed text; the filter's values are bound
+        f"{time_sql.format(col='occurred_at')}, {time_sql.format(col='recorded_at')}, "
+        "actor_id, actor_kind, actor_label, visibility, payload, prev_hash, hash "
+        f"FROM cases_caseevent {case_filter} ORDER BY case_id, seq"
+    )
+    with connection.chunked_cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(10_000):
+            yield from rows
+
+
+@contextmanager
+def _read_snapshot() -> Iterator[None]:
+    """Read the case heads and their events from one consistent snapshot, without
+    blocking writers."""
+    if connection.in_atomic_block:  # the caller's transaction is the snapshot
+        yield
+        return
+    if connection.vendor == "postgresql":
+        with transaction.atomic(), connection.cursor() as cursor:
+            cursor.execute("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY")
+            yield
+        return
+    # SQLite: atomic() would BEGIN IMMEDIATE and hold the write lock for the whole check;
+    # a deferred transaction reads one WAL snapshot and lets writers carry on.
+    with connection.cursor() as cursor:
+        cursor.execute("BEGIN DEFERRED")
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            cursor.execute("COMMIT")
+
+
+@dataclass(frozen=True)
+class _Scope:
+    """Which cases to verify: an organisation, a reference, a range of case ids."""
+
+    organisation_id: int | None = None
+    reference: str | None = None
+    first_id: int | None = None
+    last_id: int | None = None
+
+    def cases(self) -> Any:
+        cases = Case.objects.all()
+        if self.organisation_id is not None:
+            cases = cases.filter(organisation_id=self.organisation_id)
+        if self.reference is not None:
+            cases = cases.filter(reference=self.reference)
+        if self.first_id is not None:
+            cases = cases.filter(pk__gte=self.first_id, pk__lte=self.last_id)
+        return cases
+
+
+def _verify_scope(scope: _Scope) -> tuple[VerificationReport, dict[Hashable, int]]:
+    with _read_snapshot():
+        heads: list[ChainHead] = []
+        case_orgs: dict[Hashable, int] = {}
+        for pk, org_id, ref, length, head in (
+            scope.cases()
+            .values_list("pk", "organisation_id", "reference", "ledger_length", "ledger_head")
+            .iterator(chunk_size=10_000)
+        ):
+            heads.append(ChainHead(pk, ref, length, head))
+            case_orgs[pk] = org_id
+        where: list[str] = []
+        params: list[Any] = []
+        if scope.reference is not None:
+            ids = list(case_orgs) or [0]
+            where.append(f"case_id IN ({', '.join(['%s'] * len(ids))})")
+            params.extend(ids)
+        if scope.organisation_id is not None:
+            where.append("organisation_id = %s")
+            params.append(scope.organisation_id)
+        if scope.first_id is not None:
+            where.append("case_id BETWEEN %s AND %s")
+            params.extend([scope.first_id, scope.last_id])
+        case_filter = f"WHERE {' AND '.join(where)}" if where else ""
+        return verify_chain(_event_rows(case_filter, params), heads), case_orgs
+
+
+def _verify_in_child(scope: _Scope) -> tuple[VerificationReport, dict[Hashable, int]]:
+    try:
+        return _verify_scope(scope)
+    finally:
+        connections.close_all()
+
+
+def _split(scope: _Scope, parts: int) -> list[_Scope]:
+    """Cut the scope into `parts` ranges of case ids holding about as many events each."""
+    bounds = scope.cases().aggregate(first=Min("pk"), last=Max("pk"))
+    first, last = bounds["first"], bounds["last"]
+    if first is None or parts < 2 or last - first < parts:
+        return [scope]
+    step = (last - first + 1) // parts
+    edges = [first + i * step for i in range(parts)] + [last + 1]
+    return [replace(scope, first_id=lo, last_id=hi - 1) for lo, hi in pairwise(edges)]
 
 
 def ledger_verify(
-    *, organisation: Organisation | None = None, reference: str | None = None
+    *,
+    organisation: Organisation | None = None,
+    reference: str | None = None,
+    workers: int | None = None,
 ) -> VerificationReport:
-    """Recompute the hash chains of one case, one organisation's cases, or all cases."""
-    cases = Case.objects.all()
-    events = CaseEvent.objects.all()
-    if organisation is not None:
-        cases = cases.filter(organisation=organisation)
-        events = events.filter(organisation=organisation)
-    if reference is not None:
-        cases = cases.filter(reference=reference)
-        events = events.filter(case__reference=reference)
-    heads = [
-        ChainHead(str(pk), length, head)
-        for pk, length, head in cases.values_list("pk", "ledger_length", "ledger_head")
-    ]
-    rows = events.order_by("case_id", "seq").values_list(*_COLUMNS)
-    report = verify_chain(_stored(rows.iterator(chunk_size=10_000)), heads)
+    """Recompute the hash chains of one case, one organisation's cases, or all cases.
+
+    Chains are independent, so large checks run in `workers` processes (default: one per
+    available CPU), each over a range of case ids in its own read snapshot. Inside a
+    transaction (whose writes other processes cannot see) the check runs in-process."""
+    scope = _Scope(organisation_id=organisation.pk if organisation else None, reference=reference)
+    if workers is None:
+        workers = len(os.sched_getaffinity(0))
+    if reference is not None or connection.in_atomic_block or workers < 2:
+        results = [_verify_scope(scope)]
+    else:
+        scopes = _split(scope, workers)
+        connections.close_all()  # a forked child must not share the parent's connection
+        with ProcessPoolExecutor(len(scopes), mp_context=get_context("fork")) as pool:
+            results = list(pool.map(_verify_in_child, scopes))
+    report = VerificationReport()
+    case_orgs: dict[Hashable, int] = {}
+    for part, orgs in results:
+        report.cases += part.cases
+        report.events += part.events
+        report.broken.extend(part.broken)
+        case_orgs.update(orgs)
     if report.broken:
-        names = {
-            str(pk): f"{slug}/{ref}"
-            for pk, slug, ref in Case.objects.filter(
-                pk__in=[int(b.case) for b in report.broken]
-            ).values_list("pk", "organisation__slug", "reference")
-        }
+        slugs = dict(Organisation.objects.values_list("pk", "slug"))
         report.broken = [
-            BrokenLink(names.get(b.case, b.case), b.seq, b.reason) for b in report.broken
+            replace(b, case=f"{slugs.get(case_orgs.get(b.chain, 0), '?')}/{b.case}")
+            for b in report.broken
         ]
     return report

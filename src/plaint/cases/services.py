@@ -6,11 +6,13 @@ Callers pass `now` (an aware datetime): the services never read the clock themse
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import BinaryIO
+from typing import Any, BinaryIO
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
@@ -181,36 +183,37 @@ def case_open(
         raise FieldErrors(errors)
     if isinstance(customer, CustomerDetails):
         customer = customer_create(organisation=organisation, details=customer, now=now)
-    year = received_at.astimezone(now.tzinfo).year
+    year = received_at.astimezone(ZoneInfo(organisation.time_zone)).year
     (reference,) = reference_allocate(organisation=organisation, year=year)
-    case = Case(
-        organisation=organisation,
-        reference=reference,
-        customer=customer,
-        channel=channel_value,
-        received_at=received_at,
-        product=product.strip(),
-        issue=issue.strip(),
-        respondent=respondent.strip(),
-        order_number=order_number.strip(),
-        account_number=account_number.strip(),
-        amount_in_dispute=amount,
-        currency=currency,
-        occurred_on=occurred_on,
-        description=description,
-        desired_resolution=desired_resolution,
-        regime=regime.strip(),
-        category=category.strip(),
-        priority=priority_value,
-        status=CaseStatus.RECEIVED.value,
-        created_at=now,
-        updated_at=now,
-    )
+    values: dict[str, Any] = {
+        "organisation_id": organisation.pk,
+        "reference": reference,
+        "customer_id": customer.pk,
+        "channel": channel_value,
+        "received_at": received_at,
+        "product": product.strip(),
+        "issue": issue.strip(),
+        "respondent": respondent.strip(),
+        "order_number": order_number.strip(),
+        "account_number": account_number.strip(),
+        "amount_in_dispute": amount,
+        "currency": currency,
+        "occurred_on": occurred_on,
+        "description": description,
+        "desired_resolution": desired_resolution,
+        "regime": regime.strip(),
+        "category": category.strip(),
+        "priority": priority_value,
+        "status": CaseStatus.RECEIVED.value,
+        "created_at": now,
+        "updated_at": now,
+    }
+    case = Case(**values)
     case.full_clean(exclude=["organisation", "customer", "assignee"], validate_constraints=False)
     case.save(force_insert=True)
     event_append(
         case=case,
-        payload=opened_payload(case),
+        payload=opened_payload(values, customer_name=customer.name),
         actor=actor,
         now=now,
         occurred_at=received_at,
@@ -219,29 +222,34 @@ def case_open(
     return case
 
 
-def opened_payload(case: Case, *, source_details: dict[str, str] | None = None) -> ev.CaseOpened:
-    """The `case_opened` snapshot of a case (also used by bulk imports)."""
+def opened_payload(
+    values: Mapping[str, Any], *, customer_name: str, source_details: dict[str, str] | None = None
+) -> ev.CaseOpened:
+    """The `case_opened` snapshot of a case, from its column values (by attname). Used by
+    `case_open` and by bulk imports, so both record the same snapshot."""
+    amount = values.get("amount_in_dispute")
+    occurred_on = values.get("occurred_on")
     return ev.CaseOpened(
-        reference=case.reference,
-        status=case.status,
-        channel=case.channel,
-        received_at=case.received_at.isoformat(),
-        customer_name=case.customer.name,
-        product=case.product,
-        issue=case.issue,
-        respondent=case.respondent,
-        order_number=case.order_number,
-        account_number=case.account_number,
-        amount_in_dispute=None if case.amount_in_dispute is None else str(case.amount_in_dispute),
-        currency=case.currency,
-        occurred_on=case.occurred_on.isoformat() if case.occurred_on else None,
-        description=case.description,
-        desired_resolution=case.desired_resolution,
-        regime=case.regime,
-        category=case.category,
-        priority=case.priority,
-        source=case.source,
-        external_id=case.external_id,
+        reference=values["reference"],
+        status=values["status"],
+        channel=values["channel"],
+        received_at=values["received_at"].isoformat(),
+        customer_name=customer_name,
+        product=values.get("product", ""),
+        issue=values.get("issue", ""),
+        respondent=values.get("respondent", ""),
+        order_number=values.get("order_number", ""),
+        account_number=values.get("account_number", ""),
+        amount_in_dispute=None if amount is None else str(amount),
+        currency=values.get("currency", ""),
+        occurred_on=occurred_on.isoformat() if occurred_on else None,
+        description=values["description"],
+        desired_resolution=values.get("desired_resolution", ""),
+        regime=values.get("regime", ""),
+        category=values.get("category", ""),
+        priority=values.get("priority", "normal"),
+        source=values.get("source", ""),
+        external_id=values.get("external_id", ""),
         source_details=source_details or {},
     )
 

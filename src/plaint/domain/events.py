@@ -183,15 +183,26 @@ def _plain(value: Any) -> Any:
     raise TypeError(f"{type(value).__name__} cannot go into an event payload")
 
 
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain
+)
+
+
 def canonical_json(value: Any) -> str:
     """The one JSON spelling we hash: sorted keys, no spaces, UTF-8 characters kept."""
-    return json.dumps(
-        value, sort_keys=True, separators=(",", ":"), ensure_ascii=False, default=_plain
-    )
+    return _CANONICAL.encode(value)
 
 
 def payload_to_json(payload: Payload) -> str:
-    return canonical_json(dataclasses.asdict(payload))
+    # A shallow read of the fields: payload values are flat (the only nested values are
+    # dicts of strings), and dataclasses.asdict's deep copy costs more than the hashing.
+    names = _FIELD_NAMES.get(type(payload))
+    if names is None:
+        names = _FIELD_NAMES[type(payload)] = tuple(f.name for f in dataclasses.fields(payload))
+    return canonical_json({name: getattr(payload, name) for name in names})
+
+
+_FIELD_NAMES: dict[type[Payload], tuple[str, ...]] = {}
 
 
 def payload_from_json(kind: EventKind | str, text: str) -> Payload:

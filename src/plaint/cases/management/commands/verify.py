@@ -18,6 +18,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--case", dest="reference", help="Check one case (its reference).")
         parser.add_argument("--org", help="Check one organisation (its slug).")
+        parser.add_argument(
+            "--workers", type=int, default=None, help="Processes to use (default: one per CPU)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -25,7 +28,9 @@ class Command(BaseCommand):
         except DomainError as exc:
             raise CommandError(exc.message) from None
         started = time.perf_counter()
-        report = ledger_verify(organisation=org, reference=options["reference"])
+        report = ledger_verify(
+            organisation=org, reference=options["reference"], workers=options["workers"]
+        )
         elapsed = time.perf_counter() - started
         if options["reference"] and report.cases == 0:
             raise CommandError(f"No case {options['reference']!r}.")

@@ -1,0 +1,37 @@
+"""Shared set-up for the benchmarks: a fresh database per run, chosen before Django loads."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import tempfile
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+SHARED_CFPB = ROOT.parent / "shared" / "data" / "cfpb_complaints_sample.csv"
+PG_URL = "postgres://postgres:postgres@127.0.0.1:5432/plaint_bench"
+
+
+def fresh_database(kind: str) -> str:
+    """Point Django at an empty database of `kind` ('sqlite' or 'postgres'), migrated."""
+    data_dir = Path(tempfile.mkdtemp(prefix="plaint-bench-"))
+    os.environ["PLAINT_DATA_DIR"] = str(data_dir)
+    if kind == "sqlite":
+        url = f"sqlite:///{data_dir / 'bench.sqlite3'}"
+    else:
+        subprocess.run([str(ROOT / "scripts" / "postgres.sh")], check=True, capture_output=True)
+        for sql in ("DROP DATABASE IF EXISTS plaint_bench", "CREATE DATABASE plaint_bench"):
+            subprocess.run(
+                ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", sql],
+                check=True,
+                env={**os.environ, "PGPASSWORD": "postgres"},
+            )
+        url = PG_URL
+    os.environ["DATABASE_URL"] = url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plaint.config.settings")
+    import django
+    from django.core.management import call_command
+
+    django.setup()
+    call_command("migrate", verbosity=0)
+    return url

@@ -1,0 +1,44 @@
+"""`plaint organisation create SLUG NAME` and `plaint organisation list`."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from plaint.accounts.models import Organisation
+from plaint.accounts.services import organisation_create
+from plaint.domain.errors import DomainError
+
+
+class Command(BaseCommand):
+    help = "Create or list organisations (each is a separate, isolated complaints desk)."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        create = sub.add_parser("create", help="Create an organisation.")
+        create.add_argument("slug", help="Short name used on the command line, e.g. acme.")
+        create.add_argument("name", help="Full name, e.g. 'Acme Energy Ltd'.")
+        create.add_argument("--prefix", default="PL", help="Case reference prefix (PL).")
+        create.add_argument("--time-zone", default="Europe/London")
+        create.add_argument("--country", default="GB", help="ISO 3166 code, e.g. GB, US.")
+        sub.add_parser("list", help="List organisations.")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "list":
+            for org in Organisation.objects.order_by("slug"):
+                self.stdout.write(f"{org.slug:<20} {org.name} ({org.country}, {org.time_zone})")
+            return
+        try:
+            org = organisation_create(
+                slug=options["slug"],
+                name=options["name"],
+                now=timezone.now(),
+                reference_prefix=options["prefix"],
+                time_zone=options["time_zone"],
+                country=options["country"],
+            )
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+        self.stdout.write(f"Created organisation {org.slug}: {org.name}.")
