@@ -98,3 +98,18 @@ def test_staff_without_an_organisation_or_role_are_refused(db, django_user_model
     client = Client()
     client.login(username="loner", password="pw-loner-123")
     assert client.get("/").status_code == 403
+
+
+def test_times_are_shown_in_the_organisations_time_zone(signed_in, org, agent) -> None:
+    org.time_zone = "America/New_York"
+    org.save()
+    case = open_case(org, agent)  # received 2026-03-01 09:00 UTC = 04:00 in New York
+    page = signed_in.get(f"/cases/{case.reference}/").content.decode()
+    assert "1 Mar 2026, 04:00" in page
+
+
+def test_status_counts_use_labels(signed_in, org, agent) -> None:
+    case = open_case(org, agent)
+    services.case_transition(case=case, to="escalated", actor=Actor.staff(agent), now=NOW)
+    page = signed_in.get("/").content.decode()
+    assert '<a href="?status=escalated">Escalated</a> <b>1</b>' in page

@@ -72,6 +72,7 @@ def test_references_count_up_per_organisation_and_year(org, other_org, agent, ou
         ({"channel": "pigeon"}, "channel", "is not one of"),
         ({"amount_in_dispute": "-5"}, "amount_in_dispute", "zero or more"),
         ({"amount_in_dispute": "1.234"}, "amount_in_dispute", "two decimal places"),
+        ({"amount_in_dispute": "1e13"}, "amount_in_dispute", "too large"),
         ({"amount_in_dispute": "lots"}, "amount_in_dispute", "is not an amount"),
         ({"currency": "pounds"}, "currency", "ISO 4217"),
         ({"received_at": NOW + timedelta(days=1)}, "received_at", "future"),
@@ -406,3 +407,11 @@ def test_every_service_writes_exactly_one_event(case, agent) -> None:
     assert CaseEvent.objects.count() == before + 2
     assert [e.seq for e in events(case)] == list(range(1, 10))
     assert ledger_verify().ok
+
+
+def test_amounts_are_kept_to_the_cent(case, agent) -> None:
+    case = _to_investigating(case, agent)
+    offer = services.case_offer_record(
+        case=case, redress="credit", amount=226, currency="usd", actor=Actor.staff(agent), now=LATER
+    )
+    assert last_payload(case)["amount"] == "226.00" and offer.currency == "USD"

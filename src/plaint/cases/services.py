@@ -66,6 +66,8 @@ def _money(errors: dict[str, str], field: str, amount: Decimal | str | None) -> 
         errors[field] = "has more than two decimal places"
     elif abs(value) >= Decimal("1e12"):
         errors[field] = "is too large"
+    else:
+        return value.quantize(Decimal("0.01"))  # 226 -> 226.00, as money is written
     return value
 
 

@@ -13,6 +13,7 @@ from plaint.accounts.selectors import staff_list
 from plaint.cases import selectors
 from plaint.cases.selectors import CaseFilters, CaseNotFound
 from plaint.desk.forms import CaseFilterForm
+from plaint.domain.lifecycle import CaseStatus
 
 PAGE_SIZE = 50
 
@@ -37,13 +38,16 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(selectors.case_list(organisation=org, filters=filters), PAGE_SIZE).get_page(
         request.GET.get("page")
     )
+    counts = selectors.case_status_counts(organisation=org)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
         "form": form,
         "page": page,
         "query": query.urlencode(),
-        "counts": selectors.case_status_counts(organisation=org),
+        "counts": [
+            (status, status.label, n) for status in CaseStatus if (n := counts.get(status.value, 0))
+        ],
     }
     template = (
         "desk/_case_rows.html" if request.headers.get("HX-Request") else "desk/case_list.html"
