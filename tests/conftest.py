@@ -47,40 +47,30 @@ def other_org(db: None) -> Organisation:
     return organisation_create(slug="globex", name="Globex Telecom", now=NOW)
 
 
-@pytest.fixture
-def agent(org: Organisation) -> User:
+def _staff(org: Organisation, username: str, role: Role, first: str, last: str) -> User:
     return staff_create(
         organisation=org,
-        username="alice",
-        password="pw-alice-123",
-        roles=[Role.AGENT],
-        first_name="Alice",
-        last_name="Agent",
+        username=username,
+        password=f"pw-{username}-123",
+        roles=[role],
+        first_name=first,
+        last_name=last,
     )
+
+
+@pytest.fixture
+def agent(org: Organisation) -> User:
+    return _staff(org, "alice", Role.AGENT, "Alice", "Agent")
 
 
 @pytest.fixture
 def supervisor(org: Organisation) -> User:
-    return staff_create(
-        organisation=org,
-        username="sue",
-        password="pw-sue-123",
-        roles=[Role.SUPERVISOR],
-        first_name="Sue",
-        last_name="Visor",
-    )
+    return _staff(org, "sue", Role.SUPERVISOR, "Sue", "Visor")
 
 
 @pytest.fixture
 def outsider(other_org: Organisation) -> User:
-    return staff_create(
-        organisation=other_org,
-        username="oscar",
-        password="pw-oscar-123",
-        roles=[Role.ADMIN],
-        first_name="Oscar",
-        last_name="Other",
-    )
+    return _staff(other_org, "oscar", Role.ADMIN, "Oscar", "Other")
 
 
 def open_case(org: Organisation, user: User, **overrides: object) -> Case:

@@ -94,6 +94,27 @@ def _lock(case: Case) -> Case:
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
+def _status_move(
+    *,
+    case: Case,
+    target: CaseStatus,
+    payload: ev.Payload,
+    actor: Actor,
+    now: datetime,
+    changed: tuple[str, ...] = (),
+) -> None:
+    """Set the case's status and record `payload`, visible to the customer, in one event."""
+    case.status = target.value
+    event_append(
+        case=case,
+        payload=payload,
+        actor=actor,
+        now=now,
+        changed=("status", *changed),
+        visibility=Visibility.CUSTOMER,
+    )
+
+
 def reference_allocate(*, organisation: Organisation, year: int, count: int = 1) -> list[str]:
     """Hand out `count` new references for `year`, in the caller's transaction."""
     sequence, _ = ReferenceSequence.objects.select_for_update().get_or_create(
@@ -416,15 +437,7 @@ def case_transition(
     if errors:
         raise FieldErrors(errors)
     payload = ev.StatusChanged(from_status=case.status, to_status=target.value, reason=reason)
-    case.status = target.value
-    event_append(
-        case=case,
-        payload=payload,
-        actor=actor,
-        now=now,
-        changed=["status"],
-        visibility=Visibility.CUSTOMER,
-    )
+    _status_move(case=case, target=target, payload=payload, actor=actor, now=now)
     return case
 
 
@@ -468,7 +481,6 @@ def case_offer_record(
         description=description,
         offered_at=now,
     )
-    case.status = CaseStatus.RESOLUTION_PROPOSED.value
     payload = ev.ResolutionOffered(
         offer_id=offer.pk,
         redress=redress_value,
@@ -476,15 +488,10 @@ def case_offer_record(
         currency=currency,
         description=description,
         from_status=from_status,
-        to_status=case.status,
+        to_status=CaseStatus.RESOLUTION_PROPOSED.value,
     )
-    event_append(
-        case=case,
-        payload=payload,
-        actor=actor,
-        now=now,
-        changed=["status"],
-        visibility=Visibility.CUSTOMER,
+    _status_move(
+        case=case, target=CaseStatus.RESOLUTION_PROPOSED, payload=payload, actor=actor, now=now
     )
     return offer
 
@@ -523,15 +530,7 @@ def case_offer_answer(
         from_status=case.status,
         to_status=target.value,
     )
-    case.status = target.value
-    event_append(
-        case=case,
-        payload=payload,
-        actor=actor,
-        now=now,
-        changed=["status"],
-        visibility=Visibility.CUSTOMER,
-    )
+    _status_move(case=case, target=target, payload=payload, actor=actor, now=now)
     return offer
 
 
@@ -560,16 +559,15 @@ def case_close(
     payload = ev.CaseClosed(
         outcome=outcome_value, root_cause=root_cause, summary=summary, from_status=case.status
     )
-    case.status = CaseStatus.CLOSED.value
     case.outcome = outcome_value
     case.root_cause = root_cause
     case.closed_at = now
-    event_append(
+    _status_move(
         case=case,
+        target=CaseStatus.CLOSED,
         payload=payload,
         actor=actor,
         now=now,
-        changed=["status", "outcome", "root_cause", "closed_at"],
-        visibility=Visibility.CUSTOMER,
+        changed=("outcome", "root_cause", "closed_at"),
     )
     return case

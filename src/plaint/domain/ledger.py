@@ -75,12 +75,9 @@ def _canonical(
     )
 
 
-def canonical_entry(entry: LedgerEntry) -> str:
-    """The canonical JSON of an event: the same text as ``json.dumps(..., sort_keys=True,
-    separators=(",", ":"), ensure_ascii=False)`` of its fields, built without re-parsing
-    the payload (a test holds the two equal)."""
-    return _canonical(
-        entry.case,
+def _columns(entry: LedgerEntry) -> tuple[int, str, str, str, int | None, str, str, str, str]:
+    """The entry's values as stored and as `_canonical` takes them after the case."""
+    return (
         entry.seq,
         entry.kind,
         _time(entry.occurred_at),
@@ -91,6 +88,13 @@ def canonical_entry(entry: LedgerEntry) -> str:
         entry.visibility,
         entry.payload_json,
     )
+
+
+def canonical_entry(entry: LedgerEntry) -> str:
+    """The canonical JSON of an event: the same text as ``json.dumps(..., sort_keys=True,
+    separators=(",", ":"), ensure_ascii=False)`` of its fields, built without re-parsing
+    the payload (a test holds the two equal)."""
+    return _canonical(entry.case, *_columns(entry))
 
 
 def chain_hash(prev_hash: str, entry: LedgerEntry) -> str:
@@ -105,20 +109,7 @@ EventRow = tuple[Hashable, int, str, str, str, int | None, str, str, str, str, s
 
 
 def event_row(chain: Hashable, entry: LedgerEntry, prev_hash: str, digest: str) -> EventRow:
-    return (
-        chain,
-        entry.seq,
-        entry.kind,
-        _time(entry.occurred_at),
-        _time(entry.recorded_at),
-        entry.actor_id,
-        entry.actor_kind,
-        entry.actor_label,
-        entry.visibility,
-        entry.payload_json,
-        prev_hash,
-        digest,
-    )
+    return (chain, *_columns(entry), prev_hash, digest)
 
 
 @dataclass(frozen=True, slots=True)
