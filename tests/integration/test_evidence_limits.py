@@ -64,3 +64,16 @@ def test_same_file_twice_is_stored_once(case, agent, settings) -> None:
     assert first.sha256 == second.sha256
     assert len(stored_files(settings)) == 1
     assert Evidence.objects.count() == 2
+
+
+def test_overlong_description_is_refused_before_storing(case, agent, settings) -> None:
+    with pytest.raises(FieldErrors, match="description: is longer than 500"):
+        services.case_evidence_attach(
+            case=case,
+            filename="a.txt",
+            stream=io.BytesIO(b"hi"),
+            description="d" * 501,
+            actor=Actor.staff(agent),
+            now=NOW,
+        )
+    assert stored_files(settings) == [] and Evidence.objects.count() == 0

@@ -79,6 +79,18 @@ def test_references_count_up_per_organisation_and_year(org, other_org, agent, ou
         ({"occurred_on": date(2026, 3, 5)}, "occurred_on", "after the complaint"),
         ({"priority": "whenever"}, "priority", "is not one of"),
         ({"description": "a\x00b"}, "description", "NUL"),
+        ({"description": "x" * 100_001}, "description", "longer than 100,000 characters"),
+        ({"product": "p" * 201}, "product", "at most 200 characters"),
+        (
+            {"customer": services.CustomerDetails(name="Dana", email="not-an-email")},
+            "customer.email",
+            "valid email",
+        ),
+        (
+            {"customer": services.CustomerDetails(name="D" * 201)},
+            "customer.name",
+            "longer than 200",
+        ),
     ],
 )
 def test_case_open_refuses_bad_input_and_writes_nothing(org, agent, overrides, field, problem):
@@ -142,6 +154,8 @@ def test_contact_log(case: Case, agent) -> None:
 @pytest.mark.parametrize(
     ("kwargs", "field"),
     [
+        ({"representative": "R" * 201}, "representative"),
+        ({"ticket_number": "T" * 101}, "ticket_number"),
         ({"wait_minutes": -1}, "wait_minutes"),
         ({"wait_minutes": 5000}, "wait_minutes"),
         ({"direction": "sideways"}, "direction"),

@@ -51,6 +51,7 @@ def test_parses_a_row() -> None:
         ({"Date received": "yesterday"}, "'Date received' is not a date"),
         ({"Date sent to company": "31/31/2023"}, "'Date sent to company' is not a date"),
         ({"Consumer complaint narrative": "None", "Company": ""}, "empty 'Consumer complaint"),
+        ({"Product": "P" * 201}, "'Product' is longer than 200 characters"),
     ],
 )
 def test_malformed_rows_say_why(change: dict[str, str], message: str) -> None:

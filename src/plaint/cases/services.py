@@ -14,6 +14,7 @@ from enum import StrEnum
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from plaint.accounts.models import Organisation, User
@@ -78,15 +79,33 @@ def _currency(errors: dict[str, str], field: str, currency: str, amount: Decimal
     return code
 
 
-def _text(errors: dict[str, str], field: str, value: str, *, required: bool = False) -> str:
+def _text(
+    errors: dict[str, str],
+    field: str,
+    value: str,
+    *,
+    required: bool = False,
+    max_length: int = MAX_TEXT,
+) -> str:
     text = value.strip()
     if required and not text:
         errors[field] = "is required"
-    if len(text) > MAX_TEXT:
-        errors[field] = f"is longer than {MAX_TEXT} characters"
+    if len(text) > max_length:
+        errors[field] = f"is longer than {max_length:,} characters ({len(text):,})"
     if "\x00" in text:
         errors[field] = "contains a NUL character"
     return text
+
+
+def _full_clean(instance: Any, prefix: str = "", **options: Any) -> None:
+    """Run the model's own field checks (lengths, e-mail syntax) and report them as
+    FieldErrors, like every other input problem."""
+    try:
+        instance.full_clean(**options)
+    except ValidationError as exc:
+        raise FieldErrors(
+            {f"{prefix}{field}": " ".join(messages) for field, messages in exc.message_dict.items()}
+        ) from None
 
 
 def _lock(case: Case) -> Case:
@@ -143,9 +162,7 @@ def customer_create(
     *, organisation: Organisation, details: CustomerDetails, now: datetime
 ) -> Customer:
     errors: dict[str, str] = {}
-    name = _text(errors, "customer.name", details.name, required=True)
-    if len(name) > 200:
-        errors["customer.name"] = "is longer than 200 characters"
+    name = _text(errors, "customer.name", details.name, required=True, max_length=200)
     if errors:
         raise FieldErrors(errors)
     customer = Customer(
@@ -158,7 +175,7 @@ def customer_create(
         vulnerability_notes=details.vulnerability_notes.strip(),
         created_at=now,
     )
-    customer.full_clean(exclude=["organisation"])
+    _full_clean(customer, "customer.", exclude=["organisation"])
     customer.save()
     return customer
 
@@ -232,7 +249,7 @@ def case_open(
         "updated_at": now,
     }
     case = Case(**values)
-    case.full_clean(exclude=["organisation", "customer", "assignee"], validate_constraints=False)
+    _full_clean(case, exclude=["organisation", "customer", "assignee"], validate_constraints=False)
     case.save(force_insert=True)
     event_append(
         case=case,
@@ -297,6 +314,8 @@ def case_contact_log(
     channel_value = _enum(errors, "channel", Channel, channel)
     direction_value = _enum(errors, "direction", Direction, direction)
     summary = _text(errors, "summary", summary)
+    representative = _text(errors, "representative", representative, max_length=200)
+    ticket_number = _text(errors, "ticket_number", ticket_number, max_length=100)
     if wait_minutes is not None and not 0 <= wait_minutes <= 24 * 60:
         errors["wait_minutes"] = "must be between 0 and 1440 minutes"
     if contact_at > now:
@@ -310,8 +329,8 @@ def case_contact_log(
         contact_at=contact_at,
         channel=channel_value,
         direction=direction_value,
-        representative=representative.strip()[:200],
-        ticket_number=ticket_number.strip()[:100],
+        representative=representative,
+        ticket_number=ticket_number,
         wait_minutes=wait_minutes,
         summary=summary,
         logged_at=now,
@@ -372,6 +391,10 @@ def case_evidence_attach(
     """Store a file content-addressed and attach it to the case. Files over the size limit,
     or of a type not accepted, are refused with the reason and nothing is recorded."""
     _require_aware(now=now)
+    errors: dict[str, str] = {}
+    description = _text(errors, "description", description, max_length=500)
+    if errors:
+        raise FieldErrors(errors)
     stored = evidence_store.blob_put(stream=stream, filename=filename, content_type=content_type)
     case = _lock(case)
     evidence = Evidence.objects.create(
@@ -381,7 +404,7 @@ def case_evidence_attach(
         filename=stored.filename,
         content_type=stored.content_type,
         size=stored.size,
-        description=description.strip()[:500],
+        description=description,
         uploaded_at=now,
     )
     payload = ev.EvidenceAttached(
@@ -548,10 +571,8 @@ def case_close(
     _require_aware(now=now)
     errors: dict[str, str] = {}
     outcome_value = _enum(errors, "outcome", Outcome, outcome)
-    root_cause = _text(errors, "root_cause", root_cause, required=True)
+    root_cause = _text(errors, "root_cause", root_cause, required=True, max_length=300)
     summary = _text(errors, "summary", summary)
-    if len(root_cause) > 300:
-        errors["root_cause"] = "is longer than 300 characters"
     if errors:
         raise FieldErrors(errors)
     case = _lock(case)

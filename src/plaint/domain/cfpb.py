@@ -41,6 +41,10 @@ OPTIONAL_COLUMNS = (
 
 _EMPTY = {"", "none", "n/a", "nan"}
 
+#: The longest values Plaint keeps for these columns; a longer one makes the row malformed
+#: rather than being cut short without a word.
+MAX_LENGTHS = {"Product": 200, "Issue": 300, "Company": 200, "Complaint ID": 64}
+
 _CHANNELS = {
     "web": Channel.WEB,
     "web referral": Channel.REFERRAL,
@@ -119,6 +123,13 @@ def parse_row(row: Mapping[str, str | None], line: int) -> CfpbComplaint:
     missing = [column for column in REQUIRED_COLUMNS if not _text(row, column)]
     if missing:
         raise MalformedRow(line, f"empty {', '.join(repr(c) for c in missing)}")
+    too_long = [
+        f"{column!r} is longer than {limit} characters"
+        for column, limit in MAX_LENGTHS.items()
+        if len(_text(row, column)) > limit
+    ]
+    if too_long:
+        raise MalformedRow(line, "; ".join(too_long))
     complaint_id = _text(row, "Complaint ID")
     if not complaint_id.isdigit():
         raise MalformedRow(line, f"'Complaint ID' must be a number, got {complaint_id!r}")
