@@ -65,6 +65,38 @@ SAMPLES: list[ev.Payload] = [
         from_status="resolution_proposed",
         to_status="investigating",
     ),
+    ev.PriorityChanged(from_priority="normal", to_priority="urgent", reason="deadline missed"),
+    ev.MilestoneRecorded(milestone="goods_delivered", at="2026-03-01T09:00:00+00:00"),
+    ev.DeadlineSet(
+        key="UK-FCA-DISP/final-response",
+        title="Final response",
+        party="business",
+        due_at="2026-04-28T00:00:00+01:00",
+        previous_due_at=None,
+        reason="derived",
+        rule_version="2026-11-23.1",
+        verification="primary",
+    ),
+    ev.DeadlineMet(
+        key="HOUSE/acknowledge",
+        title="Acknowledge",
+        met_at="2026-03-03T10:00:00+00:00",
+        due_at="2026-03-04T17:00:00+00:00",
+        on_time=True,
+    ),
+    ev.DeadlineReminder(
+        key="HOUSE/respond",
+        title="Respond",
+        due_at="2026-03-30T17:00:00+01:00",
+        notified=["alice@example.org"],
+    ),
+    ev.DeadlineBreached(
+        key="HOUSE/respond",
+        title="Respond",
+        due_at="2026-03-30T17:00:00+01:00",
+        escalated=True,
+        notified=["sue@example.org"],
+    ),
     ev.CaseClosed(
         outcome="upheld", root_cause="Duplicate billing run", summary="", from_status="resolved"
     ),

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import time
+
 from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
@@ -21,10 +23,41 @@ class Organisation(models.Model):
     )
     time_zone = models.CharField(max_length=64, default="Europe/London")
     country = models.CharField(max_length=2, default="GB", help_text="ISO 3166 country code.")
+    holiday_calendar = models.CharField(
+        max_length=20,
+        default="GB-ENG",
+        help_text="Public holidays for business days: COUNTRY or COUNTRY-SUBDIVISION as the "
+        "holidays package spells them (GB-ENG, GB-SCT, US, US-CA...).",
+    )
+    close_of_business = models.TimeField(default=time(17, 0))
+    sla_acknowledge_days = models.PositiveSmallIntegerField(
+        default=2, help_text="House service level: acknowledge within N business days."
+    )
+    sla_response_days = models.PositiveSmallIntegerField(
+        default=20, help_text="House service level: full response within N business days."
+    )
     created_at = models.DateTimeField()
 
     def __str__(self) -> str:
         return self.name
+
+
+class ClosureDay(models.Model):
+    """A day the organisation is closed on top of public holidays (not a business day)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="closures"
+    )
+    day = models.DateField()
+    reason = models.CharField(max_length=200)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "day"], name="closure_day_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.reason}"
 
 
 class User(AbstractUser):

@@ -30,6 +30,8 @@ from plaint.cases.models import (
     ResolutionOffer,
 )
 from plaint.domain import events as ev
+from plaint.domain.deadlines.milestones import DERIVED, MILESTONES
+from plaint.domain.deadlines.regimes import UnknownRegime, regime_get
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus, check_transition
 from plaint.domain.references import format_reference
@@ -217,6 +219,11 @@ def case_open(
         errors["received_at"] = "is in the future"
     if occurred_on is not None and occurred_on > received_at.date():
         errors["occurred_on"] = "is after the complaint was received"
+    if regime.strip():
+        try:
+            regime_get(regime.strip())
+        except UnknownRegime as exc:
+            errors["regime"] = exc.message
     if isinstance(customer, Customer) and customer.organisation_id != organisation.pk:
         errors["customer"] = "belongs to another organisation"
     if errors:
@@ -555,6 +562,47 @@ def case_offer_answer(
     )
     _status_move(case=case, target=target, payload=payload, actor=actor, now=now)
     return offer
+
+
+@transaction.atomic
+def case_priority_set(
+    *, case: Case, priority: Priority | str, actor: Actor, now: datetime, reason: str = ""
+) -> Case:
+    _require_aware(now=now)
+    errors: dict[str, str] = {}
+    value = _enum(errors, "priority", Priority, priority)
+    reason = _text(errors, "reason", reason)
+    if errors:
+        raise FieldErrors(errors)
+    case = _lock(case)
+    if case.priority == value:
+        raise DomainError(f"{case.reference} already has priority {value}.")
+    payload = ev.PriorityChanged(from_priority=case.priority, to_priority=value, reason=reason)
+    case.priority = value
+    event_append(case=case, payload=payload, actor=actor, now=now, changed=["priority"])
+    return case
+
+
+@transaction.atomic
+def case_milestone_record(
+    *, case: Case, milestone: str, at: datetime, actor: Actor, now: datetime, note: str = ""
+) -> CaseEvent:
+    """Record a dated fact that starts, pauses or meets deadlines ("goods delivered",
+    "final response sent"...). Only scheduled milestones may lie in the future."""
+    _require_aware(at=at, now=now)
+    errors: dict[str, str] = {}
+    known = MILESTONES.get(milestone)
+    if known is None or milestone in DERIVED:
+        options = ", ".join(sorted(set(MILESTONES) - DERIVED))
+        errors["milestone"] = f"{milestone!r} is not a milestone that can be recorded ({options})"
+    elif at > now and not known.scheduled:
+        errors["at"] = "is in the future; only scheduled milestones may be"
+    note = _text(errors, "note", note, max_length=500)
+    if errors:
+        raise FieldErrors(errors)
+    case = _lock(case)
+    payload = ev.MilestoneRecorded(milestone=milestone, at=at.isoformat(), note=note)
+    return event_append(case=case, payload=payload, actor=actor, now=now, occurred_at=min(at, now))
 
 
 @transaction.atomic

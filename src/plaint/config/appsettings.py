@@ -53,6 +53,8 @@ class AppSettings:
     time_zone: str = field(metadata={"env": "PLAINT_TIME_ZONE"})
     evidence_max_bytes: int = field(metadata={"env": "PLAINT_EVIDENCE_MAX_BYTES"})
     evidence_types: tuple[str, ...] = field(metadata={"env": "PLAINT_EVIDENCE_TYPES"})
+    smtp_url: str = field(metadata={"env": "PLAINT_SMTP_URL"})
+    email_from: str = field(metadata={"env": "PLAINT_EMAIL_FROM"})
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
@@ -70,6 +72,8 @@ class AppSettings:
                 "PLAINT_EVIDENCE_MAX_BYTES", env.get("PLAINT_EVIDENCE_MAX_BYTES", "20971520")
             ),
             evidence_types=_list(env.get("PLAINT_EVIDENCE_TYPES", ",".join(DEFAULT_TYPES))),
+            smtp_url=env.get("PLAINT_SMTP_URL", ""),
+            email_from=env.get("PLAINT_EMAIL_FROM", "plaint@localhost"),
         )
 
     @staticmethod

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 from pathlib import Path
+from urllib.parse import unquote, urlsplit
 
 import dj_database_url
 
@@ -31,8 +32,11 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django_tasks",
+    "django_tasks_db",
     "plaint.accounts",
     "plaint.cases",
+    "plaint.deadlines",
     "plaint.desk",
     "plaint.demo",
 ]
@@ -111,6 +115,21 @@ WHITENOISE_USE_FINDERS = True
 
 MEDIA_ROOT = APP.data_dir / "media"
 EVIDENCE_ROOT = APP.data_dir / "evidence"
+
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
+DEFAULT_FROM_EMAIL = APP.email_from
+if APP.smtp_url:
+    _smtp = urlsplit(APP.smtp_url)
+    EMAIL_BACKEND = "django.core.mail.backends.smtp.EmailBackend"
+    EMAIL_HOST = _smtp.hostname or "localhost"
+    EMAIL_PORT = _smtp.port or 25
+    EMAIL_HOST_USER = unquote(_smtp.username or "")
+    EMAIL_HOST_PASSWORD = unquote(_smtp.password or "")
+    EMAIL_USE_TLS = _smtp.scheme == "smtp+starttls"
+    EMAIL_USE_SSL = _smtp.scheme == "smtps"
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True

@@ -27,6 +27,12 @@ class EventKind(StrEnum):
     RESOLUTION_OFFERED = "resolution_offered"
     RESOLUTION_ANSWERED = "resolution_answered"
     CASE_CLOSED = "case_closed"
+    PRIORITY_CHANGED = "priority_changed"
+    MILESTONE_RECORDED = "milestone_recorded"
+    DEADLINE_SET = "deadline_set"
+    DEADLINE_MET = "deadline_met"
+    DEADLINE_REMINDER = "deadline_reminder"
+    DEADLINE_BREACHED = "deadline_breached"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -152,6 +158,68 @@ class CaseClosed(Payload):
     from_status: str
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class PriorityChanged(Payload):
+    kind: ClassVar[EventKind] = EventKind.PRIORITY_CHANGED
+    from_priority: str
+    to_priority: str
+    reason: str = ""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MilestoneRecorded(Payload):
+    """A dated fact that starts, pauses or meets deadlines (see domain.deadlines.milestones)."""
+
+    kind: ClassVar[EventKind] = EventKind.MILESTONE_RECORDED
+    milestone: str
+    at: str
+    note: str = ""
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DeadlineSet(Payload):
+    """A deadline was derived, or its date changed (`previous_due_at` says from what)."""
+
+    kind: ClassVar[EventKind] = EventKind.DEADLINE_SET
+    key: str
+    title: str
+    party: str
+    due_at: str | None
+    previous_due_at: str | None
+    reason: str
+    rule_version: str
+    verification: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DeadlineMet(Payload):
+    kind: ClassVar[EventKind] = EventKind.DEADLINE_MET
+    key: str
+    title: str
+    met_at: str
+    due_at: str | None
+    on_time: bool
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DeadlineReminder(Payload):
+    kind: ClassVar[EventKind] = EventKind.DEADLINE_REMINDER
+    key: str
+    title: str
+    due_at: str
+    notified: list[str]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DeadlineBreached(Payload):
+    kind: ClassVar[EventKind] = EventKind.DEADLINE_BREACHED
+    key: str
+    title: str
+    due_at: str
+    escalated: bool
+    notified: list[str]
+
+
 PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -164,6 +232,12 @@ PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
         ResolutionOffered,
         ResolutionAnswered,
         CaseClosed,
+        PriorityChanged,
+        MilestoneRecorded,
+        DeadlineSet,
+        DeadlineMet,
+        DeadlineReminder,
+        DeadlineBreached,
     )
 }
 

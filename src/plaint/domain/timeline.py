@@ -3,10 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from typing import Any
 
 from plaint.domain import events as ev
+from plaint.domain.deadlines.milestones import MILESTONES
 from plaint.domain.lifecycle import STATUS_LABELS, CaseStatus
+
+
+def _milestone(name: str) -> str:
+    known = MILESTONES.get(name)
+    return known.label if known else name.replace("_", " ").capitalize()
 
 
 def _status(value: str) -> str:
@@ -59,6 +66,18 @@ def _closed(p: ev.CaseClosed) -> str:
     return f"Closed: {p.outcome.replace('_', ' ')}; root cause: {p.root_cause}."
 
 
+def _when(iso: str | None) -> str:
+    if not iso:
+        return "no date yet"
+    return datetime.fromisoformat(iso).strftime("%d %b %Y %H:%M")
+
+
+def _deadline_set(p: ev.DeadlineSet) -> str:
+    if p.previous_due_at is None:
+        return f"Deadline: {p.title}, due {_when(p.due_at)}."
+    return f"Deadline moved: {p.title}, now due {_when(p.due_at)} (was {_when(p.previous_due_at)})."
+
+
 _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
     ev.EventKind.CASE_OPENED: _opened,
     ev.EventKind.CONTACT_LOGGED: _contact,
@@ -73,6 +92,17 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
     ev.EventKind.RESOLUTION_OFFERED: _offered,
     ev.EventKind.RESOLUTION_ANSWERED: _answered,
     ev.EventKind.CASE_CLOSED: _closed,
+    ev.EventKind.PRIORITY_CHANGED: lambda p: (
+        f"Priority changed from {p.from_priority} to {p.to_priority}."
+    ),
+    ev.EventKind.MILESTONE_RECORDED: lambda p: f"{_milestone(p.milestone)}: {_when(p.at)}.",
+    ev.EventKind.DEADLINE_SET: _deadline_set,
+    ev.EventKind.DEADLINE_MET: lambda p: f"Deadline met{'' if p.on_time else ' late'}: {p.title}.",
+    ev.EventKind.DEADLINE_REMINDER: lambda p: f"Reminder: {p.title} is due {_when(p.due_at)}.",
+    ev.EventKind.DEADLINE_BREACHED: lambda p: (
+        f"Deadline missed: {p.title} (due "
+        f"{_when(p.due_at)}){'; case escalated' if p.escalated else ''}."
+    ),
 }
 
 

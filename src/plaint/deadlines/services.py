@@ -1,0 +1,285 @@
+"""Deriving deadlines onto cases, and watching them: reminders before, escalation after.
+
+Every change to a deadline is a ledger event written in the same transaction as the
+change: `deadline_set` when a deadline appears or its date moves, `deadline_met`,
+`deadline_reminder`, `deadline_breached`.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+from django.db.models import F, Q
+
+from plaint.accounts.models import Organisation
+from plaint.cases.ledger import Actor, event_append
+from plaint.cases.models import Case
+from plaint.cases.services import case_priority_set, case_transition
+from plaint.deadlines import notifications
+from plaint.deadlines.facts import calendars_for, case_regimes, fact_events, facts_build
+from plaint.deadlines.models import CaseDeadline, RefreshMark
+from plaint.domain import events as ev
+from plaint.domain.deadlines.engine import CalendarResolver, derive
+from plaint.domain.deadlines.model import ComputedDeadline, Rule, Unit
+from plaint.domain.lifecycle import OPEN_STATUSES, CaseStatus, allowed_targets
+from plaint.domain.vocabulary import Priority, Visibility
+
+WATCH = Actor.system("Deadline watch")
+
+
+def _iso(moment: datetime | None) -> str | None:
+    return moment.isoformat() if moment is not None else None
+
+
+def _reminder_at(rule: Rule, due: ComputedDeadline, calendars: CalendarResolver) -> datetime | None:
+    if rule.reminder_before is None or due.due_at is None or due.due_date is None:
+        return None
+    before = rule.reminder_before
+    if before.unit is Unit.BUSINESS_DAYS:
+        day, steps = due.due_date, before.amount
+        calendar = calendars(rule.calendar)
+        while steps:
+            day -= timedelta(days=1)
+            if calendar.is_working_day(day):
+                steps -= 1
+        return due.due_at - timedelta(days=(due.due_date - day).days)
+    days = before.amount * (7 if before.unit is Unit.WEEKS else 1)
+    return due.due_at - timedelta(days=days)
+
+
+def _state(computed: ComputedDeadline, row: CaseDeadline | None) -> str:
+    if computed.met_at is not None:
+        return CaseDeadline.State.MET
+    if row is not None and row.breached_at is not None:
+        return CaseDeadline.State.MISSED
+    if computed.blocked.startswith("paused"):
+        return CaseDeadline.State.PAUSED
+    if computed.due_at is None:
+        return CaseDeadline.State.WAITING
+    return CaseDeadline.State.OPEN
+
+
+@dataclass
+class RefreshResult:
+    changed: list[str] = field(default_factory=list)
+    met: list[str] = field(default_factory=list)
+
+
+@transaction.atomic
+def case_deadlines_refresh(*, case: Case, now: datetime) -> RefreshResult:
+    """Derive the case's deadlines from its record and store what changed, one ledger
+    event per change. Running it twice changes nothing the second time."""
+    case = Case.objects.select_for_update().select_related("organisation").get(pk=case.pk)
+    org = case.organisation
+    calendars = calendars_for(org)
+    computed = derive(
+        case_regimes(case),
+        facts_build(case, org, fact_events(case)),
+        zone=ZoneInfo(org.time_zone),
+        close_of_business=org.close_of_business,
+        calendars=calendars,
+    )
+    rows = {row.key: row for row in CaseDeadline.objects.select_for_update().filter(case=case)}
+    result = RefreshResult()
+    for due in computed:
+        row = rows.pop(due.key, None)
+        state = _state(due, row)
+        if row is None and state == CaseDeadline.State.WAITING:
+            continue  # nothing to show until its trigger happens
+        if row is None:
+            row = CaseDeadline(organisation=org, case=case, key=due.key)
+        previous_due, previously_met = row.due_at, row.met_at
+        is_new = row.pk is None
+        row.regime_version = due.regime.version
+        row.title = due.rule.title
+        row.party = due.rule.party.value
+        row.kind = due.rule.kind
+        row.verification = due.rule.verification.value
+        row.due_at = due.due_at
+        row.state = state
+        row.met_at = due.met_at
+        row.reminder_at = _reminder_at(due.rule, due, calendars)
+        row.waiting_for = due.blocked[:300]
+        row.updated_at = now
+        if is_new or previous_due != due.due_at:
+            reason = "derived" if is_new else (due.blocked or "recomputed from the case record")
+            event_append(
+                case=case,
+                now=now,
+                visibility=Visibility.CUSTOMER,
+                actor=WATCH,
+                payload=ev.DeadlineSet(
+                    key=due.key,
+                    title=due.rule.title,
+                    party=row.party,
+                    due_at=_iso(due.due_at),
+                    previous_due_at=_iso(previous_due),
+                    reason=reason,
+                    rule_version=due.regime.version,
+                    verification=row.verification,
+                ),
+            )
+            if not is_new and row.reminded_at is not None:
+                row.reminded_at = None  # a moved deadline deserves a fresh reminder
+            result.changed.append(due.key)
+        if due.met_at is not None and previously_met is None:
+            event_append(
+                case=case,
+                now=now,
+                visibility=Visibility.CUSTOMER,
+                actor=WATCH,
+                occurred_at=due.met_at,
+                payload=ev.DeadlineMet(
+                    key=due.key,
+                    title=due.rule.title,
+                    met_at=due.met_at.isoformat(),
+                    due_at=_iso(due.due_at),
+                    on_time=due.due_at is None or due.met_at <= due.due_at,
+                ),
+            )
+            result.met.append(due.key)
+        row.save()
+    for gone in rows.values():  # the case's regime changed: these no longer apply
+        event_append(
+            case=case,
+            now=now,
+            actor=WATCH,
+            payload=ev.DeadlineSet(
+                key=gone.key,
+                title=gone.title,
+                party=gone.party,
+                due_at=None,
+                previous_due_at=_iso(gone.due_at),
+                reason="no longer applies to this case",
+                rule_version=gone.regime_version,
+                verification=gone.verification,
+            ),
+        )
+        gone.delete()
+        result.changed.append(gone.key)
+    RefreshMark.objects.update_or_create(case=case, defaults={"ledger_seq": case.ledger_length})
+    return result
+
+
+@dataclass
+class TickReport:
+    refreshed: int = 0
+    reminders: int = 0
+    breaches: int = 0
+    escalated: int = 0
+
+
+def cases_needing_refresh() -> list[int]:
+    """Cases whose ledger moved since their deadlines were last derived."""
+    return list(
+        Case.objects.exclude(status=CaseStatus.CLOSED.value)
+        .filter(Q(refreshmark__isnull=True) | ~Q(refreshmark__ledger_seq=F("ledger_length")))
+        .values_list("pk", flat=True)
+    )
+
+
+def deadlines_tick(*, now: datetime) -> TickReport:
+    """One pass of the deadline watch: re-derive changed cases, send due reminders,
+    record and escalate breaches. Safe to run twice: nothing is sent or recorded twice."""
+    report = TickReport()
+    for pk in cases_needing_refresh():
+        case_deadlines_refresh(case=Case(pk=pk), now=now)
+        report.refreshed += 1
+    reminders = CaseDeadline.objects.filter(
+        state=CaseDeadline.State.OPEN,
+        reminder_at__lte=now,
+        reminded_at__isnull=True,
+        due_at__gt=now,
+    ).values_list("pk", flat=True)
+    for pk in list(reminders):
+        report.reminders += _remind(pk, now)
+    breaches = CaseDeadline.objects.filter(
+        state=CaseDeadline.State.OPEN, kind="deadline", due_at__lte=now
+    ).values_list("pk", flat=True)
+    for pk in list(breaches):
+        escalated = _breach(pk, now)
+        if escalated is not None:
+            report.breaches += 1
+            report.escalated += int(escalated)
+    return report
+
+
+@transaction.atomic
+def _remind(pk: int, now: datetime) -> int:
+    row = CaseDeadline.objects.select_for_update().filter(pk=pk, reminded_at__isnull=True).first()
+    if row is None:
+        return 0  # another worker got there first
+    case = Case.objects.select_for_update().get(pk=row.case_id)
+    recipients = notifications.recipients_for_reminder(case)
+    event_append(
+        case=case,
+        now=now,
+        actor=WATCH,
+        payload=ev.DeadlineReminder(
+            key=row.key,
+            title=row.title,
+            due_at=row.due_at.isoformat() if row.due_at else "",
+            notified=recipients,
+        ),
+    )
+    row.reminded_at = now
+    row.save(update_fields=["reminded_at"])
+    notifications.send_on_commit(recipients, notifications.reminder_message(case, row))
+    return 1
+
+
+@transaction.atomic
+def _breach(pk: int, now: datetime) -> bool | None:
+    row = (
+        CaseDeadline.objects.select_for_update()
+        .filter(pk=pk, state=CaseDeadline.State.OPEN)
+        .first()
+    )
+    if row is None:
+        return None
+    case = Case.objects.select_for_update().get(pk=row.case_id)
+    # Only a business deadline on a case still being worked escalates it; a missed
+    # customer-side deadline, or one on a finished case, is recorded and reported.
+    escalate = row.party == "business" and case.status_enum in OPEN_STATUSES
+    recipients = notifications.recipients_for_breach(case)
+    event_append(
+        case=case,
+        now=now,
+        actor=WATCH,
+        payload=ev.DeadlineBreached(
+            key=row.key,
+            title=row.title,
+            due_at=row.due_at.isoformat() if row.due_at else "",
+            escalated=escalate,
+            notified=recipients,
+        ),
+    )
+    row.state, row.breached_at = CaseDeadline.State.MISSED, now
+    row.save(update_fields=["state", "breached_at"])
+    if escalate:
+        reason = f"Deadline missed: {row.title}"
+        if CaseStatus.ESCALATED in allowed_targets(case.status_enum):
+            case = case_transition(
+                case=case, to=CaseStatus.ESCALATED, actor=WATCH, now=now, reason=reason
+            )
+        if case.priority != Priority.URGENT:
+            case_priority_set(
+                case=case, priority=Priority.URGENT, actor=WATCH, now=now, reason=reason
+            )
+    notifications.send_on_commit(recipients, notifications.breach_message(case, row))
+    return escalate
+
+
+def organisation_deadlines_refresh(*, organisation: Organisation, now: datetime) -> int:
+    count = 0
+    for pk in (
+        Case.objects.filter(organisation=organisation)
+        .exclude(status=CaseStatus.CLOSED.value)
+        .values_list("pk", flat=True)
+    ):
+        case_deadlines_refresh(case=Case(pk=pk), now=now)
+        count += 1
+    return count

@@ -1,0 +1,108 @@
+"""Working-day calendars: weekends, public holidays (from the `holidays` package, per
+country and subdivision) and an organisation's own closure days.
+
+Holiday sets are computed once per calendar and year, so stepping over working days is a
+set lookup per day.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+from functools import lru_cache
+
+import holidays
+
+SATURDAY, SUNDAY = 5, 6
+
+
+class UnknownCalendar(ValueError):
+    """The calendar name is not a country (and subdivision) the holidays package knows."""
+
+
+@lru_cache(maxsize=256)
+def _public_holidays(country: str, subdivision: str | None, year: int) -> Mapping[date, str]:
+    try:
+        found = holidays.country_holidays(country, subdiv=subdivision, years=year)
+    except (NotImplementedError, KeyError) as exc:
+        raise UnknownCalendar(
+            f"No holiday calendar for {country}{'-' + subdivision if subdivision else ''}: {exc}"
+        ) from None
+    return dict(found)
+
+
+@dataclass(frozen=True)
+class WorkCalendar:
+    """Which days are working days. `name` is ``COUNTRY`` or ``COUNTRY-SUBDIVISION`` as the
+    holidays package spells them, e.g. ``GB-ENG``, ``GB-SCT``, ``US``, ``US-CA``."""
+
+    name: str
+    closures: Mapping[date, str] = field(default_factory=dict)
+    weekend: frozenset[int] = frozenset({SATURDAY, SUNDAY})
+
+    @property
+    def country(self) -> str:
+        return self.name.split("-", 1)[0]
+
+    @property
+    def subdivision(self) -> str | None:
+        parts = self.name.split("-", 1)
+        return parts[1] if len(parts) == 2 else None
+
+    def check(self) -> WorkCalendar:
+        """Raise UnknownCalendar now rather than half-way through a computation."""
+        _public_holidays(self.country, self.subdivision, 2026)
+        return self
+
+    def non_working_reason(self, day: date) -> str | None:
+        """Why `day` is not a working day (``"Saturday"``, ``"Good Friday (GB-ENG)"``,
+        ``"Office closed: stocktake"``), or None if it is one."""
+        if day.weekday() in self.weekend:
+            return day.strftime("%A")
+        holiday = _public_holidays(self.country, self.subdivision, day.year).get(day)
+        if holiday is not None:
+            return f"{holiday} ({self.name})"
+        closure = self.closures.get(day)
+        if closure is not None:
+            return f"Organisation closed: {closure}"
+        return None
+
+    def is_working_day(self, day: date) -> bool:
+        return self.non_working_reason(day) is None
+
+    def add_working_days(self, start: date, count: int) -> tuple[date, list[tuple[date, str]]]:
+        """The `count`-th working day after `start` (start itself not counted), and the
+        non-working days skipped on the way. `count` may be 0: `start` itself."""
+        if count < 0:
+            raise ValueError("count must not be negative")
+        day, skipped, left = start, [], count
+        while left:
+            day += timedelta(days=1)
+            reason = self.non_working_reason(day)
+            if reason is None:
+                left -= 1
+            else:
+                skipped.append((day, reason))
+        return day, skipped
+
+    def next_working_day(self, day: date) -> tuple[date, list[tuple[date, str]]]:
+        """`day` if it is a working day, else the first working day after it."""
+        skipped = []
+        while (reason := self.non_working_reason(day)) is not None:
+            skipped.append((day, reason))
+            day += timedelta(days=1)
+        return day, skipped
+
+    def working_days_between(self, start: date, end: date) -> int:
+        """Working days d with start < d <= end (0 if end <= start)."""
+        count, day = 0, start
+        while day < end:
+            day += timedelta(days=1)
+            if self.is_working_day(day):
+                count += 1
+        return count
+
+
+def calendar_for(name: str, closures: Iterable[tuple[date, str]] = ()) -> WorkCalendar:
+    return WorkCalendar(name=name, closures=dict(closures)).check()

@@ -1,0 +1,253 @@
+"""Derive a case's deadlines from its facts, showing how each date was counted.
+
+The engine is generic: everything particular to a law is in the regime files. It never
+reads the clock; the caller passes the facts, the calendars and the time zone.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from datetime import date, datetime, time, timedelta, tzinfo
+
+from plaint.domain.deadlines.calendars import WorkCalendar
+from plaint.domain.deadlines.counting import count, roll
+from plaint.domain.deadlines.model import (
+    ComputedDeadline,
+    Counting,
+    Facts,
+    Period,
+    Regime,
+    Rule,
+    Step,
+    Unit,
+)
+
+CalendarResolver = Callable[[str], WorkCalendar]
+
+
+def _local(moment: datetime, zone: tzinfo) -> date:
+    if moment.tzinfo is None:
+        raise ValueError("Deadline triggers must be timezone-aware.")
+    return moment.astimezone(zone).date()
+
+
+def _fmt(moment: datetime, zone: tzinfo) -> str:
+    return moment.astimezone(zone).strftime("%a %d %b %Y %H:%M %Z")
+
+
+def _pauses(rule: Rule, facts: Facts) -> list[tuple[datetime, datetime | None]]:
+    starts, ends = facts.all(rule.pause_starts), facts.all(rule.pause_ends)
+    intervals: list[tuple[datetime, datetime | None]] = []
+    for start in starts:
+        end = next((e for e in ends if e >= start), None)
+        intervals.append((start, end))
+        if end is not None:
+            ends.remove(end)
+    return intervals
+
+
+def _apply_pauses(
+    rule: Rule,
+    last: date,
+    facts: Facts,
+    zone: tzinfo,
+    calendar: WorkCalendar | None,
+    steps: list[Step],
+) -> tuple[date | None, str]:
+    """Move `last` past every pause that began on or before it. Returns (None, reason)
+    while a pause is still open."""
+    for start, end in _pauses(rule, facts):
+        first_day = _local(start, zone)
+        if first_day > last:
+            continue
+        if end is None:
+            steps.append(
+                Step(
+                    f"clock paused since {first_day:%a %d %b %Y} ({rule.pause_starts});"
+                    f" it restarts on {rule.pause_ends}",
+                    first_day,
+                )
+            )
+            return None, f"paused until {rule.pause_ends}"
+        last_day = _local(end, zone)
+        if rule.period.unit is Unit.BUSINESS_DAYS and calendar is not None:
+            paused = calendar.working_days_between(first_day - timedelta(days=1), last_day)
+            last, _ = calendar.add_working_days(last, paused)
+            unit = "working day"
+        else:
+            paused = (last_day - first_day).days + 1
+            last = last + timedelta(days=paused)
+            unit = "day"
+        steps.append(
+            Step(
+                f"paused {first_day:%d %b} to {last_day:%d %b %Y} inclusive: "
+                f"{paused} {unit}{'' if paused == 1 else 's'} added, now "
+                f"{last:%a %d %b %Y}",
+                last,
+            )
+        )
+        if rule.min_days_after_pause:
+            floor = last_day + timedelta(days=rule.min_days_after_pause)
+            if floor > last:
+                last = floor
+                steps.append(
+                    Step(
+                        f"at least {rule.min_days_after_pause} days must remain after "
+                        f"the pause: {last:%a %d %b %Y}",
+                        last,
+                    )
+                )
+    return last, ""
+
+
+def _one(
+    rule: Rule,
+    regime: Regime,
+    facts: Facts,
+    zone: tzinfo,
+    close_of_business: time,
+    calendars: CalendarResolver,
+    done: dict[str, ComputedDeadline],
+) -> ComputedDeadline:
+    steps: list[Step] = []
+
+    def blocked(reason: str, trigger_at: datetime | None = None) -> ComputedDeadline:
+        return ComputedDeadline(rule, regime, trigger_at, None, None, tuple(steps), blocked=reason)
+
+    if rule.earliest_of:
+        parts = [done[part] for part in rule.earliest_of if part in done]
+        dated = [p for p in parts if p.due_date is not None]
+        for part in parts:
+            if part.due_date is None:
+                steps.append(Step(f"{part.rule.title}: not computed ({part.blocked})"))
+            else:
+                steps.append(Step(f"{part.rule.title}: {part.due_date:%a %d %b %Y}", part.due_date))
+        if not dated:
+            return blocked("none of its limits can be computed yet")
+        first = min(dated, key=lambda p: (p.due_date, p.rule.id))
+        steps.append(Step(f"whichever comes first: {first.due_date:%a %d %b %Y}", first.due_date))
+        return ComputedDeadline(
+            rule,
+            regime,
+            first.trigger_at,
+            first.due_date,
+            first.due_at,
+            tuple(steps),
+            met_at=_met(rule, facts, first.trigger_at),
+        )
+
+    if rule.trigger.startswith("rule:"):
+        source = done.get(rule.trigger[5:])
+        if source is None or source.due_date is None:
+            return blocked(f"waits for {rule.trigger[5:]}")
+        start = source.due_date
+        trigger_at = source.due_at
+        steps.append(Step(f"trigger: {source.rule.title}, {start:%a %d %b %Y}", start))
+    else:
+        trigger_at = facts.first(rule.trigger)
+        if trigger_at is None:
+            return blocked(f"starts when {rule.trigger.replace('_', ' ')} is recorded")
+        steps.append(
+            Step(
+                f"trigger: {rule.trigger.replace('_', ' ')} at {_fmt(trigger_at, zone)}",
+                _local(trigger_at, zone),
+            )
+        )
+        if rule.restarts_on:
+            first_trigger = trigger_at
+            later = [t for t in facts.all(rule.restarts_on) if t > first_trigger]
+            if later:
+                trigger_at = max(later)
+                steps.append(
+                    Step(
+                        f"the clock restarted on {rule.restarts_on.replace('_', ' ')} "
+                        f"at {_fmt(trigger_at, zone)}",
+                        _local(trigger_at, zone),
+                    )
+                )
+        start = _local(trigger_at, zone)
+
+    calendar = None
+    if rule.period.unit is Unit.BUSINESS_DAYS or rule.roll.value != "none":
+        calendar = calendars(rule.calendar)
+    amount = (
+        facts.parameters.get(rule.parameter, rule.period.amount)
+        if rule.parameter
+        else (rule.period.amount)
+    )
+    period = Period(amount, rule.period.unit)
+    steps.append(
+        Step(
+            f"rule: {period} ({rule.counting.value.replace('_', ' ')} the trigger)"
+            f" — {', '.join(s.citation for s in rule.sources)}"
+        )
+    )
+    last, counted = count(start, period, rule.counting, calendar)
+    steps += counted
+
+    if rule.extension is not None and rule.extension_on:
+        extended_by = next(
+            (t for t in facts.all(rule.extension_on) if start <= _local(t, zone) <= last), None
+        )
+        if extended_by is not None:
+            last, _ = count(last, rule.extension, Counting.AFTER, calendar)
+            steps.append(
+                Step(
+                    f"{rule.extension_on.replace('_', ' ')} on "
+                    f"{_local(extended_by, zone):%d %b %Y}, within the period: "
+                    f"extended by {rule.extension} to {last:%a %d %b %Y}",
+                    last,
+                )
+            )
+
+    if rule.pausable:
+        paused_last, reason = _apply_pauses(rule, last, facts, zone, calendar, steps)
+        if paused_last is None:
+            return blocked(reason, trigger_at)
+        last = paused_last
+
+    last, rolled = roll(last, rule.roll, calendar)
+    steps += rolled
+    if rule.end_of == "business":
+        due_at = datetime.combine(last, close_of_business, tzinfo=zone)
+        steps.append(
+            Step(
+                f"due by close of business ({close_of_business:%H:%M}) on {last:%a %d %b %Y}", last
+            )
+        )
+    else:
+        due_at = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)
+        steps.append(Step(f"due by the end of {last:%a %d %b %Y}", last))
+    return ComputedDeadline(
+        rule, regime, trigger_at, last, due_at, tuple(steps), met_at=_met(rule, facts, trigger_at)
+    )
+
+
+def _met(rule: Rule, facts: Facts, trigger_at: datetime | None) -> datetime | None:
+    times = [
+        t
+        for name in rule.satisfied_by
+        for t in facts.all(name)
+        if trigger_at is None or t >= trigger_at
+    ]
+    return min(times) if times else None
+
+
+def derive(
+    regimes: Iterable[Regime],
+    facts: Facts,
+    *,
+    zone: tzinfo,
+    close_of_business: time,
+    calendars: CalendarResolver,
+) -> list[ComputedDeadline]:
+    """Every deadline of every regime for a case with these facts, in rule order. Rules
+    whose trigger has not happened come back with `blocked` saying what they wait for."""
+    out: list[ComputedDeadline] = []
+    for regime in regimes:
+        done: dict[str, ComputedDeadline] = {}
+        for rule in regime.rules:
+            computed = _one(rule, regime, facts, zone, close_of_business, calendars, done)
+            done[rule.id] = computed
+            out.append(computed)
+    return out
