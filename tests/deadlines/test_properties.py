@@ -122,3 +122,26 @@ def test_a_pause_of_k_days_moves_a_calendar_day_deadline_by_k(start, n, offset, 
         "q": [noon(pause_start + timedelta(days=length))],
     }
     assert due(r, facts, "GB-ENG") == plain + timedelta(days=length + 1)
+
+
+@settings(max_examples=300, deadline=None)
+@given(start=days, n=st.integers(0, 400), calendar=calendar_names)
+def test_bisection_agrees_with_stepping(start, n, calendar) -> None:
+    cal = calendar_for(calendar)  # a fresh calendar, so its caches grow from nothing
+    assert cal.nth_working_day_after(start, n) == cal.add_working_days(start, n)[0]
+
+
+@settings(max_examples=200, deadline=None)
+@given(start=days, n=st.integers(1, 60), unit=units, counting=countings, calendar=calendar_names)
+def test_explaining_does_not_change_the_dates(start, n, unit, counting, calendar) -> None:
+    regime = Regime("T", "t", "x", "1", (rule(n, unit, counting),))
+    facts = Facts(milestones={"t": [noon(start)]})
+    kwargs = {
+        "zone": ZONE,
+        "close_of_business": time(17),
+        "calendars": lambda _: CALENDARS[calendar],
+    }
+    [quick] = derive([regime], facts, explain=False, **kwargs)
+    [explained] = derive([regime], facts, explain=True, **kwargs)
+    assert (quick.due_date, quick.due_at) == (explained.due_date, explained.due_at)
+    assert quick.steps == () and explained.steps

@@ -81,6 +81,7 @@ def case_deadlines_refresh(*, case: Case, now: datetime) -> RefreshResult:
         zone=ZoneInfo(org.time_zone),
         close_of_business=org.close_of_business,
         calendars=calendars,
+        explain=False,
     )
     rows = {row.key: row for row in CaseDeadline.objects.select_for_update().filter(case=case)}
     result = RefreshResult()
@@ -93,17 +94,23 @@ def case_deadlines_refresh(*, case: Case, now: datetime) -> RefreshResult:
             row = CaseDeadline(organisation=org, case=case, key=due.key)
         previous_due, previously_met = row.due_at, row.met_at
         is_new = row.pk is None
-        row.regime_version = due.regime.version
-        row.title = due.rule.title
-        row.party = due.rule.party.value
-        row.kind = due.rule.kind
-        row.verification = due.rule.verification.value
-        row.due_at = due.due_at
-        row.state = state
-        row.met_at = due.met_at
-        row.reminder_at = _reminder_at(due.rule, due, calendars)
-        row.waiting_for = due.blocked[:300]
-        row.updated_at = now
+        values = {
+            "regime_version": due.regime.version,
+            "title": due.rule.title,
+            "party": due.rule.party.value,
+            "kind": due.rule.kind,
+            "verification": due.rule.verification.value,
+            "due_at": due.due_at,
+            "state": state,
+            "met_at": due.met_at,
+            "reminder_at": _reminder_at(due.rule, due, calendars),
+            "waiting_for": due.blocked[:300],
+        }
+        if not is_new and previous_due != due.due_at and row.reminded_at is not None:
+            values["reminded_at"] = None  # a moved deadline deserves a fresh reminder
+        changed = [name for name, value in values.items() if getattr(row, name) != value]
+        for name in changed:
+            setattr(row, name, values[name])
         if is_new or previous_due != due.due_at:
             reason = "derived" if is_new else (due.blocked or "recomputed from the case record")
             event_append(
@@ -122,8 +129,6 @@ def case_deadlines_refresh(*, case: Case, now: datetime) -> RefreshResult:
                     verification=row.verification,
                 ),
             )
-            if not is_new and row.reminded_at is not None:
-                row.reminded_at = None  # a moved deadline deserves a fresh reminder
             result.changed.append(due.key)
         if due.met_at is not None and previously_met is None:
             event_append(
@@ -141,7 +146,9 @@ def case_deadlines_refresh(*, case: Case, now: datetime) -> RefreshResult:
                 ),
             )
             result.met.append(due.key)
-        row.save()
+        if is_new or changed:
+            row.updated_at = now
+            row.save(update_fields=None if is_new else [*changed, "updated_at"])
     for gone in rows.values():  # the case's regime changed: these no longer apply
         event_append(
             case=case,
@@ -160,7 +167,8 @@ def case_deadlines_refresh(*, case: Case, now: datetime) -> RefreshResult:
         )
         gone.delete()
         result.changed.append(gone.key)
-    RefreshMark.objects.update_or_create(case=case, defaults={"ledger_seq": case.ledger_length})
+    if not RefreshMark.objects.filter(case=case).update(ledger_seq=case.ledger_length):
+        RefreshMark.objects.create(case=case, ledger_seq=case.ledger_length)
     return result
 
 

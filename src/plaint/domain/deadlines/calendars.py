@@ -7,6 +7,7 @@ set lookup per day.
 
 from __future__ import annotations
 
+from bisect import bisect_right
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -40,6 +41,12 @@ class WorkCalendar:
     name: str
     closures: Mapping[date, str] = field(default_factory=dict)
     weekend: frozenset[int] = frozenset({SATURDAY, SUNDAY})
+    _years: dict[int, dict[date, str]] = field(
+        default_factory=dict, init=False, repr=False, compare=False
+    )
+    # Ordinals of the working days of the years in _span, sorted, for counting by bisection.
+    _working: list[int] = field(default_factory=list, init=False, repr=False, compare=False)
+    _span: list[int] = field(default_factory=list, init=False, repr=False, compare=False)
 
     @property
     def country(self) -> str:
@@ -52,24 +59,61 @@ class WorkCalendar:
 
     def check(self) -> WorkCalendar:
         """Raise UnknownCalendar now rather than half-way through a computation."""
-        _public_holidays(self.country, self.subdivision, 2026)
+        self._year(2026)
         return self
+
+    def _year(self, year: int) -> dict[date, str]:
+        """Every non-working day of `year` with its reason, computed once."""
+        found = self._years.get(year)
+        if found is None:
+            found = {}
+            day = date(year, 1, 1)
+            while day.year == year:
+                if day.weekday() in self.weekend:
+                    found[day] = day.strftime("%A")
+                day += timedelta(days=1)
+            for day, name in _public_holidays(self.country, self.subdivision, year).items():
+                found.setdefault(day, f"{name} ({self.name})")
+            for day, reason in self.closures.items():
+                if day.year == year:
+                    found.setdefault(day, f"Organisation closed: {reason}")
+            self._years[year] = found
+        return found
 
     def non_working_reason(self, day: date) -> str | None:
         """Why `day` is not a working day (``"Saturday"``, ``"Good Friday (GB-ENG)"``,
-        ``"Office closed: stocktake"``), or None if it is one."""
-        if day.weekday() in self.weekend:
-            return day.strftime("%A")
-        holiday = _public_holidays(self.country, self.subdivision, day.year).get(day)
-        if holiday is not None:
-            return f"{holiday} ({self.name})"
-        closure = self.closures.get(day)
-        if closure is not None:
-            return f"Organisation closed: {closure}"
-        return None
+        ``"Organisation closed: stocktake"``), or None if it is one."""
+        return self._year(day.year).get(day)
 
     def is_working_day(self, day: date) -> bool:
         return self.non_working_reason(day) is None
+
+    def _cover(self, first_year: int, last_year: int) -> None:
+        if self._span and self._span[0] <= first_year and last_year <= self._span[1]:
+            return
+        low = min([first_year, *self._span[:1]])
+        high = max([last_year, *self._span[1:]])
+        working = []
+        for year in range(low, high + 1):
+            closed = self._year(year)
+            day = date(year, 1, 1)
+            while day.year == year:
+                if day not in closed:
+                    working.append(day.toordinal())
+                day += timedelta(days=1)
+        self._working[:] = working
+        self._span[:] = [low, high]
+
+    def nth_working_day_after(self, start: date, count: int) -> date:
+        """The same date as `add_working_days(start, count)[0]`, found by bisection."""
+        if count == 0:
+            return start
+        self._cover(start.year - 1, start.year + 2 + count // 200)
+        index = bisect_right(self._working, start.toordinal()) + count - 1
+        while index >= len(self._working):  # very long counts: cover more years
+            self._cover(self._span[0], self._span[1] + 2)
+            index = bisect_right(self._working, start.toordinal()) + count - 1
+        return date.fromordinal(self._working[index])
 
     def add_working_days(self, start: date, count: int) -> tuple[date, list[tuple[date, str]]]:
         """The `count`-th working day after `start` (start itself not counted), and the

@@ -52,7 +52,7 @@ def _apply_pauses(
     facts: Facts,
     zone: tzinfo,
     calendar: WorkCalendar | None,
-    steps: list[Step],
+    steps: list[Step] | None,
 ) -> tuple[date | None, str]:
     """Move `last` past every pause that began on or before it. Returns (None, reason)
     while a pause is still open."""
@@ -61,13 +61,14 @@ def _apply_pauses(
         if first_day > last:
             continue
         if end is None:
-            steps.append(
-                Step(
-                    f"clock paused since {first_day:%a %d %b %Y} ({rule.pause_starts});"
-                    f" it restarts on {rule.pause_ends}",
-                    first_day,
+            if steps is not None:
+                steps.append(
+                    Step(
+                        f"clock paused since {first_day:%a %d %b %Y} ({rule.pause_starts});"
+                        f" it restarts on {rule.pause_ends}",
+                        first_day,
+                    )
                 )
-            )
             return None, f"paused until {rule.pause_ends}"
         last_day = _local(end, zone)
         if rule.period.unit is Unit.BUSINESS_DAYS and calendar is not None:
@@ -78,25 +79,27 @@ def _apply_pauses(
             paused = (last_day - first_day).days + 1
             last = last + timedelta(days=paused)
             unit = "day"
-        steps.append(
-            Step(
-                f"paused {first_day:%d %b} to {last_day:%d %b %Y} inclusive: "
-                f"{paused} {unit}{'' if paused == 1 else 's'} added, now "
-                f"{last:%a %d %b %Y}",
-                last,
+        if steps is not None:
+            steps.append(
+                Step(
+                    f"paused {first_day:%d %b} to {last_day:%d %b %Y} inclusive: "
+                    f"{paused} {unit}{'' if paused == 1 else 's'} added, now "
+                    f"{last:%a %d %b %Y}",
+                    last,
+                )
             )
-        )
         if rule.min_days_after_pause:
             floor = last_day + timedelta(days=rule.min_days_after_pause)
             if floor > last:
                 last = floor
-                steps.append(
-                    Step(
-                        f"at least {rule.min_days_after_pause} days must remain after "
-                        f"the pause: {last:%a %d %b %Y}",
-                        last,
+                if steps is not None:
+                    steps.append(
+                        Step(
+                            f"at least {rule.min_days_after_pause} days must remain after "
+                            f"the pause: {last:%a %d %b %Y}",
+                            last,
+                        )
                     )
-                )
     return last, ""
 
 
@@ -108,31 +111,41 @@ def _one(
     close_of_business: time,
     calendars: CalendarResolver,
     done: dict[str, ComputedDeadline],
+    explain: bool,
 ) -> ComputedDeadline:
-    steps: list[Step] = []
+    steps: list[Step] | None = [] if explain else None
 
     def blocked(reason: str, trigger_at: datetime | None = None) -> ComputedDeadline:
-        return ComputedDeadline(rule, regime, trigger_at, None, None, tuple(steps), blocked=reason)
+        return ComputedDeadline(
+            rule, regime, trigger_at, None, None, tuple(steps or ()), blocked=reason
+        )
 
     if rule.earliest_of:
         parts = [done[part] for part in rule.earliest_of if part in done]
         dated = [p for p in parts if p.due_date is not None]
         for part in parts:
             if part.due_date is None:
-                steps.append(Step(f"{part.rule.title}: not computed ({part.blocked})"))
+                if steps is not None:
+                    steps.append(Step(f"{part.rule.title}: not computed ({part.blocked})"))
             else:
-                steps.append(Step(f"{part.rule.title}: {part.due_date:%a %d %b %Y}", part.due_date))
+                if steps is not None:
+                    steps.append(
+                        Step(f"{part.rule.title}: {part.due_date:%a %d %b %Y}", part.due_date)
+                    )
         if not dated:
             return blocked("none of its limits can be computed yet")
         first = min(dated, key=lambda p: (p.due_date, p.rule.id))
-        steps.append(Step(f"whichever comes first: {first.due_date:%a %d %b %Y}", first.due_date))
+        if steps is not None:
+            steps.append(
+                Step(f"whichever comes first: {first.due_date:%a %d %b %Y}", first.due_date)
+            )
         return ComputedDeadline(
             rule,
             regime,
             first.trigger_at,
             first.due_date,
             first.due_at,
-            tuple(steps),
+            tuple(steps or ()),
             met_at=_met(rule, facts, first.trigger_at),
         )
 
@@ -142,29 +155,32 @@ def _one(
             return blocked(f"waits for {rule.trigger[5:]}")
         start = source.due_date
         trigger_at = source.due_at
-        steps.append(Step(f"trigger: {source.rule.title}, {start:%a %d %b %Y}", start))
+        if steps is not None:
+            steps.append(Step(f"trigger: {source.rule.title}, {start:%a %d %b %Y}", start))
     else:
         trigger_at = facts.first(rule.trigger)
         if trigger_at is None:
             return blocked(f"starts when {rule.trigger.replace('_', ' ')} is recorded")
-        steps.append(
-            Step(
-                f"trigger: {rule.trigger.replace('_', ' ')} at {_fmt(trigger_at, zone)}",
-                _local(trigger_at, zone),
+        if steps is not None:
+            steps.append(
+                Step(
+                    f"trigger: {rule.trigger.replace('_', ' ')} at {_fmt(trigger_at, zone)}",
+                    _local(trigger_at, zone),
+                )
             )
-        )
         if rule.restarts_on:
             first_trigger = trigger_at
             later = [t for t in facts.all(rule.restarts_on) if t > first_trigger]
             if later:
                 trigger_at = max(later)
-                steps.append(
-                    Step(
-                        f"the clock restarted on {rule.restarts_on.replace('_', ' ')} "
-                        f"at {_fmt(trigger_at, zone)}",
-                        _local(trigger_at, zone),
+                if steps is not None:
+                    steps.append(
+                        Step(
+                            f"the clock restarted on {rule.restarts_on.replace('_', ' ')} "
+                            f"at {_fmt(trigger_at, zone)}",
+                            _local(trigger_at, zone),
+                        )
                     )
-                )
         start = _local(trigger_at, zone)
 
     calendar = None
@@ -176,29 +192,32 @@ def _one(
         else (rule.period.amount)
     )
     period = Period(amount, rule.period.unit)
-    steps.append(
-        Step(
-            f"rule: {period} ({rule.counting.value.replace('_', ' ')} the trigger)"
-            f" — {', '.join(s.citation for s in rule.sources)}"
+    if steps is not None:
+        steps.append(
+            Step(
+                f"rule: {period} ({rule.counting.value.replace('_', ' ')} the trigger)"
+                f" — {', '.join(s.citation for s in rule.sources)}"
+            )
         )
-    )
-    last, counted = count(start, period, rule.counting, calendar)
-    steps += counted
+    last, counted = count(start, period, rule.counting, calendar, explain)
+    if steps is not None and counted is not None:
+        steps += counted
 
     if rule.extension is not None and rule.extension_on:
         extended_by = next(
             (t for t in facts.all(rule.extension_on) if start <= _local(t, zone) <= last), None
         )
         if extended_by is not None:
-            last, _ = count(last, rule.extension, Counting.AFTER, calendar)
-            steps.append(
-                Step(
-                    f"{rule.extension_on.replace('_', ' ')} on "
-                    f"{_local(extended_by, zone):%d %b %Y}, within the period: "
-                    f"extended by {rule.extension} to {last:%a %d %b %Y}",
-                    last,
+            last, _ = count(last, rule.extension, Counting.AFTER, calendar, explain=False)
+            if steps is not None:
+                steps.append(
+                    Step(
+                        f"{rule.extension_on.replace('_', ' ')} on "
+                        f"{_local(extended_by, zone):%d %b %Y}, within the period: "
+                        f"extended by {rule.extension} to {last:%a %d %b %Y}",
+                        last,
+                    )
                 )
-            )
 
     if rule.pausable:
         paused_last, reason = _apply_pauses(rule, last, facts, zone, calendar, steps)
@@ -206,20 +225,30 @@ def _one(
             return blocked(reason, trigger_at)
         last = paused_last
 
-    last, rolled = roll(last, rule.roll, calendar)
-    steps += rolled
+    last, rolled = roll(last, rule.roll, calendar, explain)
+    if steps is not None and rolled is not None:
+        steps += rolled
     if rule.end_of == "business":
         due_at = datetime.combine(last, close_of_business, tzinfo=zone)
-        steps.append(
-            Step(
-                f"due by close of business ({close_of_business:%H:%M}) on {last:%a %d %b %Y}", last
+        if steps is not None:
+            steps.append(
+                Step(
+                    f"due by close of business ({close_of_business:%H:%M}) on {last:%a %d %b %Y}",
+                    last,
+                )
             )
-        )
     else:
         due_at = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)
-        steps.append(Step(f"due by the end of {last:%a %d %b %Y}", last))
+        if steps is not None:
+            steps.append(Step(f"due by the end of {last:%a %d %b %Y}", last))
     return ComputedDeadline(
-        rule, regime, trigger_at, last, due_at, tuple(steps), met_at=_met(rule, facts, trigger_at)
+        rule,
+        regime,
+        trigger_at,
+        last,
+        due_at,
+        tuple(steps or ()),
+        met_at=_met(rule, facts, trigger_at),
     )
 
 
@@ -240,14 +269,16 @@ def derive(
     zone: tzinfo,
     close_of_business: time,
     calendars: CalendarResolver,
+    explain: bool = True,
 ) -> list[ComputedDeadline]:
     """Every deadline of every regime for a case with these facts, in rule order. Rules
-    whose trigger has not happened come back with `blocked` saying what they wait for."""
+    whose trigger has not happened come back with `blocked` saying what they wait for.
+    With `explain=False` the steps of each count are not written out (bulk recomputing)."""
     out: list[ComputedDeadline] = []
     for regime in regimes:
         done: dict[str, ComputedDeadline] = {}
         for rule in regime.rules:
-            computed = _one(rule, regime, facts, zone, close_of_business, calendars, done)
+            computed = _one(rule, regime, facts, zone, close_of_business, calendars, done, explain)
             done[rule.id] = computed
             out.append(computed)
     return out
