@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 import pytest
 from django.core import mail
-from django.core.management import call_command
+from django_tasks_db.models import DBTaskResult
 
 from plaint.accounts.roles import Role
 from plaint.accounts.services import staff_create
@@ -165,7 +165,14 @@ def watched(fca_case: Case, agent, org, settings) -> Case:
 
 
 def run_worker() -> None:
-    call_command("db_worker", batch=True, interval=0, no_startup_delay=True, verbosity=0)
+    """Run what the worker would run, in this process and transaction. (The real
+    `plaint worker`, which closes its connections, is tested in its own process.)"""
+    for queued in DBTaskResult.objects.filter(status="READY").order_by("enqueued_at"):
+        task = queued.task
+        assert task.module_path == "plaint.deadlines.tasks.notification_send"
+        task.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])
+        queued.status = "SUCCESSFUL"
+        queued.save(update_fields=["status"])
 
 
 def test_reminder_is_sent_once(watched: Case, django_capture_on_commit_callbacks) -> None:
@@ -227,3 +234,36 @@ def test_customer_side_deadlines_do_not_escalate(org, agent, django_capture_on_c
         p for p in payloads(case, "deadline_breached") if p["key"] == "US-FCBA/consumer-notice"
     ]
     assert breach["escalated"] is False
+
+
+def test_deadline_views_count_business_days_left(fca_case: Case) -> None:
+    from plaint.deadlines.selectors import case_deadline_views
+
+    case_deadlines_refresh(case=fca_case, now=NOW)
+    # Mon 2 Mar 2026 10:30: acknowledgement due Wed 4 Mar 17:00, two business days away;
+    # the 8-week final response is due by the end of Mon 27 Apr.
+    views = {v.row.key: v for v in case_deadline_views(case=fca_case, now=RECEIVED)}
+    ack, final = views["HOUSE/acknowledge"], views["UK-FCA-DISP/final-response"]
+    assert (ack.business_days_left, ack.overdue, ack.end_of_day) == (2, False, False)
+    assert final.end_of_day and final.due_local.date().isoformat() == "2026-04-28"
+    # Good Friday (3 Apr) and Easter Monday (6 Apr) are not counted: 38 business days.
+    assert final.business_days_left == 38
+    later = {
+        v.row.key: v
+        for v in case_deadline_views(case=fca_case, now=datetime(2026, 3, 5, tzinfo=UTC))
+    }
+    assert (
+        later["HOUSE/acknowledge"].overdue and later["HOUSE/acknowledge"].business_days_left is None
+    )
+
+
+def test_case_page_shows_deadlines_and_overdue_flags(fca_case: Case, agent) -> None:
+    from django.test import Client
+
+    case_deadlines_refresh(case=fca_case, now=NOW)
+    client = Client()
+    assert client.login(username="alice", password="pw-alice-123")
+    page = client.get(f"/cases/{fca_case.reference}/").content.decode()
+    assert "Deadlines" in page and "Final response (or written explanation of delay)" in page
+    assert "end of Mon 27 Apr 2026" in page
+    assert "Overdue" in page  # March 2026 deadlines are long past on the real clock

@@ -18,6 +18,7 @@ from plaint.cases import services
 from plaint.cases.importing import ImportSummary, cfpb_import
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
+from plaint.deadlines.services import organisation_deadlines_refresh
 from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.vocabulary import Channel, Direction, Outcome, RedressKind
 
@@ -71,6 +72,7 @@ def demo_load(*, now: datetime) -> DemoResult:
     agents = [u for u in staff if u.groups.filter(name=Role.AGENT.value).exists()]
     for case in Case.objects.filter(organisation=org).select_related("customer").order_by("id"):
         _walk(case, agents, now)
+    organisation_deadlines_refresh(organisation=org, now=now)
     return DemoResult(org, created=True, imported=summary)
 
 

@@ -7,11 +7,13 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import render
+from django.utils import timezone
 
 from plaint.accounts.models import Organisation
 from plaint.accounts.selectors import staff_list
 from plaint.cases import selectors
 from plaint.cases.selectors import CaseFilters, CaseNotFound
+from plaint.deadlines.selectors import case_deadline_views
 from plaint.desk.forms import CaseFilterForm
 from plaint.domain.lifecycle import CaseStatus
 
@@ -70,5 +72,6 @@ def case_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
         "evidence": selectors.case_evidence(case=case),
         "offers": selectors.case_offers(case=case),
         "next_statuses": selectors.case_next_statuses(case=case),
+        "deadlines": case_deadline_views(case=case, now=timezone.now()),
     }
     return render(request, "desk/case_detail.html", context)

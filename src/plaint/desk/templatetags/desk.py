@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime, timedelta
+
 from django import template
 
 from plaint.domain import timeline
@@ -18,3 +20,8 @@ def describe(payload: Payload) -> str:
 @register.filter
 def event_detail(payload: Payload) -> str:
     return timeline.detail(payload)
+
+
+@register.filter
+def add_days(moment: datetime, days: int) -> datetime:
+    return moment + timedelta(days=int(days))
