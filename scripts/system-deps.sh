@@ -6,6 +6,10 @@ set -euo pipefail
 PACKAGES=(
   python3-venv   # the virtual environment
   postgresql     # the PostgreSQL half of the test suite (and production, if you like)
+  libpango-1.0-0 libpangoft2-1.0-0  # WeasyPrint (letters as PDF)
+  libharfbuzz-subset0               # WeasyPrint's fast font subsetting (about 7x faster)
+  fonts-dejavu-core                 # a font with the characters letters need (£, €, “”)
+  poppler-utils                     # pdftoppm/pdftotext: tests look inside the PDFs
 )
 
 missing=()
