@@ -215,12 +215,23 @@ def deadlines_tick(*, now: datetime) -> TickReport:
     return report
 
 
+def _lock(pk: int, **still: object) -> tuple[Case, CaseDeadline] | None:
+    """Lock the deadline's case, then the deadline (the order the refresh uses, so the two
+    never deadlock), and return both if the deadline still matches `still`."""
+    case_id = CaseDeadline.objects.filter(pk=pk).values_list("case_id", flat=True).first()
+    if case_id is None:
+        return None
+    case = Case.objects.select_for_update().get(pk=case_id)
+    row = CaseDeadline.objects.select_for_update().filter(pk=pk, **still).first()
+    return None if row is None else (case, row)
+
+
 @transaction.atomic
 def _remind(pk: int, now: datetime) -> int:
-    row = CaseDeadline.objects.select_for_update().filter(pk=pk, reminded_at__isnull=True).first()
-    if row is None:
+    locked = _lock(pk, reminded_at__isnull=True)
+    if locked is None:
         return 0  # another worker got there first
-    case = Case.objects.select_for_update().get(pk=row.case_id)
+    case, row = locked
     recipients = notifications.recipients_for_reminder(case)
     event_append(
         case=case,
@@ -241,14 +252,10 @@ def _remind(pk: int, now: datetime) -> int:
 
 @transaction.atomic
 def _breach(pk: int, now: datetime) -> bool | None:
-    row = (
-        CaseDeadline.objects.select_for_update()
-        .filter(pk=pk, state=CaseDeadline.State.OPEN)
-        .first()
-    )
-    if row is None:
+    locked = _lock(pk, state=CaseDeadline.State.OPEN)
+    if locked is None:
         return None
-    case = Case.objects.select_for_update().get(pk=row.case_id)
+    case, row = locked
     # Only a business deadline on a case still being worked escalates it; a missed
     # customer-side deadline, or one on a finished case, is recorded and reported.
     escalate = row.party == "business" and case.status_enum in OPEN_STATUSES
