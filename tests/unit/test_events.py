@@ -100,6 +100,25 @@ SAMPLES: list[ev.Payload] = [
     ev.CaseClosed(
         outcome="upheld", root_cause="Duplicate billing run", summary="", from_status="resolved"
     ),
+    ev.TriageSuggested(
+        model="cfpb-default@0a1b2c3d",
+        taxonomy="cfpb",
+        labels={"product": "Debt collection", "issue": "Communication tactics"},
+        confidences={"product": "0.91", "issue": "0.42"},
+        needs_human_triage=False,
+        flags={"litigation": ["I will sue"], "harassment": ["calling me at work"]},
+        urgency="57.5",
+        urgency_parts={"deadline": "15.0", "legal_risk": "20.0"},
+        priority="high",
+        sentiment="-0.41",
+        similar=["AC-2025-000017"],
+    ),
+    ev.TriageConfirmed(
+        labels={"product": "Debt collection", "issue": "False statements or representation"},
+        corrected={"issue": "Communication tactics"},
+    ),
+    ev.LegalReviewRequested(flags={"litigation": ["I will sue"]}),
+    ev.LegalReviewCleared(flags=["litigation"], note="No claim; customer wants a refund."),
 ]
 
 

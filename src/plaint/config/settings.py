@@ -37,6 +37,7 @@ INSTALLED_APPS = [
     "plaint.accounts",
     "plaint.cases",
     "plaint.deadlines",
+    "plaint.triage",
     "plaint.desk",
     "plaint.demo",
 ]

@@ -33,6 +33,10 @@ class EventKind(StrEnum):
     DEADLINE_MET = "deadline_met"
     DEADLINE_REMINDER = "deadline_reminder"
     DEADLINE_BREACHED = "deadline_breached"
+    TRIAGE_SUGGESTED = "triage_suggested"
+    TRIAGE_CONFIRMED = "triage_confirmed"
+    LEGAL_REVIEW_REQUESTED = "legal_review_requested"
+    LEGAL_REVIEW_CLEARED = "legal_review_cleared"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -220,6 +224,50 @@ class DeadlineBreached(Payload):
     notified: list[str]
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TriageSuggested(Payload):
+    """What triage suggested: labels with their confidence, legal-risk flags with the words
+    that raised them, the urgency score with its parts, sentiment and similar cases."""
+
+    kind: ClassVar[EventKind] = EventKind.TRIAGE_SUGGESTED
+    model: str
+    taxonomy: str
+    labels: dict[str, str]
+    confidences: dict[str, str]
+    needs_human_triage: bool
+    flags: dict[str, list[str]]
+    urgency: str
+    urgency_parts: dict[str, str]
+    priority: str
+    sentiment: str
+    similar: list[str] = dataclasses.field(default_factory=list)
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class TriageConfirmed(Payload):
+    """A handler confirmed the triage labels; `corrected` maps each label set whose
+    suggestion was replaced to the suggestion it replaced."""
+
+    kind: ClassVar[EventKind] = EventKind.TRIAGE_CONFIRMED
+    labels: dict[str, str]
+    corrected: dict[str, str]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LegalReviewRequested(Payload):
+    """The case went to the legal review queue because of these flags and words."""
+
+    kind: ClassVar[EventKind] = EventKind.LEGAL_REVIEW_REQUESTED
+    flags: dict[str, list[str]]
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LegalReviewCleared(Payload):
+    kind: ClassVar[EventKind] = EventKind.LEGAL_REVIEW_CLEARED
+    flags: list[str]
+    note: str
+
+
 PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -238,6 +286,10 @@ PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
         DeadlineMet,
         DeadlineReminder,
         DeadlineBreached,
+        TriageSuggested,
+        TriageConfirmed,
+        LegalReviewRequested,
+        LegalReviewCleared,
     )
 }
 

@@ -78,6 +78,28 @@ def _deadline_set(p: ev.DeadlineSet) -> str:
     return f"Deadline moved: {p.title}, now due {_when(p.due_at)} (was {_when(p.previous_due_at)})."
 
 
+def _flag_names(flags: Any) -> str:
+    return ", ".join(str(flag).replace("_", " ") for flag in flags)
+
+
+def _triage_suggested(p: ev.TriageSuggested) -> str:
+    labels = "; ".join(
+        f"{name} {label} ({p.confidences.get(name, '?')})" for name, label in p.labels.items()
+    )
+    text = f"Triage suggested {labels or 'no labels'}; urgency {p.urgency} ({p.priority})"
+    if p.flags:
+        text += f"; flags: {_flag_names(p.flags)}"
+    if p.needs_human_triage:
+        text += "; needs human triage"
+    return text + "."
+
+
+def _triage_confirmed(p: ev.TriageConfirmed) -> str:
+    labels = "; ".join(f"{name} {label}" for name, label in p.labels.items())
+    verb = "corrected" if p.corrected else "confirmed"
+    return f"Triage {verb}: {labels}."
+
+
 _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
     ev.EventKind.CASE_OPENED: _opened,
     ev.EventKind.CONTACT_LOGGED: _contact,
@@ -102,6 +124,12 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
     ev.EventKind.DEADLINE_BREACHED: lambda p: (
         f"Deadline missed: {p.title} (due "
         f"{_when(p.due_at)}){'; case escalated' if p.escalated else ''}."
+    ),
+    ev.EventKind.TRIAGE_SUGGESTED: _triage_suggested,
+    ev.EventKind.TRIAGE_CONFIRMED: _triage_confirmed,
+    ev.EventKind.LEGAL_REVIEW_REQUESTED: lambda p: f"Sent to legal review: {_flag_names(p.flags)}.",
+    ev.EventKind.LEGAL_REVIEW_CLEARED: lambda p: (
+        f"Legal review cleared ({_flag_names(p.flags) or 'no flags'})."
     ),
 }
 

@@ -1,0 +1,1 @@
+"""Receiving a complaint: open the case, derive its deadlines, triage it."""

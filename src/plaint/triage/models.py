@@ -1,0 +1,97 @@
+"""Triage state. The history (every suggestion, confirmation and legal review) is in the
+case ledger; these tables hold the current state for queues and the model store."""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+
+from plaint.accounts.models import Organisation
+from plaint.cases.models import Case
+from plaint.domain.triage.taxonomy import Taxonomy
+
+
+class TriageSettings(models.Model):
+    """How an organisation triages: its taxonomy and the confidence below which a case
+    waits for a person to triage it."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.PROTECT, related_name="triage_settings"
+    )
+    taxonomy = models.CharField(
+        max_length=20, choices=[(t.value, t.value) for t in Taxonomy], default=Taxonomy.CONSUMER
+    )
+    threshold = models.FloatField(default=0.5)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}: {self.taxonomy} below {self.threshold}"
+
+
+class ClassifierVersion(models.Model):
+    """A model trained on one organisation's confirmed cases. The `.npz` bytes are kept in
+    the database with their SHA-256, checked before every load."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    taxonomy = models.CharField(max_length=20)
+    created_at = models.DateTimeField()
+    examples = models.PositiveIntegerField()
+    labels = models.JSONField(default=dict)  # label set -> number of distinct labels
+    sha256 = models.CharField(max_length=64)
+    artifact = models.BinaryField()
+    active = models.BooleanField(default=True)
+
+    class Meta:
+        ordering = ["-created_at", "-id"]
+        indexes = [models.Index(fields=["organisation", "active", "taxonomy"])]
+
+    def __str__(self) -> str:
+        return f"model #{self.pk} ({self.examples} cases)"
+
+
+class TriageRecord(models.Model):
+    """The current triage of one case."""
+
+    class Status(models.TextChoices):
+        SUGGESTED = "suggested", "Suggested"
+        NEEDS_HUMAN = "needs_human", "Needs human triage"
+        CONFIRMED = "confirmed", "Confirmed"
+
+    class LegalReview(models.TextChoices):
+        NONE = "", "Not needed"
+        PENDING = "pending", "Awaiting legal review"
+        CLEARED = "cleared", "Cleared"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    case = models.OneToOneField(Case, on_delete=models.PROTECT, related_name="triage")
+    status = models.CharField(max_length=12, choices=Status.choices)
+    taxonomy = models.CharField(max_length=20)
+    model = models.CharField(max_length=80)
+    suggestions = models.JSONField(default=dict)  # label set -> {label, confidence, ...}
+    confidence = models.FloatField()  # of the label set that decides human triage
+    flags = models.JSONField(default=list)  # [{flag, label, evidence: [{start, end, text}]}]
+    legal_review = models.CharField(
+        max_length=8, choices=LegalReview.choices, blank=True, default=""
+    )
+    legal_cleared_flags = models.JSONField(default=list)  # cleared once: do not re-send
+    urgency = models.FloatField()
+    urgency_parts = models.JSONField(default=list)  # [{name, points, weight, reason}]
+    suggested_priority = models.CharField(max_length=10)
+    sentiment = models.FloatField()
+    similar = models.JSONField(default=list)  # [{reference, score, outcome, redress, ...}]
+    vector = models.BinaryField(blank=True, default=b"")  # for similar-case search
+    triaged_at = models.DateTimeField()
+    confirmed_labels = models.JSONField(default=dict)
+    confirmed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    confirmed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "status", "triaged_at"]),
+            models.Index(fields=["organisation", "legal_review", "triaged_at"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"triage of case {self.case_id} ({self.status})"
