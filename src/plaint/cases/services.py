@@ -40,7 +40,8 @@ from plaint.domain.vocabulary import Channel, Direction, Outcome, Priority, Redr
 MAX_TEXT = 100_000  # characters in one free-text field
 
 
-def _require_aware(**values: datetime | None) -> None:
+def require_aware(**values: datetime | None) -> None:
+    """Refuse naive datetimes, naming each field."""
     naive = [name for name, value in values.items() if value is not None and value.tzinfo is None]
     if naive:
         raise FieldErrors(dict.fromkeys(naive, "must be a timezone-aware date and time"))
@@ -110,8 +111,9 @@ def _full_clean(instance: Any, prefix: str = "", **options: Any) -> None:
         ) from None
 
 
-def _lock(case: Case) -> Case:
-    """Reload the case under a row lock so its ledger head cannot move under us."""
+def case_lock(case: Case) -> Case:
+    """Reload the case under a row lock so its ledger head cannot move under us. Every
+    service that appends to a case's ledger calls this first."""
     return Case.objects.select_for_update().get(pk=case.pk)
 
 
@@ -207,7 +209,7 @@ def case_open(
     visibility: Visibility = Visibility.CUSTOMER,
 ) -> Case:
     """Open a case for a new complaint and record `case_opened`."""
-    _require_aware(received_at=received_at, now=now)
+    require_aware(received_at=received_at, now=now)
     errors: dict[str, str] = {}
     channel_value = _enum(errors, "channel", Channel, channel)
     priority_value = _enum(errors, "priority", Priority, priority)
@@ -316,7 +318,7 @@ def case_contact_log(
     summary: str = "",
 ) -> Contact:
     """Log one contact (a call, email, chat, letter, visit) with who, when and how long."""
-    _require_aware(contact_at=contact_at, now=now)
+    require_aware(contact_at=contact_at, now=now)
     errors: dict[str, str] = {}
     channel_value = _enum(errors, "channel", Channel, channel)
     direction_value = _enum(errors, "direction", Direction, direction)
@@ -329,7 +331,7 @@ def case_contact_log(
         errors["contact_at"] = "is in the future"
     if errors:
         raise FieldErrors(errors)
-    case = _lock(case)
+    case = case_lock(case)
     contact = Contact.objects.create(
         organisation_id=case.organisation_id,
         case=case,
@@ -373,12 +375,12 @@ def case_note_add(
     visibility: Visibility = Visibility.INTERNAL,
 ) -> CaseEvent:
     """Add a note to the case's timeline (internal unless said otherwise)."""
-    _require_aware(now=now)
+    require_aware(now=now)
     errors: dict[str, str] = {}
     text = _text(errors, "text", text, required=True)
     if errors:
         raise FieldErrors(errors)
-    case = _lock(case)
+    case = case_lock(case)
     return event_append(
         case=case, payload=ev.NoteAdded(text=text), actor=actor, now=now, visibility=visibility
     )
@@ -397,13 +399,13 @@ def case_evidence_attach(
 ) -> Evidence:
     """Store a file content-addressed and attach it to the case. Files over the size limit,
     or of a type not accepted, are refused with the reason and nothing is recorded."""
-    _require_aware(now=now)
+    require_aware(now=now)
     errors: dict[str, str] = {}
     description = _text(errors, "description", description, max_length=500)
     if errors:
         raise FieldErrors(errors)
     stored = evidence_store.blob_put(stream=stream, filename=filename, content_type=content_type)
-    case = _lock(case)
+    case = case_lock(case)
     evidence = Evidence.objects.create(
         organisation_id=case.organisation_id,
         case=case,
@@ -429,8 +431,8 @@ def case_evidence_attach(
 @transaction.atomic
 def case_assign(*, case: Case, assignee: User | None, actor: Actor, now: datetime) -> Case:
     """Assign the case to a member of staff of the same organisation (or unassign it)."""
-    _require_aware(now=now)
-    case = _lock(case)
+    require_aware(now=now)
+    case = case_lock(case)
     if assignee is not None and (
         assignee.organisation_id != case.organisation_id or not assignee.is_active
     ):
@@ -457,8 +459,8 @@ def case_transition(
     *, case: Case, to: CaseStatus | str, actor: Actor, now: datetime, reason: str = ""
 ) -> Case:
     """Move the case to another status, if the lifecycle allows it."""
-    _require_aware(now=now)
-    case = _lock(case)
+    require_aware(now=now)
+    case = case_lock(case)
     target = check_transition(case.status, to)
     if target is CaseStatus.CLOSED:
         raise DomainError("Closing a case records its outcome and root cause: use case_close.")
@@ -483,7 +485,7 @@ def case_offer_record(
     description: str = "",
 ) -> ResolutionOffer:
     """Record an offer of redress; the case moves to `resolution_proposed`."""
-    _require_aware(now=now)
+    require_aware(now=now)
     errors: dict[str, str] = {}
     redress_value = _enum(errors, "redress", RedressKind, redress)
     value = _money(errors, "amount", amount)
@@ -493,7 +495,7 @@ def case_offer_record(
         errors["amount"] = f"a {redress_value} needs an amount"
     if errors:
         raise FieldErrors(errors)
-    case = _lock(case)
+    case = case_lock(case)
     if ResolutionOffer.objects.filter(case=case, answer=ResolutionOffer.Answer.PENDING).exists():
         raise DomainError(
             f"{case.reference} already has an offer awaiting the customer's "
@@ -537,12 +539,12 @@ def case_offer_answer(
 ) -> ResolutionOffer:
     """Record the customer's answer: acceptance resolves the case, rejection sends it back
     to investigation."""
-    _require_aware(now=now)
+    require_aware(now=now)
     errors: dict[str, str] = {}
     comment = _text(errors, "comment", comment)
     if errors:
         raise FieldErrors(errors)
-    case = _lock(offer.case)
+    case = case_lock(offer.case)
     offer = ResolutionOffer.objects.select_for_update().get(pk=offer.pk)
     if offer.answer != ResolutionOffer.Answer.PENDING:
         raise DomainError(f"This offer was already {offer.answer}.")
@@ -568,13 +570,13 @@ def case_offer_answer(
 def case_priority_set(
     *, case: Case, priority: Priority | str, actor: Actor, now: datetime, reason: str = ""
 ) -> Case:
-    _require_aware(now=now)
+    require_aware(now=now)
     errors: dict[str, str] = {}
     value = _enum(errors, "priority", Priority, priority)
     reason = _text(errors, "reason", reason)
     if errors:
         raise FieldErrors(errors)
-    case = _lock(case)
+    case = case_lock(case)
     if case.priority == value:
         raise DomainError(f"{case.reference} already has priority {value}.")
     payload = ev.PriorityChanged(from_priority=case.priority, to_priority=value, reason=reason)
@@ -589,7 +591,7 @@ def case_milestone_record(
 ) -> CaseEvent:
     """Record a dated fact that starts, pauses or meets deadlines ("goods delivered",
     "final response sent"...). Only scheduled milestones may lie in the future."""
-    _require_aware(at=at, now=now)
+    require_aware(at=at, now=now)
     errors: dict[str, str] = {}
     known = MILESTONES.get(milestone)
     if known is None or milestone in DERIVED:
@@ -600,7 +602,7 @@ def case_milestone_record(
     note = _text(errors, "note", note, max_length=500)
     if errors:
         raise FieldErrors(errors)
-    case = _lock(case)
+    case = case_lock(case)
     payload = ev.MilestoneRecorded(milestone=milestone, at=at.isoformat(), note=note)
     return event_append(case=case, payload=payload, actor=actor, now=now, occurred_at=min(at, now))
 
@@ -616,14 +618,14 @@ def case_close(
     summary: str = "",
 ) -> Case:
     """Close a resolved or withdrawn case with its outcome and root cause."""
-    _require_aware(now=now)
+    require_aware(now=now)
     errors: dict[str, str] = {}
     outcome_value = _enum(errors, "outcome", Outcome, outcome)
     root_cause = _text(errors, "root_cause", root_cause, required=True, max_length=300)
     summary = _text(errors, "summary", summary)
     if errors:
         raise FieldErrors(errors)
-    case = _lock(case)
+    case = case_lock(case)
     check_transition(case.status, CaseStatus.CLOSED)
     payload = ev.CaseClosed(
         outcome=outcome_value, root_cause=root_cause, summary=summary, from_status=case.status

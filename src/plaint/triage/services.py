@@ -15,6 +15,7 @@ from django.db import transaction
 from plaint.accounts.models import Organisation
 from plaint.cases.ledger import Actor, event_append
 from plaint.cases.models import Case
+from plaint.cases.services import case_lock, require_aware
 from plaint.domain import events as ev
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.triage.flags import Flag, FlagHit, detect_flags, snippet
@@ -39,16 +40,6 @@ MIN_TRAINING_CASES = 20
 LABEL_SETS = {Taxonomy.CFPB.value: ("product", "issue"), Taxonomy.CONSUMER.value: ("category",)}
 DECIDING_LABEL = {Taxonomy.CFPB.value: "product", Taxonomy.CONSUMER.value: "category"}
 MAX_LABEL_LENGTH = {"product": 200, "issue": 300, "category": 200}
-
-
-def _require_aware(**values: datetime | None) -> None:
-    naive = [name for name, value in values.items() if value is not None and value.tzinfo is None]
-    if naive:
-        raise FieldErrors(dict.fromkeys(naive, "must be a timezone-aware date and time"))
-
-
-def _lock(case: Case) -> Case:
-    return Case.objects.select_for_update().get(pk=case.pk)
 
 
 def _labels_for(taxonomy: str, suggestion: Mapping[str, Suggestion]) -> dict[str, Suggestion]:
@@ -85,9 +76,9 @@ def triage_run(
 
     `next_deadline` is the due time of the case's nearest open deadline, if any (it feeds
     the urgency score). Re-running replaces the suggestion; a confirmation stands."""
-    _require_aware(now=now, next_deadline=next_deadline)
+    require_aware(now=now, next_deadline=next_deadline)
     actor = actor or Actor.system("Triage")
-    case = _lock(case)
+    case = case_lock(case)
     organisation = case.organisation
     settings = selectors.triage_settings_get(organisation=organisation)
     active = selectors.active_model(organisation=organisation, taxonomy=settings.taxonomy)
@@ -212,8 +203,8 @@ def triage_confirm(
     """Confirm or correct the suggested labels. The labels are written to the case
     (`category`, or `product` and `issue` for the CFPB taxonomy) and become training data
     for `triage_train`; `triage_confirmed` records which suggestions were corrected."""
-    _require_aware(now=now)
-    case = _lock(case)
+    require_aware(now=now)
+    case = case_lock(case)
     record = TriageRecord.objects.select_for_update().filter(case=case).first()
     if record is None:
         raise DomainError(f"{case.reference} has not been triaged yet; run triage first.")
@@ -265,13 +256,13 @@ def triage_confirm(
 @transaction.atomic
 def triage_legal_clear(*, case: Case, note: str, actor: Actor, now: datetime) -> TriageRecord:
     """A legal reviewer clears the case's flags; the same flags will not send it back."""
-    _require_aware(now=now)
+    require_aware(now=now)
     note = note.strip()
     if not note:
         raise FieldErrors({"note": "is required: say why the flags need no legal action"})
     if actor.user is not None and not actor.user.has_perm("cases.review_legal"):
         raise DomainError("Only a legal reviewer may clear legal-risk flags.")
-    case = _lock(case)
+    case = case_lock(case)
     record = TriageRecord.objects.select_for_update().filter(case=case).first()
     if record is None or record.legal_review != TriageRecord.LegalReview.PENDING:
         raise DomainError(f"{case.reference} is not waiting for legal review.")
@@ -293,7 +284,7 @@ def triage_settings_set(
     taxonomy: Taxonomy | str | None = None,
     threshold: float | None = None,
 ) -> TriageSettings:
-    _require_aware(now=now)
+    require_aware(now=now)
     settings = selectors.triage_settings_get(organisation=organisation)
     errors: dict[str, str] = {}
     if taxonomy is not None:
@@ -320,7 +311,7 @@ def triage_train(
 ) -> ClassifierVersion:
     """Train a model on the organisation's confirmed (and corrected) cases in its
     taxonomy and make it the active one. The text is PII-masked before training."""
-    _require_aware(now=now)
+    require_aware(now=now)
     settings = selectors.triage_settings_get(organisation=organisation)
     examples = selectors.training_examples(organisation=organisation, taxonomy=settings.taxonomy)
     if len(examples) < min_cases:
