@@ -119,6 +119,16 @@ SAMPLES: list[ev.Payload] = [
     ),
     ev.LegalReviewRequested(flags={"litigation": ["I will sue"]}),
     ev.LegalReviewCleared(flags=["litigation"], note="No claim; customer wants a refund."),
+    ev.LetterGenerated(
+        letter="escalation",
+        title="Escalation letter",
+        template_version="2026-11-23.1",
+        template_sha256="ab" * 32,
+        subject="Urgent: escalation required for order #12345",
+        files={"md": "cd" * 32, "pdf": "ef" * 32},
+        fields={"customer.name": "Zoë {{ 7*7 }}", "contacts": [{"channel": "phone"}]},
+        warnings=["Unverified source"],
+    ),
 ]
 
 

@@ -55,6 +55,7 @@ class AppSettings:
     evidence_types: tuple[str, ...] = field(metadata={"env": "PLAINT_EVIDENCE_TYPES"})
     smtp_url: str = field(metadata={"env": "PLAINT_SMTP_URL"})
     email_from: str = field(metadata={"env": "PLAINT_EMAIL_FROM"})
+    letter_templates_dir: str = field(metadata={"env": "PLAINT_LETTER_TEMPLATES_DIR"})
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
@@ -74,6 +75,7 @@ class AppSettings:
             evidence_types=_list(env.get("PLAINT_EVIDENCE_TYPES", ",".join(DEFAULT_TYPES))),
             smtp_url=env.get("PLAINT_SMTP_URL", ""),
             email_from=env.get("PLAINT_EMAIL_FROM", "plaint@localhost"),
+            letter_templates_dir=env.get("PLAINT_LETTER_TEMPLATES_DIR", ""),
         )
 
     @staticmethod

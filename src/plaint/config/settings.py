@@ -38,6 +38,7 @@ INSTALLED_APPS = [
     "plaint.cases",
     "plaint.deadlines",
     "plaint.triage",
+    "plaint.letters",
     "plaint.desk",
     "plaint.demo",
 ]

@@ -37,6 +37,7 @@ class EventKind(StrEnum):
     TRIAGE_CONFIRMED = "triage_confirmed"
     LEGAL_REVIEW_REQUESTED = "legal_review_requested"
     LEGAL_REVIEW_CLEARED = "legal_review_cleared"
+    LETTER_GENERATED = "letter_generated"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -268,6 +269,22 @@ class LegalReviewCleared(Payload):
     note: str
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LetterGenerated(Payload):
+    """A letter was generated from the case ("keep a copy"): which template and version,
+    the field values used (enough to regenerate it), and the SHA-256 of each output file."""
+
+    kind: ClassVar[EventKind] = EventKind.LETTER_GENERATED
+    letter: str
+    title: str
+    template_version: str
+    template_sha256: str
+    subject: str
+    files: dict[str, str]  # format -> SHA-256 of the stored file
+    fields: dict[str, Any]
+    warnings: list[str] = dataclasses.field(default_factory=list)
+
+
 PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -290,6 +307,7 @@ PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
         TriageConfirmed,
         LegalReviewRequested,
         LegalReviewCleared,
+        LetterGenerated,
     )
 }
 

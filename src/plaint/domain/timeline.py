@@ -131,6 +131,10 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
     ev.EventKind.LEGAL_REVIEW_CLEARED: lambda p: (
         f"Legal review cleared ({_flag_names(p.flags) or 'no flags'})."
     ),
+    ev.EventKind.LETTER_GENERATED: lambda p: (
+        f"Letter generated: {p.title} ({', '.join(sorted(p.files)) or 'no files'}; "
+        f"template {p.letter} {p.template_version})."
+    ),
 }
 
 
