@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "plaint.triage",
     "plaint.letters",
     "plaint.desk",
+    "plaint.portal",
     "plaint.demo",
 ]
 

@@ -4,5 +4,6 @@ from django.urls import include, path
 urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="desk/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("complain/", include("plaint.portal.urls")),
     path("", include("plaint.desk.urls")),
 ]
