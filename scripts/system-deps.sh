@@ -10,6 +10,7 @@ PACKAGES=(
   libharfbuzz-subset0               # WeasyPrint's fast font subsetting (about 7x faster)
   fonts-dejavu-core                 # a font with the characters letters need (£, €, “”)
   poppler-utils                     # pdftoppm/pdftotext: tests look inside the PDFs
+  chromium                          # browser tests (driven by Playwright; never 'playwright install')
 )
 
 missing=()

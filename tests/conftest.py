@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from datetime import UTC, datetime
 from decimal import Decimal
 
@@ -30,6 +31,33 @@ def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.EVIDENCE_ROOT = tmp_path / "evidence"
     # Password hashing is deliberately slow; tests need logins, not protection.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+_TRIGGERS = importlib.import_module("plaint.cases.migrations.0002_ledger_append_only")
+
+
+@pytest.fixture
+def _ledger_flushable(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Let Django's test flush empty the ledger table. The append-only triggers refuse the
+    DELETE/TRUNCATE that `transactional_db` and `live_server` tests end with, so around
+    that flush (and only in tests) they are dropped and created again."""
+    original = connection.ops.sql_flush
+
+    def sql_flush(style, tables, **kwargs):  # type: ignore[no-untyped-def]
+        statements = original(style, tables, **kwargs)
+        if "cases_caseevent" not in tables or not statements:
+            return statements
+        down = {"sqlite": _TRIGGERS.SQLITE_DOWN, "postgresql": _TRIGGERS.POSTGRES_DOWN}
+        up = {"sqlite": _TRIGGERS.SQLITE_UP, "postgresql": _TRIGGERS.POSTGRES_UP}
+        return [*down[connection.vendor], *statements, *up[connection.vendor]]
+
+    monkeypatch.setattr(connection.ops, "sql_flush", sql_flush)
+
+
+@pytest.fixture
+def _django_db_helper(_ledger_flushable: None, _django_db_helper: None) -> None:
+    """pytest-django's database helper (behind `db`, `transactional_db`, `live_server` and
+    the django_db mark), able to flush the append-only ledger at teardown."""
 
 
 @pytest.fixture
