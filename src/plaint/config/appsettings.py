@@ -56,6 +56,9 @@ class AppSettings:
     smtp_url: str = field(metadata={"env": "PLAINT_SMTP_URL"})
     email_from: str = field(metadata={"env": "PLAINT_EMAIL_FROM"})
     letter_templates_dir: str = field(metadata={"env": "PLAINT_LETTER_TEMPLATES_DIR"})
+    portal_link_days: int = field(metadata={"env": "PLAINT_PORTAL_LINK_DAYS"})
+    portal_rate_limit: int = field(metadata={"env": "PLAINT_PORTAL_RATE_LIMIT"})
+    portal_rate_window_minutes: int = field(metadata={"env": "PLAINT_PORTAL_RATE_WINDOW_MINUTES"})
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
@@ -76,6 +79,16 @@ class AppSettings:
             smtp_url=env.get("PLAINT_SMTP_URL", ""),
             email_from=env.get("PLAINT_EMAIL_FROM", "plaint@localhost"),
             letter_templates_dir=env.get("PLAINT_LETTER_TEMPLATES_DIR", ""),
+            portal_link_days=_int(
+                "PLAINT_PORTAL_LINK_DAYS", env.get("PLAINT_PORTAL_LINK_DAYS", "30")
+            ),
+            portal_rate_limit=_int(
+                "PLAINT_PORTAL_RATE_LIMIT", env.get("PLAINT_PORTAL_RATE_LIMIT", "5")
+            ),
+            portal_rate_window_minutes=_int(
+                "PLAINT_PORTAL_RATE_WINDOW_MINUTES",
+                env.get("PLAINT_PORTAL_RATE_WINDOW_MINUTES", "60"),
+            ),
         )
 
     @staticmethod

@@ -5,4 +5,19 @@ from plaint.portal import views
 app_name = "portal"
 urlpatterns = [
     path("<slug:org>/", views.complaint_form_view, name="complaint_form"),
+    path("<slug:org>/received/", views.received_view, name="received"),
+    path("<slug:org>/case/<str:token>/", views.case_view, name="case"),
+    path("<slug:org>/case/<str:token>/information/", views.information_view, name="information"),
+    path("<slug:org>/case/<str:token>/evidence/", views.evidence_view, name="evidence"),
+    path(
+        "<slug:org>/case/<str:token>/evidence/<int:pk>/",
+        views.evidence_download_view,
+        name="evidence_download",
+    ),
+    path("<slug:org>/case/<str:token>/escalate/", views.escalate_view, name="escalate"),
+    path(
+        "<slug:org>/case/<str:token>/letters/<int:seq>.pdf",
+        views.letter_download_view,
+        name="letter_pdf",
+    ),
 ]

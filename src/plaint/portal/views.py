@@ -1,7 +1,334 @@
-"""Customer portal views (placeholder until the portal is built)."""
+"""Customer portal views: parse the request, call a portal service or selector, render.
+No business logic here; who may see what is decided by the link (`links.py`) and the
+portal selectors."""
 
-from django.http import HttpRequest, HttpResponse
+from __future__ import annotations
+
+from collections.abc import Callable
+from functools import wraps
+from typing import Any, BinaryIO, Concatenate, ParamSpec, cast
+
+from django.core.files.uploadedfile import UploadedFile
+from django.forms import Form
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
+
+from plaint.accounts.models import Organisation
+from plaint.accounts.selectors import organisation_get
+from plaint.cases.evidence_store import blob_open
+from plaint.cases.models import Case
+from plaint.cases.services import CustomerDetails
+from plaint.domain.errors import FieldErrors
+from plaint.domain.letters import InvalidFields, MissingFields, letter_spec
+from plaint.letters.selectors import LetterNotFound
+from plaint.portal import selectors, services
+from plaint.portal.forms import ComplaintForm, EscalationForm, EvidenceForm, InformationForm
+from plaint.portal.links import LinkExpired, LinkInvalid, link_lifetime
+
+P = ParamSpec("P")
+SESSION_KEY = "portal.filed"
+
+#: Where the case services' field names land on the complaint form.
+COMPLAINT_FIELDS = {
+    "customer.name": "name",
+    "customer.email": "email",
+    "customer.phone": "phone",
+    "customer.preferred_contact_times": "best_times",
+    "customer.postal_address": "address",
+    "amount_in_dispute": "amount",
+    "occurred_on": "occurred_on",
+    "description": "description",
+    "desired_resolution": "desired_resolution",
+    "currency": "currency",
+    "product": "product",
+    "order_number": "order_number",
+    "account_number": "account_number",
+    "evidence": "evidence",
+    "file": "evidence",
+}
 
 
+def _organisation(slug: str) -> Organisation:
+    try:
+        return organisation_get(slug=slug)
+    except FieldErrors:
+        raise Http404("There is no organisation at this address.") from None
+
+
+def _problem(request: HttpRequest, title: str, message: str, status: int) -> HttpResponse:
+    return render(
+        request, "portal/problem.html", {"title": title, "message": message}, status=status
+    )
+
+
+_VERBS = ("is ", "must ", "has ", "contains ")
+
+
+def _apply_errors(form: Form, errors: dict[str, str], mapping: dict[str, str]) -> None:
+    """Put a service's FieldErrors on the form's fields. Messages that read "is in the
+    future" get the field's label in front, so they make a sentence."""
+    for key, message in errors.items():
+        field = mapping.get(key, key)
+        target = field if field in form.fields else None
+        if message.startswith(_VERBS):
+            label = form.fields[field].label if target else key
+            message = f"{label} {message}."
+        form.add_error(target, message)
+
+
+def _uploads(files: list[UploadedFile[bytes]]) -> list[services.Upload]:
+    return [
+        services.Upload(
+            filename=f.name or "upload",
+            stream=cast(BinaryIO, f),
+            content_type=f.content_type or "",
+        )
+        for f in files
+    ]
+
+
+@require_http_methods(["GET", "POST"])
 def complaint_form_view(request: HttpRequest, org: str) -> HttpResponse:
-    return HttpResponse("The complaint form is coming.", content_type="text/plain")
+    organisation = _organisation(org)
+    form = ComplaintForm(request.POST or None, request.FILES or None)
+    context: dict[str, Any] = {"organisation": organisation, "form": form}
+    if request.method != "POST":
+        return render(request, "portal/complaint_form.html", context)
+    if form.is_spam:
+        form.add_error(
+            None, "Your complaint was not sent. Please leave the field “Leave this empty” blank."
+        )
+        return render(request, "portal/complaint_form.html", context, status=400)
+    if not form.is_valid():
+        return render(request, "portal/complaint_form.html", context, status=400)
+    now = timezone.now()
+    data = form.cleaned_data
+    try:
+        services.intake_throttle(ip=request.META.get("REMOTE_ADDR", ""), now=now)
+    except services.RateLimited as exc:
+        context["retry_at"] = exc.retry_at
+        return render(request, "portal/rate_limited.html", context, status=429)
+
+    def link_for(token: str) -> str:
+        return request.build_absolute_uri(
+            reverse("portal:case", kwargs={"org": organisation.slug, "token": token})
+        )
+
+    try:
+        filed = services.complaint_file(
+            organisation=organisation,
+            customer=CustomerDetails(
+                name=data["name"],
+                email=data["email"],
+                phone=data["phone"],
+                postal_address=data["address"],
+                preferred_contact_times=data["best_times"],
+            ),
+            complaint=services.ComplaintDetails(
+                description=data["description"],
+                desired_resolution=data["desired_resolution"],
+                product=data["product"],
+                order_number=data["order_number"],
+                account_number=data["account_number"],
+                occurred_on=data["occurred_on"],
+                amount=data["amount"],
+                currency=data["currency"],
+            ),
+            uploads=_uploads(data["evidence"]),
+            now=now,
+            link_for=link_for,
+        )
+    except FieldErrors as exc:
+        _apply_errors(form, exc.errors, COMPLAINT_FIELDS)
+        return render(request, "portal/complaint_form.html", context, status=400)
+    request.session[SESSION_KEY] = {"reference": filed.case.reference, "link": filed.link}
+    return redirect("portal:received", org=organisation.slug)
+
+
+@never_cache
+@require_GET
+def received_view(request: HttpRequest, org: str) -> HttpResponse:
+    organisation = _organisation(org)
+    filed = request.session.pop(SESSION_KEY, None)
+    return render(
+        request,
+        "portal/received.html",
+        {"organisation": organisation, "filed": filed, "days": link_lifetime().days},
+    )
+
+
+CaseView = Callable[Concatenate[HttpRequest, Organisation, Case, P], HttpResponseBase]
+
+
+def with_case(view: CaseView[P]) -> Callable[..., HttpResponseBase]:
+    """Open the case the link names, or answer with a plain message: 404 for a link that
+    is not genuine for this organisation, 410 for an expired one."""
+
+    @wraps(view)
+    @never_cache
+    def wrapper(
+        request: HttpRequest, org: str, token: str, *args: P.args, **kwargs: P.kwargs
+    ) -> HttpResponseBase:
+        organisation = _organisation(org)
+        try:
+            case = selectors.portal_case(organisation=organisation, token=token)
+        except LinkExpired:
+            return _problem(
+                request,
+                "This link has expired",
+                f"Private links work for {link_lifetime().days} days. Your complaint is still "
+                f"open: contact {organisation.name} with your reference to get a new link.",
+                410,
+            )
+        except LinkInvalid:
+            return _problem(
+                request,
+                "This link does not open a complaint",
+                "Check that you copied the whole link from your e-mail. Links cannot be "
+                "changed or guessed.",
+                404,
+            )
+        return view(request, organisation, case, *args, **kwargs)
+
+    return wrapper
+
+
+def _case_context(
+    request: HttpRequest, organisation: Organisation, case: Case, **extra: Any
+) -> dict[str, Any]:
+    now = timezone.now()
+    return {
+        "organisation": organisation,
+        "case": case,
+        "token": request.resolver_match.kwargs["token"] if request.resolver_match else "",
+        "timeline": selectors.customer_timeline(case=case),
+        "deadlines": selectors.business_deadlines(case=case, now=now),
+        "overdue": selectors.overdue_business_deadlines(case=case, now=now),
+        "letters": selectors.customer_letters(case=case),
+        "evidence": selectors.customer_evidence(case=case),
+        "ombudsman": selectors.ombudsman_info(case=case),
+        "information_form": extra.pop("information_form", None) or InformationForm(),
+        "evidence_form": extra.pop("evidence_form", None) or EvidenceForm(),
+        **extra,
+    }
+
+
+def _back(organisation: Organisation, request: HttpRequest) -> HttpResponse:
+    token = request.resolver_match.kwargs["token"] if request.resolver_match else ""
+    return redirect("portal:case", org=organisation.slug, token=token)
+
+
+@require_GET
+@with_case
+def case_view(request: HttpRequest, organisation: Organisation, case: Case) -> HttpResponse:
+    return render(request, "portal/case.html", _case_context(request, organisation, case))
+
+
+@require_POST
+@with_case
+def information_view(request: HttpRequest, organisation: Organisation, case: Case) -> HttpResponse:
+    form = InformationForm(request.POST)
+    if form.is_valid():
+        try:
+            services.information_add(case=case, text=form.cleaned_data["text"], now=timezone.now())
+        except FieldErrors as exc:
+            _apply_errors(form, exc.errors, {})
+        else:
+            return _back(organisation, request)
+    context = _case_context(request, organisation, case, information_form=form)
+    return render(request, "portal/case.html", context, status=400)
+
+
+@require_POST
+@with_case
+def evidence_view(request: HttpRequest, organisation: Organisation, case: Case) -> HttpResponse:
+    form = EvidenceForm(request.POST, request.FILES)
+    if form.is_valid():
+        try:
+            services.evidence_add(
+                case=case, uploads=_uploads(form.cleaned_data["evidence"]), now=timezone.now()
+            )
+        except FieldErrors as exc:
+            _apply_errors(form, exc.errors, {"file": "evidence"})
+        else:
+            return _back(organisation, request)
+    context = _case_context(request, organisation, case, evidence_form=form)
+    return render(request, "portal/case.html", context, status=400)
+
+
+@require_GET
+@with_case
+def evidence_download_view(
+    request: HttpRequest, organisation: Organisation, case: Case, pk: int
+) -> HttpResponseBase:
+    try:
+        item = selectors.customer_evidence_get(case=case, evidence_id=pk)
+    except LookupError:
+        return _problem(request, "Not found", "There is no such file on your complaint.", 404)
+    return FileResponse(
+        blob_open(item.sha256),
+        as_attachment=True,
+        filename=item.filename,
+        content_type=item.content_type or "application/octet-stream",
+    )
+
+
+@require_GET
+@with_case
+def letter_download_view(
+    request: HttpRequest, organisation: Organisation, case: Case, seq: int
+) -> HttpResponse:
+    try:
+        kept, pdf = selectors.customer_letter_pdf(case=case, seq=seq)
+    except LetterNotFound:
+        return _problem(request, "Not found", "There is no such letter on your complaint.", 404)
+    response = HttpResponse(pdf, content_type="application/pdf")
+    filename = f"{case.reference}-{kept.payload.letter}-{seq}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    return response
+
+
+ESCALATION_KEYS = tuple(
+    dict.fromkeys((*letter_spec("escalation").required, *letter_spec("escalation").optional))
+)
+
+
+@require_http_methods(["GET", "POST"])
+@with_case
+def escalate_view(request: HttpRequest, organisation: Organisation, case: Case) -> HttpResponse:
+    keys = [k for k in ESCALATION_KEYS if k in request.POST]
+    form = EscalationForm(request.POST or None, letter_keys=keys)
+    context = _case_context(request, organisation, case, form=form, missing=[])
+    if request.method != "POST":
+        return render(request, "portal/escalate.html", context)
+    if not form.is_valid():
+        return render(request, "portal/escalate.html", context, status=400)
+    try:
+        escalation = services.case_escalate(
+            case=case,
+            grounds=form.cleaned_data["grounds"],
+            explanation=form.cleaned_data["explanation"],
+            fields=form.letter_fields(),
+            now=timezone.now(),
+        )
+    except MissingFields as exc:
+        asked = list(dict.fromkeys([*keys, *(m.field.key for m in exc.missing)]))
+        form = EscalationForm(request.POST, letter_keys=asked)
+        form.is_valid()
+        for m in exc.missing:
+            if m.field.key in form.errors:
+                del form.errors[m.field.key]
+        context.update(form=form, missing=exc.missing)
+        return render(request, "portal/escalate.html", context, status=400)
+    except InvalidFields as exc:
+        _apply_errors(form, exc.errors, {})
+        return render(request, "portal/escalate.html", context, status=400)
+    except FieldErrors as exc:
+        _apply_errors(form, exc.errors, {})
+        return render(request, "portal/escalate.html", context, status=400)
+    context.update(escalation=escalation, seq=escalation.letter.event.seq)
+    return render(request, "portal/escalated.html", context)

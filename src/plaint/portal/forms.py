@@ -1,0 +1,205 @@
+"""Portal forms: they check what a person typed and say what is wrong in plain words. The
+rules of a complaint stay in the services; the views map the services' FieldErrors back
+onto these fields."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from django import forms
+from django.core.files.uploadedfile import UploadedFile
+
+from plaint.domain.letters import ALL_FIELDS
+from plaint.domain.letters.fields import Kind
+
+MAX_FILES = 10
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """Zero or more files from one input."""
+
+    widget = MultipleFileInput
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        kwargs.setdefault("required", False)
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data: Any, initial: Any = None) -> list[UploadedFile[bytes]]:
+        items = data if isinstance(data, list | tuple) else ([data] if data else [])
+        if len(items) > MAX_FILES:
+            raise forms.ValidationError(f"Please attach at most {MAX_FILES} files at a time.")
+        return [super(MultipleFileField, self).clean(item, initial) for item in items]
+
+
+def _text(label: str, *, required: bool = False, max_length: int = 200, **kw: Any) -> Any:
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        error_messages={
+            "required": f"Please tell us {label[0].lower() + label[1:]}.",
+            "max_length": f"Please keep this under {max_length:,} characters.",
+        },
+        **kw,
+    )
+
+
+class ComplaintForm(forms.Form):
+    name = _text("Your full name", required=True)
+    email = forms.EmailField(
+        label="Your e-mail address",
+        help_text="We send your private link here.",
+        error_messages={
+            "required": "Please give an e-mail address, so we can send you your private link.",
+            "invalid": "That does not look like an e-mail address (it should look like "
+            "name@example.com).",
+        },
+    )
+    phone = _text("Your phone number", max_length=40, help_text="With the area code.")
+    best_times = _text("Best times to reach you", help_text="For example: weekdays after 5pm.")
+    address = _text(
+        "Your postal address",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed if you later want an escalation letter.",
+    )
+    order_number = _text("Order number", max_length=100)
+    account_number = _text("Account number", max_length=100)
+    product = _text("Product or service", help_text="With a model or plan name if you have one.")
+    occurred_on = forms.DateField(
+        label="Date it happened",
+        required=False,
+        widget=forms.DateInput(attrs={"type": "date"}),
+        error_messages={"invalid": "Please give the date as YYYY-MM-DD, for example 2026-03-02."},
+    )
+    description = _text(
+        "What went wrong",
+        required=True,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 8}),
+    )
+    desired_resolution = _text(
+        "What you would like us to do",
+        required=True,
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    amount = forms.DecimalField(
+        label="Amount in dispute",
+        required=False,
+        min_value=0,
+        max_digits=14,
+        decimal_places=2,
+        error_messages={
+            "invalid": "Please give the amount as a number, for example 84.20.",
+            "min_value": "The amount cannot be negative.",
+            "max_decimal_places": "Please use at most two decimal places.",
+            "max_digits": "That amount is too large.",
+        },
+    )
+    currency = forms.CharField(
+        label="Currency",
+        required=False,
+        max_length=3,
+        help_text="A three-letter code such as GBP, EUR or USD.",
+        error_messages={"max_length": "Please use a three-letter code such as GBP."},
+    )
+    evidence = MultipleFileField(
+        label="Evidence (optional)",
+        help_text="Receipts, bills, photos, e-mails, letters. You can choose several files.",
+    )
+    # The honeypot: hidden from people (CSS and aria-hidden); bots fill every field.
+    website = forms.CharField(label="Leave this field empty", required=False)
+
+    def clean_currency(self) -> str:
+        code: str = self.cleaned_data.get("currency", "").strip().upper()
+        if code and not (len(code) == 3 and code.isalpha()):
+            raise forms.ValidationError("Please use a three-letter code such as GBP.")
+        return code
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        if data.get("amount") is not None and not data.get("currency"):
+            self.add_error("currency", "Please say which currency the amount is in (e.g. GBP).")
+        return data
+
+    @property
+    def is_spam(self) -> bool:
+        return bool(self.data.get("website", "").strip())
+
+
+class InformationForm(forms.Form):
+    text = _text(
+        "What would you like to add?",
+        required=True,
+        max_length=20_000,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+class EvidenceForm(forms.Form):
+    evidence = MultipleFileField(label="Files to add")
+
+    def clean_evidence(self) -> list[UploadedFile[bytes]]:
+        files: list[UploadedFile[bytes]] = self.cleaned_data.get("evidence") or []
+        if not files:
+            raise forms.ValidationError("Please choose at least one file.")
+        return files
+
+
+GROUNDS = [
+    ("deadline", "A deadline the business committed to has passed"),
+    ("unhappy", "I am unhappy with how my complaint is being handled"),
+]
+
+
+def _letter_field(key: str) -> forms.Field:
+    spec = ALL_FIELDS[key]
+    label = spec.label
+    if spec.kind is Kind.DATE:
+        return forms.DateField(
+            label=label,
+            widget=forms.DateInput(attrs={"type": "date"}),
+            error_messages={"required": f"Please give: {label}.", "invalid": "Use YYYY-MM-DD."},
+        )
+    if spec.kind is Kind.INT:
+        return forms.IntegerField(label=label, min_value=1, max_value=365)
+    widget = forms.Textarea(attrs={"rows": 3}) if key.endswith("address") else None
+    return forms.CharField(
+        label=label,
+        max_length=2000,
+        widget=widget,
+        error_messages={"required": f"Please give: {label}."},
+    )
+
+
+class EscalationForm(forms.Form):
+    grounds = forms.ChoiceField(
+        label="Why are you escalating?",
+        choices=GROUNDS,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Please choose why you are escalating."},
+    )
+    explanation = _text(
+        "Anything you want to add (optional)",
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+
+    def __init__(self, *args: Any, letter_keys: Sequence[str] = (), **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.letter_keys = [k for k in letter_keys if k in ALL_FIELDS]
+        for key in self.letter_keys:
+            self.fields[key] = _letter_field(key)
+
+    def letter_fields(self) -> dict[str, Any]:
+        return {
+            k: self.cleaned_data[k]
+            for k in self.letter_keys
+            if self.cleaned_data.get(k) not in (None, "")
+        }

@@ -1,0 +1,165 @@
+"""Reads for the customer portal. Each one starts from a case the customer's link has
+already proved they may see, and returns only what the customer may see of it: the
+customer-visible timeline, the business's deadlines, the letters written by or sent to
+them, the evidence they uploaded."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+
+from plaint.accounts.models import Organisation
+from plaint.cases.models import Case, Evidence
+from plaint.cases.selectors import CaseNotFound, case_evidence, case_get, case_timeline
+from plaint.deadlines.selectors import DeadlineView, case_deadline_views
+from plaint.domain import events as ev
+from plaint.domain.deadlines.regimes import UnknownRegime, regime_get
+from plaint.domain.letters import Side, UnknownLetter, letter_spec
+from plaint.domain.letters.render import PACKAGE_TEMPLATES
+from plaint.domain.timeline import describe, detail
+from plaint.domain.vocabulary import ActorKind
+from plaint.letters.selectors import KeptLetter, LetterNotFound, case_letter_file, case_letters
+from plaint.letters.services import templates_dir
+from plaint.portal.links import LinkInvalid, link_read
+
+#: Regimes for which the portal shows the ombudsman referral facts kept in the repo.
+FOS_REGIMES = ("UK-FCA-DISP",)
+FOS_RULES = ("final-response", "fos-referral")
+
+
+def portal_case(*, organisation: Organisation, token: str) -> Case:
+    """The case a customer's link opens. Raises `LinkInvalid` for anything but a genuine,
+    unexpired link to a case of this organisation (and `LinkExpired` for an old one)."""
+    claim = link_read(token, organisation_id=organisation.pk)
+    try:
+        case = case_get(organisation=organisation, reference=claim.reference)
+    except CaseNotFound:
+        raise LinkInvalid from None
+    if case.pk != claim.case_id:
+        raise LinkInvalid
+    return case
+
+
+@dataclass(frozen=True)
+class PortalEntry:
+    at: datetime
+    by_customer: bool
+    sentence: str
+    detail: str
+
+
+def customer_timeline(*, case: Case) -> list[PortalEntry]:
+    return [
+        PortalEntry(
+            at=entry.event.occurred_at,
+            by_customer=entry.event.actor_kind == ActorKind.CUSTOMER.value,
+            sentence=describe(entry.payload),
+            detail=detail(entry.payload),
+        )
+        for entry in case_timeline(case=case, customer_view=True)
+    ]
+
+
+def business_deadlines(*, case: Case, now: datetime) -> list[DeadlineView]:
+    """The deadlines the business has to meet on this case."""
+    return [d for d in case_deadline_views(case=case, now=now) if d.row.party == "business"]
+
+
+def overdue_business_deadlines(*, case: Case, now: datetime) -> list[DeadlineView]:
+    return [d for d in business_deadlines(case=case, now=now) if d.overdue]
+
+
+def _sent_hashes(case: Case) -> set[str]:
+    """File hashes named by 'sent' milestones: `letter_generate(sent_at=...)` records the
+    milestone with the letter's file hash in its note."""
+    notes = [
+        e.payload.note
+        for e in case_timeline(case=case)
+        if isinstance(e.payload, ev.MilestoneRecorded)
+    ]
+    return {
+        token.strip("()")
+        for note in notes
+        for token in note.split()
+        if token.startswith("(") and token.endswith(")")
+    }
+
+
+def customer_letters(*, case: Case) -> list[KeptLetter]:
+    """Letters the customer generated here, and business letters recorded as sent. Drafts
+    the business has not sent are not shown."""
+    sent = _sent_hashes(case)
+    shown = []
+    for kept in case_letters(case=case):
+        if kept.event.actor_kind == ActorKind.CUSTOMER.value:
+            shown.append(kept)
+            continue
+        try:
+            business = letter_spec(kept.payload.letter).side is not Side.CUSTOMER
+        except UnknownLetter:
+            business = False
+        hashes = set(kept.payload.files.values())
+        if business and any(h in sent or h[:12] in sent for h in hashes):
+            shown.append(kept)
+    return shown
+
+
+def customer_letter_pdf(*, case: Case, seq: int) -> tuple[KeptLetter, bytes]:
+    """The kept PDF of one letter the customer may see; `LetterNotFound` otherwise."""
+    for kept in customer_letters(case=case):
+        if kept.event.seq == seq:
+            return kept, case_letter_file(case=case, seq=seq, fmt="pdf")
+    raise LetterNotFound(f"{case.reference} has no letter #{seq} for the customer")
+
+
+def customer_evidence(*, case: Case) -> list[Evidence]:
+    """Evidence the customer attached (staff uploads are internal)."""
+    ids = {
+        e.payload.evidence_id
+        for e in case_timeline(case=case)
+        if isinstance(e.payload, ev.EvidenceAttached)
+        and e.event.actor_kind == ActorKind.CUSTOMER.value
+    }
+    return list(case_evidence(case=case).filter(pk__in=ids).order_by("uploaded_at", "pk"))
+
+
+def customer_evidence_get(*, case: Case, evidence_id: int) -> Evidence:
+    for item in customer_evidence(case=case):
+        if item.pk == evidence_id:
+            return item
+    raise LookupError(f"{case.reference} has no evidence #{evidence_id} for the customer")
+
+
+@dataclass(frozen=True)
+class OmbudsmanRule:
+    title: str
+    citations: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OmbudsmanInfo:
+    regime_title: str
+    rules: tuple[OmbudsmanRule, ...]
+    contact: str
+
+
+def ombudsman_info(*, case: Case) -> OmbudsmanInfo | None:
+    """For an FCA DISP case, the ombudsman facts the repo holds: the regime's rule titles
+    and citations (regimes/uk-fca-disp.toml) and the FOS contact fragment. Nothing else."""
+    if case.regime not in FOS_REGIMES:
+        return None
+    try:
+        regime = regime_get(case.regime)
+    except UnknownRegime:
+        return None
+    rules = tuple(
+        OmbudsmanRule(r.title, tuple(s.citation for s in r.sources))
+        for r in regime.rules
+        if r.id in FOS_RULES
+    )
+    contact = ""
+    for folder in (templates_dir(), PACKAGE_TEMPLATES):
+        if folder is not None and (folder / "fragments" / "fos-contact.md").is_file():
+            contact = (folder / "fragments" / "fos-contact.md").read_text(encoding="utf-8").strip()
+            break
+    return OmbudsmanInfo(regime_title=regime.title, rules=rules, contact=contact)

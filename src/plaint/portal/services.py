@@ -1,0 +1,259 @@
+"""Writes the portal makes on a customer's behalf. Each one goes through the services of
+the case file (`complaint_receive`, `case_evidence_attach`, `case_note_add`,
+`letter_generate`, `case_transition`); the portal adds only its rate limit, the private
+link and the e-mail that carries it."""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import logging
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from typing import Any, BinaryIO
+
+from django.conf import settings
+from django.core.mail import send_mail
+from django.db import transaction
+
+from plaint.accounts.models import Organisation
+from plaint.cases.ledger import Actor
+from plaint.cases.models import Case
+from plaint.cases.services import (
+    CustomerDetails,
+    case_evidence_attach,
+    case_note_add,
+    case_transition,
+)
+from plaint.config.appsettings import APP
+from plaint.domain.errors import DomainError, FieldErrors
+from plaint.domain.lifecycle import CaseStatus, allowed_targets
+from plaint.domain.vocabulary import Channel, Visibility
+from plaint.intake.services import complaint_receive
+from plaint.letters.services import GeneratedLetter, letter_generate
+from plaint.portal.links import link_lifetime, link_token
+from plaint.portal.models import IntakeAttempt
+from plaint.portal.selectors import overdue_business_deadlines
+
+log = logging.getLogger(__name__)
+
+
+class RateLimited(DomainError):
+    """Too many complaints from one address in the window."""
+
+    def __init__(self, retry_at: datetime) -> None:
+        super().__init__(
+            "Too many complaints have been sent from your connection in a short time. "
+            "Please try again later."
+        )
+        self.retry_at = retry_at
+
+
+def client_key(ip: str) -> str:
+    """A keyed hash of the client's address: enough to count, not to recover it."""
+    return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
+
+
+@transaction.atomic
+def intake_throttle(*, ip: str, now: datetime) -> None:
+    """Count one complaint from `ip`, or raise `RateLimited` when it has already sent
+    PLAINT_PORTAL_RATE_LIMIT in the last PLAINT_PORTAL_RATE_WINDOW_MINUTES."""
+    limit = APP.portal_rate_limit
+    if limit == 0:
+        return
+    window = timedelta(minutes=APP.portal_rate_window_minutes)
+    since = now - window
+    IntakeAttempt.objects.filter(at__lt=since).delete()
+    key = client_key(ip)
+    recent = list(
+        IntakeAttempt.objects.filter(client=key, at__gte=since)
+        .order_by("at")
+        .values_list("at", flat=True)
+    )
+    if len(recent) >= limit:
+        raise RateLimited(retry_at=recent[0] + window)
+    IntakeAttempt.objects.create(client=key, at=now)
+
+
+@dataclass(frozen=True)
+class Upload:
+    filename: str
+    stream: BinaryIO
+    content_type: str = ""
+
+
+@dataclass(frozen=True)
+class ComplaintDetails:
+    description: str
+    desired_resolution: str
+    product: str = ""
+    order_number: str = ""
+    account_number: str = ""
+    occurred_on: date | None = None
+    amount: Decimal | None = None
+    currency: str = ""
+
+
+@dataclass(frozen=True)
+class Filed:
+    case: Case
+    token: str
+    link: str
+
+
+def _attach_all(*, case: Case, uploads: Sequence[Upload], actor: Actor, now: datetime) -> None:
+    for upload in uploads:
+        try:
+            case_evidence_attach(
+                case=case,
+                filename=upload.filename,
+                stream=upload.stream,
+                content_type=upload.content_type,
+                actor=actor,
+                now=now,
+            )
+        except FieldErrors as exc:
+            problems = "; ".join(exc.errors.values())
+            raise FieldErrors({"evidence": problems}) from None
+
+
+def _mail_link(*, case: Case, email: str, link: str, days: int) -> None:
+    body = (
+        f"Dear {case.customer.name},\n\n"
+        f"{case.organisation.name} has received your complaint. Its reference is "
+        f"{case.reference}.\n\n"
+        "You can follow it, add information or evidence, and escalate it from this private "
+        f"link (it works for {days} days; keep it to yourself):\n\n{link}\n\n"
+        "Anyone with the link can see your complaint, so please do not forward this e-mail.\n"
+    )
+    try:
+        send_mail(
+            subject=f"Your complaint {case.reference} to {case.organisation.name}",
+            message=body,
+            from_email=None,
+            recipient_list=[email],
+        )
+    except OSError:
+        log.exception("Portal: could not send the link for %s", case.reference)
+
+
+def complaint_file(
+    *,
+    organisation: Organisation,
+    customer: CustomerDetails,
+    complaint: ComplaintDetails,
+    uploads: Sequence[Upload],
+    now: datetime,
+    link_for: Callable[[str], str],
+) -> Filed:
+    """Open the case through the intake, attach the evidence, and e-mail the private link
+    once the whole submission is committed. A refused file refuses the submission: nothing
+    is kept, and the form says why."""
+    actor = Actor.customer(customer.name.strip() or "Customer")
+    with transaction.atomic():
+        intake = complaint_receive(
+            now=now,
+            organisation=organisation,
+            customer=customer,
+            channel=Channel.WEB,
+            received_at=now,
+            description=complaint.description,
+            desired_resolution=complaint.desired_resolution,
+            product=complaint.product,
+            order_number=complaint.order_number,
+            account_number=complaint.account_number,
+            occurred_on=complaint.occurred_on,
+            amount_in_dispute=complaint.amount,
+            currency=complaint.currency,
+            actor=actor,
+        )
+        case = intake.case
+        _attach_all(case=case, uploads=uploads, actor=actor, now=now)
+        token = link_token(case)
+        link = link_for(token)
+        if customer.email.strip():
+            email, days = customer.email.strip(), link_lifetime().days
+            transaction.on_commit(lambda: _mail_link(case=case, email=email, link=link, days=days))
+    return Filed(case=case, token=token, link=link)
+
+
+def customer_actor(case: Case) -> Actor:
+    return Actor.customer(case.customer.name)
+
+
+@transaction.atomic
+def evidence_add(*, case: Case, uploads: Sequence[Upload], now: datetime) -> None:
+    """Attach the customer's files, all or none."""
+    if not uploads:
+        raise FieldErrors({"evidence": "choose at least one file"})
+    _attach_all(case=case, uploads=uploads, actor=customer_actor(case), now=now)
+
+
+def information_add(*, case: Case, text: str, now: datetime) -> None:
+    """A note from the customer, visible to them and to staff."""
+    case_note_add(
+        case=case,
+        text=text,
+        actor=customer_actor(case),
+        now=now,
+        visibility=Visibility.CUSTOMER,
+    )
+
+
+class Grounds:
+    DEADLINE = "deadline"
+    UNHAPPY = "unhappy"
+
+
+@dataclass(frozen=True)
+class Escalation:
+    letter: GeneratedLetter
+    escalated: bool  # the status moved to "escalated" (else a note records it)
+
+
+def case_escalate(
+    *,
+    case: Case,
+    grounds: str,
+    explanation: str,
+    fields: Mapping[str, Any],
+    now: datetime,
+) -> Escalation:
+    """Escalate for the customer: generate the escalation letter from the record (with the
+    `fields` they supplied), then record the escalation, as a move to `escalated` when the
+    lifecycle allows it, otherwise as a customer-visible note. `MissingFields` and
+    `InvalidFields` from the letter are raised before anything is written."""
+    overdue = overdue_business_deadlines(case=case, now=now)
+    if grounds == Grounds.DEADLINE and not overdue:
+        raise FieldErrors(
+            {
+                "grounds": "No deadline the business committed to has passed yet. "
+                "If you are unhappy with how your complaint is handled, choose that instead."
+            }
+        )
+    if grounds not in (Grounds.DEADLINE, Grounds.UNHAPPY):
+        raise FieldErrors({"grounds": "choose why you are escalating"})
+    why = (
+        "Escalated by the customer: "
+        + (
+            "a deadline the business committed to has passed"
+            if grounds == Grounds.DEADLINE
+            else "the customer is unhappy with how the complaint is being handled"
+        )
+        + (f". {explanation.strip()}" if explanation.strip() else ".")
+    )
+    actor = customer_actor(case)
+    with transaction.atomic():
+        generated = letter_generate(
+            case=case, kind="escalation", actor=actor, now=now, fields=dict(fields)
+        )
+        case.refresh_from_db(fields=["status"])
+        if CaseStatus.ESCALATED in allowed_targets(case.status_enum):
+            case_transition(case=case, to=CaseStatus.ESCALATED, actor=actor, now=now, reason=why)
+            escalated = True
+        else:
+            case_note_add(case=case, text=why, actor=actor, now=now, visibility=Visibility.CUSTOMER)
+            escalated = False
+    return Escalation(letter=generated, escalated=escalated)

@@ -1,0 +1,36 @@
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def complaint(**overrides: Any) -> dict[str, Any]:
+    data: dict[str, Any] = {
+        "name": "Dana Whitfield",
+        "email": "dana@example.org",
+        "phone": "+44 20 7946 0000",
+        "best_times": "weekdays after 5pm",
+        "address": "1 High Street\nLondon N1 1AA",
+        "product": "Energy supply",
+        "order_number": "INV-12345",
+        "account_number": "ACC-998877",
+        "occurred_on": "2026-02-14",
+        "description": "I was charged twice for my February bill.",
+        "desired_resolution": "Refund the duplicate charge.",
+        "amount": "84.20",
+        "currency": "gbp",
+        "website": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def pdf_file(name: str = "bill.pdf") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, PDF, content_type="application/pdf")
+
+
+def text_file(name: str = "notes.txt", body: bytes = b"Call log\n") -> SimpleUploadedFile:
+    return SimpleUploadedFile(name, body, content_type="text/plain")
