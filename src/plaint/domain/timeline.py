@@ -144,7 +144,10 @@ def describe(payload: ev.Payload) -> str:
 
 
 def detail(payload: ev.Payload) -> str:
-    """The free text an event carries (a note, a summary, a reason), if any."""
+    """The free text an event carries (a note, a summary, a reason), if any. A freshly
+    derived deadline has nothing to add to its sentence."""
+    if isinstance(payload, ev.DeadlineSet) and payload.reason == "derived":
+        return ""
     for name in ("text", "summary", "reason", "comment", "description"):
         value = getattr(payload, name, "")
         if isinstance(value, str) and value and not isinstance(payload, ev.CaseOpened):
