@@ -2,13 +2,27 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from enum import StrEnum
 from typing import Any, cast
 
 from django import forms
 
 from plaint.cases.selectors import CaseFilters
+from plaint.domain.deadlines.milestones import DERIVED, MILESTONES
+from plaint.domain.letters import CATALOGUE
+from plaint.domain.letters.fields import Missing
 from plaint.domain.lifecycle import CaseStatus
-from plaint.domain.vocabulary import Priority, label
+from plaint.domain.triage.flags import FLAG_LABELS, Flag
+from plaint.domain.vocabulary import (
+    Channel,
+    Direction,
+    Outcome,
+    Priority,
+    RedressKind,
+    Visibility,
+    label,
+)
 
 
 class CaseFilterForm(forms.Form):
@@ -28,10 +42,38 @@ class CaseFilterForm(forms.Form):
         required=False, label="Received to", widget=forms.DateInput(attrs={"type": "date"})
     )
 
+    queue = forms.ChoiceField(required=False, choices=[("", "All cases")])
+    days = forms.IntegerField(
+        required=False, min_value=1, max_value=365, label="Due within (days)", initial=7
+    )
+    category = forms.ChoiceField(required=False, choices=[("", "Any category")])
+    flag = forms.ChoiceField(
+        required=False,
+        label="Risk flag",
+        choices=[("", "Any flag"), *[(f.value, FLAG_LABELS[f]) for f in Flag]],
+    )
+    regime = forms.ChoiceField(required=False, choices=[("", "Any regime")])
+
     def __init__(
-        self, *args: object, products: list[str], staff: list[tuple[int, str]], **kwargs: object
+        self,
+        *args: object,
+        products: list[str],
+        staff: list[tuple[int, str]],
+        queues: Sequence[tuple[str, str]] = (),
+        categories: Sequence[str] = (),
+        regimes: Sequence[str] = (),
+        **kwargs: object,
     ) -> None:
         super().__init__(*args, **kwargs)  # type: ignore[arg-type]
+        cast(forms.ChoiceField, self.fields["queue"]).choices = [("", "All cases"), *queues]
+        cast(forms.ChoiceField, self.fields["category"]).choices = [
+            ("", "Any category"),
+            *[(c, c) for c in categories],
+        ]
+        cast(forms.ChoiceField, self.fields["regime"]).choices = [
+            ("", "Any regime"),
+            *[(r, r) for r in regimes],
+        ]
         cast(forms.ChoiceField, self.fields["product"]).choices = [
             ("", "Any product"),
             *[(p, p) for p in products],
@@ -62,3 +104,178 @@ class CaseFilterForm(forms.Form):
             received_from=data.get("received_from"),
             received_to=data.get("received_to"),
         )
+
+
+# ---------------------------------------------------------------- case-page actions
+# Each form only parses and validates input; the service decides and writes.
+
+_TEXTAREA = forms.Textarea(attrs={"rows": 3})
+
+
+def _choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    return [(member.value, label(member)) for member in enum]
+
+
+class ContactForm(forms.Form):
+    contact_at = forms.DateTimeField(
+        label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    channel = forms.ChoiceField(choices=_choices(Channel))
+    direction = forms.ChoiceField(choices=_choices(Direction))
+    representative = forms.CharField(required=False, max_length=200)
+    ticket_number = forms.CharField(required=False, max_length=100, label="Ticket number")
+    wait_minutes = forms.IntegerField(required=False, min_value=0, label="Wait (minutes)")
+    summary = forms.CharField(required=False, widget=_TEXTAREA)
+
+
+class NoteForm(forms.Form):
+    text = forms.CharField(label="Note", widget=_TEXTAREA)
+    visibility = forms.ChoiceField(
+        choices=[
+            (Visibility.INTERNAL.value, "Internal (staff only)"),
+            (Visibility.CUSTOMER.value, "Customer-visible"),
+        ]
+    )
+
+
+class EvidenceForm(forms.Form):
+    file = forms.FileField()
+    description = forms.CharField(required=False, max_length=500)
+
+
+class AssignForm(forms.Form):
+    assignee = forms.ChoiceField(required=False, choices=[("", "Unassigned")])
+
+    def __init__(self, *args: Any, staff: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["assignee"]).choices = [
+            ("", "Unassigned"),
+            *[(str(pk), name) for pk, name in staff],
+        ]
+
+
+class TransitionForm(forms.Form):
+    to = forms.ChoiceField(label="New status")
+    reason = forms.CharField(required=False, widget=_TEXTAREA)
+
+    def __init__(self, *args: Any, statuses: list[CaseStatus], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["to"]).choices = [(s.value, s.label) for s in statuses]
+
+
+class OfferForm(forms.Form):
+    redress = forms.ChoiceField(choices=_choices(RedressKind))
+    amount = forms.CharField(required=False, max_length=30)
+    currency = forms.CharField(required=False, max_length=3)
+    description = forms.CharField(required=False, widget=_TEXTAREA)
+
+
+class OfferAnswerForm(forms.Form):
+    offer = forms.ChoiceField()
+    answer = forms.ChoiceField(choices=[("accept", "Accepted"), ("reject", "Rejected")])
+    comment = forms.CharField(required=False, widget=_TEXTAREA)
+
+    def __init__(self, *args: Any, offers: list[tuple[int, str]], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["offer"]).choices = [
+            (str(pk), text) for pk, text in offers
+        ]
+
+
+class CloseForm(forms.Form):
+    outcome = forms.ChoiceField(choices=_choices(Outcome))
+    root_cause = forms.CharField(max_length=300, label="Root cause")
+    summary = forms.CharField(required=False, widget=_TEXTAREA)
+
+
+class MilestoneForm(forms.Form):
+    milestone = forms.ChoiceField(
+        choices=[(m.name, m.label) for m in MILESTONES.values() if m.name not in DERIVED]
+    )
+    at = forms.DateTimeField(
+        label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    note = forms.CharField(required=False, max_length=500)
+
+
+class TriageConfirmForm(forms.Form):
+    """The labels of the organisation's taxonomy, pre-filled with the suggestion."""
+
+    def __init__(
+        self, *args: Any, names: tuple[str, ...], choices: tuple[str, ...], **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        for name in names:
+            if choices:
+                self.fields[name] = forms.ChoiceField(choices=[(c, c) for c in choices])
+            else:
+                self.fields[name] = forms.CharField(max_length=300)
+
+
+class LegalClearForm(forms.Form):
+    note = forms.CharField(widget=_TEXTAREA, help_text="Why the flags need no legal action.")
+
+
+# ---------------------------------------------------------------- letters
+
+
+_LETTER_CHOICES: list[tuple[str, str]] = sorted(
+    ((spec.id, f"{spec.title} ({spec.sender} sends)") for spec in CATALOGUE.values()),
+    key=lambda choice: choice[1],
+)
+
+
+class LetterForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Letter",
+        choices=_LETTER_CHOICES,
+    )
+    page_size = forms.ChoiceField(
+        label="Page size", choices=[("A4", "A4"), ("Letter", "US Letter")]
+    )
+
+
+class LetterFieldsForm(forms.Form):
+    """The fields a letter needs that the case does not hold, asked for inline. The letter
+    service parses and checks the values."""
+
+    def __init__(self, *args: Any, missing: list[Missing], **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        for item in missing:
+            definition = item.field
+            help_text = f"{item.why + '. ' if item.why else ''}Or supply it: {definition.desk}."
+            field: forms.Field
+            if definition.choices:
+                field = forms.ChoiceField(
+                    label=definition.label, choices=[(c, c) for c in definition.choices]
+                )
+            elif definition.kind == "date":
+                field = forms.DateField(
+                    label=definition.label, widget=forms.DateInput(attrs={"type": "date"})
+                )
+            else:
+                field = forms.CharField(label=definition.label, widget=_TEXTAREA)
+            field.help_text = help_text
+            self.fields[definition.key] = field
+
+
+class LetterSentForm(forms.Form):
+    sent_at = forms.DateTimeField(
+        label="Sent on", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+    )
+    method = forms.ChoiceField(
+        label="Delivery method",
+        choices=[
+            (m, m)
+            for m in (
+                "first-class post",
+                "recorded delivery",
+                "special delivery",
+                "certified mail",
+                "e-mail",
+                "hand delivery",
+                "courier",
+            )
+        ],
+    )
+    tracking = forms.CharField(label="Tracking number", required=False, max_length=100)

@@ -1,9 +1,34 @@
 from django.urls import path
 
-from plaint.desk import views
+from plaint.desk import letter_views, views
 
 app_name = "desk"
 urlpatterns = [
     path("", views.case_list_view, name="case_list"),
     path("cases/<str:reference>/", views.case_detail_view, name="case_detail"),
+    path(
+        "cases/<str:reference>/actions/<slug:action>/",
+        views.case_action_view,
+        name="case_action",
+    ),
+    path(
+        "cases/<str:reference>/letters/",
+        letter_views.letter_generate_view,
+        name="letter_generate",
+    ),
+    path(
+        "cases/<str:reference>/letters/<int:seq>/preview/",
+        letter_views.letter_preview_view,
+        name="letter_preview",
+    ),
+    path(
+        "cases/<str:reference>/letters/<int:seq>/sent/",
+        letter_views.letter_sent_view,
+        name="letter_sent",
+    ),
+    path(
+        "cases/<str:reference>/letters/<int:seq>.<slug:fmt>",
+        letter_views.letter_file_view,
+        name="letter_file",
+    ),
 ]

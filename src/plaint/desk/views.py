@@ -1,21 +1,42 @@
-"""Staff desk views: parse the request, call a selector, render. No business logic."""
+"""Staff desk views: parse the request, call a selector or a service, render. No business
+logic: the services decide what is allowed and write; these views only check who may ask."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
-from plaint.accounts.models import Organisation
+from plaint.accounts.models import Organisation, User
 from plaint.accounts.selectors import staff_list
-from plaint.cases import selectors
-from plaint.cases.selectors import CaseFilters, CaseNotFound
+from plaint.cases import selectors, services
+from plaint.cases.ledger import Actor
+from plaint.cases.models import Case
+from plaint.cases.selectors import CaseNotFound
 from plaint.deadlines.selectors import case_deadline_views
+from plaint.deadlines.services import case_deadlines_refresh
+from plaint.desk import forms as desk_forms
+from plaint.desk import queues
 from plaint.desk.forms import CaseFilterForm
+from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus
+from plaint.domain.triage.taxonomy import CONSUMER_CATEGORIES, Taxonomy
+from plaint.domain.vocabulary import Visibility
+from plaint.letters import selectors as letter_selectors
+from plaint.triage import selectors as triage_selectors
+from plaint.triage import services as triage_services
+from plaint.triage.models import TriageRecord
 
 PAGE_SIZE = 50
 
@@ -32,14 +53,38 @@ def _organisation(request: HttpRequest) -> Organisation:
 @permission_required("cases.view_case", raise_exception=True)
 def case_list_view(request: HttpRequest) -> HttpResponse:
     org = _organisation(request)
+    user, now = _user(request), timezone.now()
     staff = [(u.pk, u.display_name) for u in staff_list(organisation=org)]
     form = CaseFilterForm(
-        request.GET or None, products=selectors.case_products(organisation=org), staff=staff
+        request.GET or None,
+        products=selectors.case_products(organisation=org),
+        staff=staff,
+        queues=[(q.value, q.label) for q in queues.Queue],
+        categories=queues.case_categories(organisation=org),
+        regimes=queues.case_regimes(organisation=org),
     )
-    filters = form.filters() if form.is_bound and form.is_valid() else CaseFilters()
-    page = Paginator(selectors.case_list(organisation=org, filters=filters), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    valid = form.is_bound and form.is_valid()
+    all_cases = selectors.case_list(organisation=org)
+    cases = selectors.case_list(organisation=org, filters=form.filters() if valid else None)
+    queue = None
+    if valid:
+        data = form.cleaned_data
+        cases = queues.case_narrow(
+            cases, organisation=org, category=data["category"], regime=data["regime"]
+        )
+        if data["flag"]:
+            cases = queues.flag_filter(cases, organisation=org, flag=data["flag"])
+        if data["queue"]:
+            queue = queues.Queue(data["queue"])
+            cases = queues.queue_filter(
+                cases,
+                organisation=org,
+                queue=queue,
+                user=user,
+                now=now,
+                days=data["days"] or queues.DEFAULT_DUE_DAYS,
+            )
+    page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.case_status_counts(organisation=org)
     query = request.GET.copy()
     query.pop("page", None)
@@ -47,6 +92,8 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         "form": form,
         "page": page,
         "query": query.urlencode(),
+        "queue": queue,
+        "queues": queues.queue_counts(all_cases, organisation=org, user=user, now=now),
         "counts": [
             (status, status.label, n) for status in CaseStatus if (n := counts.get(status.value, 0))
         ],
@@ -60,18 +107,288 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
 @login_required
 @permission_required("cases.view_case", raise_exception=True)
 def case_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
+    return _case_page(request, _case(request, reference))
+
+
+def _case(request: HttpRequest, reference: str) -> Case:
+    """The case with this reference in the signed-in user's organisation, or 404."""
     org = _organisation(request)
     try:
-        case = selectors.case_get(organisation=org, reference=reference)
+        return selectors.case_get(organisation=org, reference=reference)
     except CaseNotFound:
         raise Http404(f"No case {reference} in {org.name}.") from None
-    context = {
-        "case": case,
-        "timeline": selectors.case_timeline(case=case),
-        "contacts": selectors.case_contacts(case=case),
-        "evidence": selectors.case_evidence(case=case),
-        "offers": selectors.case_offers(case=case),
-        "next_statuses": selectors.case_next_statuses(case=case),
-        "deadlines": case_deadline_views(case=case, now=timezone.now()),
+
+
+def _user(request: HttpRequest) -> User:
+    user = request.user
+    assert isinstance(user, User)
+    return user
+
+
+# ---------------------------------------------------------------- the case page
+
+
+class _Page:
+    """What the case page needs to know to offer its forms: computed once per request."""
+
+    def __init__(self, request: HttpRequest, case: Case) -> None:
+        self.request = request
+        self.case = case
+        self.user = _user(request)
+        self.can_work = self.user.has_perm("cases.work_case")
+        self.can_reassign = self.user.has_perm("cases.reassign_case")
+        self.can_review_legal = self.user.has_perm("cases.review_legal")
+        self.triage: TriageRecord | None = triage_selectors.triage_get(case=case)
+        self.offers = list(selectors.case_offers(case=case))
+
+    def can_assign(self) -> bool:
+        """Supervisors and admins reassign; an agent may take an unassigned case."""
+        return self.can_reassign or (self.can_work and self.case.assignee_id is None)
+
+    def staff(self) -> list[tuple[int, str]]:
+        if self.can_reassign:
+            members = staff_list(organisation=_organisation(self.request))
+            return [(u.pk, u.display_name) for u in members]
+        return [(self.user.pk, self.user.display_name)]
+
+    def pending_offers(self) -> list[tuple[int, str]]:
+        return [
+            (o.pk, f"{o.get_redress_display()} {o.currency} {o.amount or ''}".strip())
+            for o in self.offers
+            if o.answer == "pending"
+        ]
+
+    def triage_labels(self) -> tuple[tuple[str, ...], tuple[str, ...]]:
+        """The label names of the case's taxonomy and, for the consumer taxonomy, the
+        categories to choose from."""
+        if self.triage is None:
+            return (), ()
+        if self.triage.taxonomy == Taxonomy.CFPB.value:
+            return ("product", "issue"), ()
+        return ("category",), CONSUMER_CATEGORIES
+
+    def triage_initial(self) -> dict[str, str]:
+        if self.triage is None:
+            return {}
+        labels = dict(self.triage.confirmed_labels or {})
+        for name, suggestion in (self.triage.suggestions or {}).items():
+            labels.setdefault(name, suggestion.get("label", ""))
+        return labels
+
+    def form(self, name: str, data: Any = None, files: Any = None) -> forms.Form:
+        form = self._form(name, data, files)
+        form.auto_id = f"id_{name}_%s"  # several forms on one page: keep ids unique
+        return form
+
+    def _form(self, name: str, data: Any, files: Any) -> forms.Form:
+        if name == "assign":
+            return desk_forms.AssignForm(data, staff=self.staff())
+        if name == "transition":
+            statuses = selectors.case_next_statuses(case=self.case)
+            return desk_forms.TransitionForm(data, statuses=statuses)
+        if name == "answer":
+            return desk_forms.OfferAnswerForm(data, offers=self.pending_offers())
+        if name == "triage":
+            names, choices = self.triage_labels()
+            return desk_forms.TriageConfirmForm(
+                data, initial=self.triage_initial(), names=names, choices=choices
+            )
+        form_class = ACTIONS[name].form
+        assert form_class is not None, name
+        return form_class(data, files)
+
+    def allowed(self, name: str) -> bool:
+        if name == "assign":
+            return self.can_assign()
+        return self.user.has_perm(ACTIONS[name].permission)
+
+    def context(self, bound: dict[str, forms.Form] | None = None) -> dict[str, Any]:
+        bound = bound or {}
+        case = self.case
+        action_forms = {
+            name: bound.get(name) or self.form(name)
+            for name in ACTIONS
+            if name in bound
+            or (self.allowed(name) and (name != "triage" or self.triage is not None))
+        }
+        return {
+            "case": case,
+            "timeline": selectors.case_timeline(case=case),
+            "contacts": selectors.case_contacts(case=case),
+            "evidence": selectors.case_evidence(case=case),
+            "offers": self.offers,
+            "next_statuses": selectors.case_next_statuses(case=case),
+            "deadlines": case_deadline_views(case=case, now=timezone.now()),
+            "triage": self.triage,
+            "forms": action_forms,
+            "can_work": self.can_work,
+            "can_take": self.can_work and not self.can_reassign and case.assignee_id is None,
+            **_letters_context(case, bound),
+            "legal_pending": self.triage is not None
+            and self.triage.legal_review == TriageRecord.LegalReview.PENDING,
+        }
+
+
+def _letters_context(case: Case, bound: dict[str, forms.Form]) -> dict[str, Any]:
+    kept = letter_selectors.case_letters(case=case)
+    sent_forms = {}
+    for item in kept:
+        name = f"sent{item.event.seq}"
+        form = bound.get(name) or desk_forms.LetterSentForm()
+        form.auto_id = f"id_{name}_%s"
+        sent_forms[item.event.seq] = form
+    return {
+        "letters": [(item, sent_forms[item.event.seq]) for item in kept],
+        "letter_form": bound.get("letter") or desk_forms.LetterForm(auto_id="id_letter_%s"),
+        "letter_fields_form": bound.get("letter_fields"),
     }
-    return render(request, "desk/case_detail.html", context)
+
+
+def _case_page(
+    request: HttpRequest, case: Case, bound: dict[str, forms.Form] | None = None, status: int = 200
+) -> HttpResponse:
+    return render(
+        request, "desk/case_detail.html", _Page(request, case).context(bound), status=status
+    )
+
+
+# ---------------------------------------------------------------- case-page actions
+
+Run = Callable[[Case, dict[str, Any], Actor, datetime], object]
+
+
+@dataclass(frozen=True)
+class _Action:
+    """One small form of the case page: who may send it, the service it calls, and its form
+    (None: built from the case by `_Page.form`)."""
+
+    permission: str
+    run: Run
+    form: type[forms.Form] | None = None
+
+
+def _contact(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> object:
+    return services.case_contact_log(case=case, actor=actor, now=now, **data)
+
+
+def _note(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> object:
+    return services.case_note_add(
+        case=case,
+        text=data["text"],
+        visibility=Visibility(data["visibility"]),
+        actor=actor,
+        now=now,
+    )
+
+
+def _evidence(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> object:
+    upload = data["file"]
+    return services.case_evidence_attach(
+        case=case,
+        filename=upload.name or "",
+        stream=upload,
+        content_type=upload.content_type or "",
+        description=data["description"],
+        actor=actor,
+        now=now,
+    )
+
+
+def _assign(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> object:
+    assignee = None
+    if data["assignee"]:
+        members = {u.pk: u for u in staff_list(organisation=case.organisation)}
+        assignee = members.get(int(data["assignee"]))
+        if assignee is None:
+            raise FieldErrors({"assignee": "is not active staff of this organisation"})
+    return services.case_assign(case=case, assignee=assignee, actor=actor, now=now)
+
+
+def _transition(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> object:
+    return services.case_transition(
+        case=case, to=data["to"], reason=data["reason"], actor=actor, now=now
+    )
+
+
+def _offer(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> object:
+    return services.case_offer_record(case=case, actor=actor, now=now, **data)
+
+
+def _answer(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> object:
+    offers = {o.pk: o for o in selectors.case_offers(case=case)}
+    offer = offers.get(int(data["offer"]))
+    if offer is None:
+        raise FieldErrors({"offer": "is not an offer on this case"})
+    return services.case_offer_answer(
+        offer=offer,
+        accepted=data["answer"] == "accept",
+        comment=data["comment"],
+        actor=actor,
+        now=now,
+    )
+
+
+def _close(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> object:
+    return services.case_close(case=case, actor=actor, now=now, **data)
+
+
+def _milestone(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> object:
+    return services.case_milestone_record(case=case, actor=actor, now=now, **data)
+
+
+def _triage(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> object:
+    return triage_services.triage_confirm(case=case, labels=data, actor=actor, now=now)
+
+
+def _legal_clear(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> object:
+    return triage_services.triage_legal_clear(case=case, note=data["note"], actor=actor, now=now)
+
+
+WORK = "cases.work_case"
+ACTIONS: dict[str, _Action] = {
+    "contact": _Action(WORK, _contact, desk_forms.ContactForm),
+    "note": _Action(WORK, _note, desk_forms.NoteForm),
+    "evidence": _Action(WORK, _evidence, desk_forms.EvidenceForm),
+    "assign": _Action("cases.reassign_case", _assign),  # or an agent taking a free case
+    "transition": _Action(WORK, _transition),
+    "offer": _Action(WORK, _offer, desk_forms.OfferForm),
+    "answer": _Action(WORK, _answer),
+    "close": _Action(WORK, _close, desk_forms.CloseForm),
+    "milestone": _Action(WORK, _milestone, desk_forms.MilestoneForm),
+    "triage": _Action(WORK, _triage),
+    "legal_clear": _Action("cases.review_legal", _legal_clear, desk_forms.LegalClearForm),
+}
+
+
+def _show_errors(form: forms.Form, exc: DomainError) -> None:
+    """Put a service's message next to the field it names, or above the form."""
+    if isinstance(exc, FieldErrors):
+        for field, problem in exc.errors.items():
+            form.add_error(field if field in form.fields else None, f"{field}: {problem}")
+    else:
+        form.add_error(None, exc.message)
+
+
+@login_required
+@require_POST
+def case_action_view(request: HttpRequest, reference: str, action: str) -> HttpResponse:
+    if action not in ACTIONS:
+        raise Http404(f"No action {action!r}.")
+    if not request.user.has_perm("cases.view_case"):
+        raise PermissionDenied
+    case = _case(request, reference)
+    page = _Page(request, case)
+    if not page.allowed(action):
+        raise PermissionDenied("Your role does not allow this on a case.")
+    form = page.form(action, request.POST, request.FILES)
+    if form.is_valid():
+        now = timezone.now()
+        try:
+            ACTIONS[action].run(case, dict(form.cleaned_data), Actor.staff(page.user), now)
+        except DomainError as exc:
+            _show_errors(form, exc)
+        else:
+            case_deadlines_refresh(case=case, now=now)
+            return redirect(f"{reverse('desk:case_detail', args=[case.reference])}#{action}")
+    case.refresh_from_db()
+    return _case_page(request, case, {action: form}, status=400)

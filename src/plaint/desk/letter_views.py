@@ -1,0 +1,171 @@
+"""Letters on the case page: pick a kind, supply what the case lacks, generate, preview,
+download, mark as sent. Views parse and call `plaint.letters`; they decide nothing."""
+
+from __future__ import annotations
+
+from django import forms
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import PermissionDenied
+from django.http import Http404, HttpRequest, HttpResponse
+from django.shortcuts import redirect
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.clickjacking import xframe_options_sameorigin
+from django.views.decorators.http import require_GET, require_POST
+
+from plaint.cases import services
+from plaint.cases.ledger import Actor
+from plaint.deadlines.services import case_deadlines_refresh
+from plaint.desk import views
+from plaint.desk.forms import LetterFieldsForm, LetterForm, LetterSentForm
+from plaint.domain.errors import DomainError, FieldErrors
+from plaint.domain.letters import CATALOGUE, InvalidFields, MissingFields, UnknownLetter
+from plaint.domain.vocabulary import Visibility
+from plaint.letters import selectors as letter_selectors
+from plaint.letters.selectors import LetterNotFound
+from plaint.letters.services import letter_generate
+
+FORMATS = ("md", "html", "pdf", "docx")
+CONTENT_TYPES = {
+    "pdf": "application/pdf",
+    "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    "md": "text/markdown; charset=utf-8",
+    "html": "text/html; charset=utf-8",
+}
+FIELD_PREFIX = "f-"
+
+
+def _require_work(request: HttpRequest) -> None:
+    if not request.user.has_perm("cases.work_case"):
+        raise PermissionDenied("Your role does not allow writing letters.")
+
+
+@login_required
+@require_POST
+def letter_generate_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case = views._case(request, reference)
+    _require_work(request)
+    form = LetterForm(request.POST)
+    supplied = {
+        key.removeprefix(FIELD_PREFIX): value
+        for key in request.POST
+        if key.startswith(FIELD_PREFIX) and (value := request.POST.get(key, "").strip())
+    }
+    fields_form: forms.Form | None = None
+    if form.is_valid():
+        now = timezone.now()
+        try:
+            letter_generate(
+                case=case,
+                kind=form.cleaned_data["kind"],
+                actor=Actor.staff(views._user(request)),
+                now=now,
+                fields=supplied,
+                formats=FORMATS,
+                page_size=form.cleaned_data["page_size"],
+            )
+        except MissingFields as exc:
+            fields_form = LetterFieldsForm(
+                request.POST, missing=exc.missing, prefix=FIELD_PREFIX.rstrip("-")
+            )
+            form.add_error(None, f"{len(exc.missing)} field(s) needed: fill them in below.")
+        except InvalidFields as exc:
+            form.add_error(None, exc.message)
+        except (UnknownLetter, FieldErrors, DomainError) as exc:
+            form.add_error(None, exc.message)
+        else:
+            case_deadlines_refresh(case=case, now=now)
+            return redirect(f"{reverse('desk:case_detail', args=[case.reference])}#letters")
+    return views._case_page(
+        request,
+        case,
+        {"letter": form, **({"letter_fields": fields_form} if fields_form else {})},
+        400,
+    )
+
+
+@login_required
+@require_POST
+def letter_sent_view(request: HttpRequest, reference: str, seq: int) -> HttpResponse:
+    """Record that a kept letter was sent: the milestone it represents (or, for a letter
+    that represents none, an internal note), with the delivery method and tracking number."""
+    case = views._case(request, reference)
+    _require_work(request)
+    try:
+        kept = letter_selectors.case_letter(case=case, seq=seq)
+    except LetterNotFound:
+        raise Http404(f"No letter #{seq} on {case.reference}.") from None
+    form = LetterSentForm(request.POST)
+    form.auto_id = f"id_sent{seq}_%s"
+    if form.is_valid():
+        data = form.cleaned_data
+        now = timezone.now()
+        spec = CATALOGUE.get(kept.payload.letter.split("+")[0])
+        milestone = spec.milestone_for(kept.payload.fields) if spec else ""
+        how = f"sent by {data['method']}" + (
+            f", tracking {data['tracking']}" if data["tracking"] else ""
+        )
+        note = f"{kept.payload.title} (letter #{seq}) {how}"
+        actor = Actor.staff(views._user(request))
+        try:
+            if milestone:
+                services.case_milestone_record(
+                    case=case,
+                    milestone=milestone,
+                    at=data["sent_at"],
+                    note=note,
+                    actor=actor,
+                    now=now,
+                )
+            else:
+                if data["sent_at"] > now:
+                    raise FieldErrors({"sent_at": "is in the future"})
+                services.case_note_add(
+                    case=case,
+                    text=f"{note} on {timezone.localtime(data['sent_at']):%d %b %Y %H:%M}.",
+                    actor=actor,
+                    now=now,
+                    visibility=Visibility.INTERNAL,
+                )
+        except DomainError as exc:
+            views._show_errors(form, exc)
+        else:
+            case_deadlines_refresh(case=case, now=now)
+            return redirect(f"{reverse('desk:case_detail', args=[case.reference])}#letters")
+    return views._case_page(request, case, {f"sent{seq}": form}, 400)
+
+
+def _letter_bytes(request: HttpRequest, reference: str, seq: int, fmt: str) -> bytes:
+    case = views._case(request, reference)
+    if fmt not in CONTENT_TYPES:
+        raise Http404(f"No format {fmt!r}.")
+    try:
+        return letter_selectors.case_letter_file(case=case, seq=seq, fmt=fmt)
+    except LetterNotFound as exc:
+        raise Http404(str(exc)) from None
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+@require_GET
+def letter_file_view(request: HttpRequest, reference: str, seq: int, fmt: str) -> HttpResponse:
+    data = _letter_bytes(request, reference, seq, fmt)
+    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
+    response["Content-Disposition"] = f'attachment; filename="{reference}-letter-{seq}.{fmt}"'
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+@require_GET
+@xframe_options_sameorigin
+def letter_preview_view(request: HttpRequest, reference: str, seq: int) -> HttpResponse:
+    """The kept HTML of a letter, shown in a sandboxed frame: no scripts, no forms."""
+    response = HttpResponse(
+        _letter_bytes(request, reference, seq, "html"), content_type=CONTENT_TYPES["html"]
+    )
+    response["Content-Security-Policy"] = (
+        "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+    )
+    return response

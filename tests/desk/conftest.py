@@ -1,0 +1,72 @@
+"""Clients signed in with each role, and helpers for the case page's forms."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from plaint.accounts.models import Organisation, User
+from plaint.accounts.roles import Role
+from plaint.accounts.services import staff_create
+
+
+def _client(username: str) -> Client:
+    client = Client()
+    assert client.login(username=username, password=f"pw-{username}-123")
+    return client
+
+
+@pytest.fixture
+def legal(org: Organisation) -> User:
+    return staff_create(
+        organisation=org,
+        username="lee",
+        password="pw-lee-123",
+        roles=[Role.LEGAL_REVIEWER],
+        first_name="Lee",
+        last_name="Gal",
+    )
+
+
+@pytest.fixture
+def other_agent(org: Organisation) -> User:
+    return staff_create(
+        organisation=org,
+        username="bob",
+        password="pw-bob-123",
+        roles=[Role.AGENT],
+        first_name="Bob",
+        last_name="Agent",
+    )
+
+
+@pytest.fixture
+def as_agent(agent: User) -> Client:
+    return _client("alice")
+
+
+@pytest.fixture
+def as_supervisor(supervisor: User) -> Client:
+    return _client("sue")
+
+
+@pytest.fixture
+def as_legal(legal: User) -> Client:
+    return _client("lee")
+
+
+@pytest.fixture
+def as_outsider(outsider: User) -> Client:
+    return _client("oscar")
+
+
+@pytest.fixture
+def admin_of_org(org: Organisation) -> User:
+    return staff_create(
+        organisation=org,
+        username="ada",
+        password="pw-ada-123",
+        roles=[Role.ADMIN],
+        first_name="Ada",
+        last_name="Admin",
+    )
