@@ -109,6 +109,10 @@ class Case(models.Model):
             models.Index(fields=["organisation", "status", "received_at"]),
             models.Index(fields=["organisation", "received_at"]),
             models.Index(fields=["organisation", "assignee", "status"]),
+            # The desk's filter menus list the distinct values of these per organisation.
+            models.Index(fields=["organisation", "product"]),
+            models.Index(fields=["organisation", "category"]),
+            models.Index(fields=["organisation", "regime"]),
         ]
         permissions = [
             ("work_case", "Work cases: log contacts, notes, evidence, offers, status"),
