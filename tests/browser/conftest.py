@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import tempfile
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -26,7 +27,13 @@ ARGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+#: Where browser tests save their screenshots: docs/screenshots when PLAINT_SCREENSHOTS=1
+#: (to refresh the documentation), otherwise a scratch folder.
+SCREENSHOTS = (
+    Path(__file__).resolve().parents[2] / "docs" / "screenshots"
+    if os.environ.get("PLAINT_SCREENSHOTS") == "1"
+    else Path(tempfile.gettempdir()) / "plaint-screenshots"
+)
 
 
 @pytest.fixture(scope="session")
