@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import os
 import subprocess
+import sys
 import tempfile
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_CFPB = ROOT.parent / "shared" / "data" / "cfpb_complaints_sample.csv"
 PG_URL = "postgres://postgres:postgres@127.0.0.1:5432/plaint_bench"
+
+
+def per_database(script: str, db: str, *args: str) -> None:
+    """Run `script --worker --db KIND ARGS` once per database ('both' = SQLite then
+    PostgreSQL): one process each, because Django's settings are fixed at start-up."""
+    for kind in ["sqlite", "postgres"] if db == "both" else [db]:
+        subprocess.run([sys.executable, script, "--worker", "--db", kind, *args], check=True)
 
 
 def fresh_database(kind: str) -> str:

@@ -22,7 +22,7 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import fresh_database
+from _setup import fresh_database, per_database
 from import_bench import make_csv
 
 PORT = 8977
@@ -145,21 +145,7 @@ def main() -> None:
     if args.worker:
         worker(args.db, args.rows, args.seconds)
         return
-    for kind in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
-        subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--worker",
-                "--db",
-                kind,
-                "--rows",
-                str(args.rows),
-                "--seconds",
-                str(args.seconds),
-            ],
-            check=True,
-        )
+    per_database(__file__, args.db, "--rows", str(args.rows), "--seconds", str(args.seconds))
 
 
 if __name__ == "__main__":

@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import argparse
 import csv
-import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import SHARED_CFPB, fresh_database
+from _setup import SHARED_CFPB, fresh_database, per_database
 
 
 def make_csv(rows: int) -> Path:
@@ -105,12 +104,7 @@ def main() -> None:
     if args.worker:
         worker(args.db, args.rows)
         return
-    kinds = ["sqlite", "postgres"] if args.db == "both" else [args.db]
-    for kind in kinds:  # one process per database: Django's settings are fixed at start-up
-        subprocess.run(
-            [sys.executable, __file__, "--worker", "--db", kind, "--rows", str(args.rows)],
-            check=True,
-        )
+    per_database(__file__, args.db, "--rows", str(args.rows))
 
 
 if __name__ == "__main__":

@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import argparse
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from _setup import fresh_database
+from _setup import fresh_database, per_database
 
 
 def build(cases: int, per_case: int) -> int:
@@ -120,23 +119,16 @@ def main() -> None:
     if args.worker:
         worker(args.db, args.cases, args.events_per_case, args.repeats)
         return
-    for kind in ["sqlite", "postgres"] if args.db == "both" else [args.db]:
-        subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--worker",
-                "--db",
-                kind,
-                "--cases",
-                str(args.cases),
-                "--events-per-case",
-                str(args.events_per_case),
-                "--repeats",
-                str(args.repeats),
-            ],
-            check=True,
-        )
+    per_database(
+        __file__,
+        args.db,
+        "--cases",
+        str(args.cases),
+        "--events-per-case",
+        str(args.events_per_case),
+        "--repeats",
+        str(args.repeats),
+    )
 
 
 if __name__ == "__main__":

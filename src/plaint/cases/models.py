@@ -6,8 +6,6 @@ read a user can reach goes through `selectors.py`, scoped to one organisation.
 
 from __future__ import annotations
 
-from enum import StrEnum
-
 from django.conf import settings
 from django.db import models
 
@@ -21,12 +19,8 @@ from plaint.domain.vocabulary import (
     Priority,
     RedressKind,
     Visibility,
-    label,
+    choices,
 )
-
-
-def _choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
-    return [(member.value, label(member)) for member in enum]
 
 
 class Customer(models.Model):
@@ -50,7 +44,7 @@ class Case(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     reference = models.CharField(max_length=32)
     customer = models.ForeignKey(Customer, on_delete=models.PROTECT, related_name="cases")
-    channel = models.CharField(max_length=20, choices=_choices(Channel))
+    channel = models.CharField(max_length=20, choices=choices(Channel))
     received_at = models.DateTimeField()
     product = models.CharField("product or service", max_length=200, blank=True)
     issue = models.CharField(max_length=300, blank=True)
@@ -67,7 +61,7 @@ class Case(models.Model):
     regime = models.CharField("jurisdiction / regime", max_length=40, blank=True)
     category = models.CharField(max_length=200, blank=True)
     priority = models.CharField(
-        max_length=10, choices=_choices(Priority), default=Priority.NORMAL.value
+        max_length=10, choices=choices(Priority), default=Priority.NORMAL.value
     )
     assignee = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -79,7 +73,7 @@ class Case(models.Model):
     status = models.CharField(
         max_length=24, choices=[(s.value, s.label) for s in CaseStatus], default="received"
     )
-    outcome = models.CharField(max_length=20, choices=_choices(Outcome), blank=True)
+    outcome = models.CharField(max_length=20, choices=choices(Outcome), blank=True)
     root_cause = models.CharField(max_length=300, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=20, blank=True, help_text="Where an import came from.")
@@ -148,9 +142,9 @@ class CaseEvent(models.Model):
     actor = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
-    actor_kind = models.CharField(max_length=10, choices=_choices(ActorKind))
+    actor_kind = models.CharField(max_length=10, choices=choices(ActorKind))
     actor_label = models.CharField(max_length=200)
-    visibility = models.CharField(max_length=10, choices=_choices(Visibility))
+    visibility = models.CharField(max_length=10, choices=choices(Visibility))
     payload = models.TextField()
     prev_hash = models.CharField(max_length=64)
     hash = models.CharField(max_length=64)
@@ -171,8 +165,8 @@ class Contact(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="contacts")
     contact_at = models.DateTimeField()
-    channel = models.CharField(max_length=20, choices=_choices(Channel))
-    direction = models.CharField(max_length=10, choices=_choices(Direction))
+    channel = models.CharField(max_length=20, choices=choices(Channel))
+    direction = models.CharField(max_length=10, choices=choices(Direction))
     representative = models.CharField(max_length=200, blank=True)
     ticket_number = models.CharField(max_length=100, blank=True)
     wait_minutes = models.PositiveIntegerField(null=True, blank=True)
@@ -213,7 +207,7 @@ class ResolutionOffer(models.Model):
 
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="offers")
-    redress = models.CharField(max_length=20, choices=_choices(RedressKind))
+    redress = models.CharField(max_length=20, choices=choices(RedressKind))
     amount = models.DecimalField(max_digits=14, decimal_places=2, null=True, blank=True)
     currency = models.CharField(max_length=3, blank=True)
     description = models.TextField(blank=True)

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from enum import StrEnum
 from typing import Any, cast
 
 from django import forms
@@ -21,6 +20,7 @@ from plaint.domain.vocabulary import (
     Priority,
     RedressKind,
     Visibility,
+    choices,
     label,
 )
 
@@ -112,16 +112,12 @@ class CaseFilterForm(forms.Form):
 _TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
-def _choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
-    return [(member.value, label(member)) for member in enum]
-
-
 class ContactForm(forms.Form):
     contact_at = forms.DateTimeField(
         label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
     )
-    channel = forms.ChoiceField(choices=_choices(Channel))
-    direction = forms.ChoiceField(choices=_choices(Direction))
+    channel = forms.ChoiceField(choices=choices(Channel))
+    direction = forms.ChoiceField(choices=choices(Direction))
     representative = forms.CharField(required=False, max_length=200)
     ticket_number = forms.CharField(required=False, max_length=100, label="Ticket number")
     wait_minutes = forms.IntegerField(required=False, min_value=0, label="Wait (minutes)")
@@ -164,7 +160,7 @@ class TransitionForm(forms.Form):
 
 
 class OfferForm(forms.Form):
-    redress = forms.ChoiceField(choices=_choices(RedressKind))
+    redress = forms.ChoiceField(choices=choices(RedressKind))
     amount = forms.CharField(required=False, max_length=30)
     currency = forms.CharField(required=False, max_length=3)
     description = forms.CharField(required=False, widget=_TEXTAREA)
@@ -183,7 +179,7 @@ class OfferAnswerForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(choices=_choices(Outcome))
+    outcome = forms.ChoiceField(choices=choices(Outcome))
     root_cause = forms.CharField(max_length=300, label="Root cause")
     summary = forms.CharField(required=False, widget=_TEXTAREA)
 

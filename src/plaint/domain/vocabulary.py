@@ -59,3 +59,8 @@ class Outcome(StrEnum):
 def label(value: StrEnum) -> str:
     """``Channel.IN_PERSON`` -> ``"In person"``."""
     return value.value.replace("_", " ").capitalize()
+
+
+def choices(enum: type[StrEnum]) -> list[tuple[str, str]]:
+    """(value, label) pairs for model fields and form menus."""
+    return [(member.value, label(member)) for member in enum]
