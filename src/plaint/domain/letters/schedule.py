@@ -132,6 +132,25 @@ def _future(errors: dict[str, str], key: str, day: date, today: date, what: str)
         errors[key] = f"{what} {day.isoformat()} is in the past (today is {today.isoformat()})"
 
 
+def _window(
+    errors: dict[str, str],
+    values: Mapping[str, Any],
+    today: date,
+    field: str,
+    rule_key: str,
+    closed: str,
+) -> LetterDate | None:
+    """The end of a statutory window that opens on the date in `field`; the date must not
+    be after the letter and the window must still be open (otherwise `closed` + its end)."""
+    start = values[field]
+    if start > today:
+        errors[field] = "is after the date of the letter"
+        return None
+    end = rule_date(rule_key, start, None)
+    _future(errors, field, end.day, today, closed)
+    return end
+
+
 def _positive(errors: dict[str, str], values: Mapping[str, Any], key: str) -> None:
     value = values.get(key)
     if value is not None and value < 1:
@@ -165,19 +184,16 @@ def letter_dates(
     elif kind == "cease-and-desist":
         sender_set("comply_by", "letter.compliance_days", 14)
     elif kind == "us-fcba-billing-error":
-        statement = values["letter.statement_date"]
-        if statement > today:
-            errors["letter.statement_date"] = "is after the date of the letter"
-        else:
-            arrive = rule_date("US-FCBA/consumer-notice", statement, None)
+        arrive = _window(
+            errors,
+            values,
+            today,
+            "letter.statement_date",
+            "US-FCBA/consumer-notice",
+            "the 60-day window for the notice to reach the creditor ended on",
+        )
+        if arrive is not None:
             out["must_arrive_by"] = arrive
-            _future(
-                errors,
-                "letter.statement_date",
-                arrive.day,
-                today,
-                "the 60-day window for the notice to reach the creditor ended on",
-            )
             out["post_by"] = LetterDate(
                 max(today, arrive.day - timedelta(days=7)),
                 "a week before it must arrive, for postage",
@@ -218,19 +234,16 @@ def letter_dates(
         )
         out["reply_by"] = rule_date(key, today, None)
     elif kind == "uk-cra-short-term-rejection":
-        delivered = values["letter.delivered_on"]
-        if delivered > today:
-            errors["letter.delivered_on"] = "is after the date of the letter"
-        else:
-            window = rule_date("UK-CRA-GOODS/short-term-reject", delivered, None)
+        window = _window(
+            errors,
+            values,
+            today,
+            "letter.delivered_on",
+            "UK-CRA-GOODS/short-term-reject",
+            "the 30-day short-term right to reject ended on",
+        )
+        if window is not None:
             out["reject_by"] = window
-            _future(
-                errors,
-                "letter.delivered_on",
-                window.day,
-                today,
-                "the 30-day short-term right to reject ended on",
-            )
     elif kind == "acknowledgement":
         given = values.get("letter.acknowledge_by")
         regime = str(values.get("case.regime") or "")
