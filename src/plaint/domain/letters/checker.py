@@ -46,6 +46,12 @@ def _has(pattern: str) -> Callable[[str], bool]:
     return lambda text: compiled.search(text) is not None
 
 
+def _unless(trigger: str, answer: str) -> Callable[[str], bool]:
+    """Passes unless the text says `trigger` without also saying `answer`."""
+    said, answered = _has(trigger), _has(answer)
+    return lambda text: not said(text) or answered(text)
+
+
 def _subject(text: str) -> str:
     match = SUBJECT.search(text)
     return match.group(1) if match else ""
@@ -125,10 +131,7 @@ CHECKLISTS: dict[str, list[Check]] = {
         ),
         (
             "originals",
-            lambda t: (
-                not re.search(r"\boriginals?\b", t, re.I)
-                or re.search(r"(kept|keep|keeping)[^.]{0,30}originals?|copies", t, re.I) is not None
-            ),
+            _unless(r"\boriginals?\b", r"(kept|keep|keeping)[^.]{0,30}originals?|copies"),
             "send copies, never originals",
         ),
         _DEADLINE,
@@ -227,10 +230,7 @@ CHECKLISTS: dict[str, list[Check]] = {
         ),
         (
             "phone_only",
-            lambda t: (
-                not re.search(r"stop (calling|phoning)", t, re.I)
-                or re.search(r"all communication", t, re.I) is not None
-            ),
+            _unless(r"stop (calling|phoning)", r"all communication"),
             "asking only that calls stop may not count: ask that all communication stop",
         ),
         ("no_debt_identified", _has(r"\bdebt\b"), "does not identify the debt"),
@@ -331,9 +331,7 @@ CHECKLISTS: dict[str, list[Check]] = {
         ("no_reasons", _has(r"(why|because|reason)"), "does not give the reasons"),
         (
             "no_effective_date",
-            lambda t: (
-                re.search(rf"(effect|end|from)[^.\n]{{0,40}}{DATE.pattern}", t, re.I) is not None
-            ),
+            _has(rf"(effect|end|from)[^.\n]{{0,40}}{DATE.pattern}"),
             "no effective date",
         ),
         ("no_notice_period", _has(r"notice"), "does not mention the notice period"),
