@@ -7,7 +7,7 @@ from django.test import Client
 
 from plaint.accounts.models import Organisation, User
 from plaint.accounts.roles import Role
-from plaint.accounts.services import staff_create
+from tests.conftest import _staff
 
 
 def _client(username: str) -> Client:
@@ -18,26 +18,12 @@ def _client(username: str) -> Client:
 
 @pytest.fixture
 def legal(org: Organisation) -> User:
-    return staff_create(
-        organisation=org,
-        username="lee",
-        password="pw-lee-123",
-        roles=[Role.LEGAL_REVIEWER],
-        first_name="Lee",
-        last_name="Gal",
-    )
+    return _staff(org, "lee", Role.LEGAL_REVIEWER, "Lee", "Gal")
 
 
 @pytest.fixture
 def other_agent(org: Organisation) -> User:
-    return staff_create(
-        organisation=org,
-        username="bob",
-        password="pw-bob-123",
-        roles=[Role.AGENT],
-        first_name="Bob",
-        last_name="Agent",
-    )
+    return _staff(org, "bob", Role.AGENT, "Bob", "Agent")
 
 
 @pytest.fixture
@@ -62,11 +48,4 @@ def as_outsider(outsider: User) -> Client:
 
 @pytest.fixture
 def admin_of_org(org: Organisation) -> User:
-    return staff_create(
-        organisation=org,
-        username="ada",
-        password="pw-ada-123",
-        roles=[Role.ADMIN],
-        first_name="Ada",
-        last_name="Admin",
-    )
+    return _staff(org, "ada", Role.ADMIN, "Ada", "Admin")
