@@ -22,7 +22,8 @@ from django.db import transaction
 from plaint.accounts.models import Organisation
 from plaint.cases.bulk import rows_insert
 from plaint.cases.ledger import Actor, event_values, ledger_entry
-from plaint.cases.models import Case, CaseEvent, Customer
+from plaint.cases.models import Case, CaseEvent, Customer, SearchEntry
+from plaint.cases.search import case_text, search_index_rows
 from plaint.cases.services import opened_payload, reference_allocate
 from plaint.domain import cfpb
 from plaint.domain.errors import DomainError, MalformedRow
@@ -263,6 +264,22 @@ def cfpb_batch_write(
         )
         event_rows.append(tuple(values[column] for column in _EVENT_COLUMNS))
     rows_insert(CaseEvent, _EVENT_COLUMNS, event_rows)
+    search_index_rows(
+        [
+            (
+                organisation.pk,
+                case_id,
+                SearchEntry.Source.CASE,
+                case_text(
+                    customer_name=name,
+                    product=complaint.product,
+                    issue=complaint.issue,
+                    description=complaint.narrative,
+                ),
+            )
+            for complaint, case_id, name in zip(new, case_ids, names, strict=True)
+        ]
+    )
     return len(new)
 
 

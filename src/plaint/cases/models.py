@@ -237,3 +237,29 @@ class ReferenceSequence(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id}/{self.year}: {self.last}"
+
+
+class SearchEntry(models.Model):
+    """Text to find a case by: what the customer wrote when the case was opened, and each
+    note and contact summary since. Derived from the case and its ledger, written in the
+    same transaction as the event it mirrors, and rebuildable (`plaint search --rebuild`).
+
+    The full-text index itself lives outside Django's models, because each database spells
+    it differently (`plaint.cases.search`): an FTS5 table kept by triggers on SQLite, a GIN
+    expression index on PostgreSQL."""
+
+    class Source(models.TextChoices):
+        CASE = "case", "Complaint as received"
+        NOTE = "note", "Note"
+        CONTACT = "contact", "Contact summary"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE)
+    case = models.ForeignKey(Case, on_delete=models.CASCADE, related_name="+")
+    source = models.CharField(max_length=10, choices=Source.choices)
+    body = models.TextField()
+
+    class Meta:
+        indexes = [models.Index(fields=["organisation", "case"])]
+
+    def __str__(self) -> str:
+        return f"{self.source} of case #{self.case_id}"

@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from plaint.accounts.models import Organisation, User
-from plaint.cases import evidence_store
+from plaint.cases import evidence_store, search
 from plaint.cases.ledger import Actor, event_append
 from plaint.cases.models import (
     Case,
@@ -268,6 +268,16 @@ def case_open(
         occurred_at=received_at,
         visibility=visibility,
     )
+    body = search.case_text(
+        customer_name=customer.name,
+        product=case.product,
+        issue=case.issue,
+        order_number=case.order_number,
+        account_number=case.account_number,
+        description=description,
+        desired_resolution=desired_resolution,
+    )
+    search.search_index(case=case, source=search.Source.CASE, body=body)
     return case
 
 
@@ -362,6 +372,7 @@ def case_contact_log(
         occurred_at=contact_at,
         visibility=Visibility.CUSTOMER,
     )
+    search.search_index(case=case, source=search.Source.CONTACT, body=summary)
     return contact
 
 
@@ -381,9 +392,11 @@ def case_note_add(
     if errors:
         raise FieldErrors(errors)
     case = case_lock(case)
-    return event_append(
+    event = event_append(
         case=case, payload=ev.NoteAdded(text=text), actor=actor, now=now, visibility=visibility
     )
+    search.search_index(case=case, source=search.Source.NOTE, body=text)
+    return event
 
 
 @transaction.atomic
@@ -396,9 +409,11 @@ def case_evidence_attach(
     now: datetime,
     content_type: str = "",
     description: str = "",
+    visibility: Visibility = Visibility.INTERNAL,
 ) -> Evidence:
     """Store a file content-addressed and attach it to the case. Files over the size limit,
-    or of a type not accepted, are refused with the reason and nothing is recorded."""
+    or of a type not accepted, are refused with the reason and nothing is recorded. The
+    event is internal unless said otherwise (the customer's own uploads are theirs to see)."""
     require_aware(now=now)
     errors: dict[str, str] = {}
     description = _text(errors, "description", description, max_length=500)
@@ -424,7 +439,7 @@ def case_evidence_attach(
         size=stored.size,
         description=evidence.description,
     )
-    event_append(case=case, payload=payload, actor=actor, now=now)
+    event_append(case=case, payload=payload, actor=actor, now=now, visibility=visibility)
     return evidence
 
 
