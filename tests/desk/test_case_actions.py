@@ -130,9 +130,11 @@ def test_agent_cannot_assign_to_someone_else(as_agent, other_agent, case) -> Non
 def test_agent_cannot_reassign_another_agents_case(as_agent, agent, other_agent, case) -> None:
     services.case_assign(case=case, assignee=other_agent, actor=Actor.staff(other_agent), now=NOW)
     status, _ = post(as_agent, case, "assign", {"assignee": str(agent.pk)})
-    assert status == 403
-    page = as_agent.get(f"/cases/{case.reference}/").content.decode()
-    assert "Take this case" not in page and 'id="assign"' not in page
+    # Agents see their own cases and unassigned ones: another agent's case is not there.
+    assert status == 404
+    assert as_agent.get(f"/cases/{case.reference}/").status_code == 404
+    case.refresh_from_db()
+    assert case.assignee == other_agent
 
 
 def test_supervisor_reassigns_and_unassigns(as_supervisor, agent, other_agent, case) -> None:

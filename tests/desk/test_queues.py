@@ -74,3 +74,35 @@ def test_queue_partial_for_htmx(as_agent, org, agent) -> None:
     case = open_case(org, agent)
     page = as_agent.get("/", {"queue": "unassigned"}, HTTP_HX_REQUEST="true").content.decode()
     assert "<html" not in page and case.reference in page
+
+
+def test_agents_see_their_own_and_unassigned_cases_only(
+    as_agent, as_supervisor, as_legal, org, agent, other_agent
+) -> None:
+    mine = open_case(org, agent)
+    theirs = open_case(org, agent)
+    free = open_case(org, agent)
+    services.case_assign(case=mine, assignee=agent, actor=Actor.staff(agent), now=NOW)
+    services.case_assign(case=theirs, assignee=other_agent, actor=Actor.staff(agent), now=NOW)
+    assert refs(as_agent) == {mine.reference, free.reference}
+    assert as_agent.get(f"/cases/{theirs.reference}/").status_code == 404
+    assert as_agent.get(f"/cases/{mine.reference}/").status_code == 200
+    # Supervisors and legal reviewers see every case of the organisation.
+    everything = {mine.reference, theirs.reference, free.reference}
+    assert refs(as_supervisor) == everything
+    assert refs(as_legal) == everything
+    assert as_legal.get(f"/cases/{theirs.reference}/").status_code == 200
+    # The queue counts are counted over what the agent may see.
+    page = as_agent.get("/").content.decode()
+    assert 'href="?queue=unassigned">Unassigned</a> <b>1</b>' in page
+
+
+def test_search_finds_words_in_notes(as_agent, org, agent) -> None:
+    case = open_case(org, agent, description="The bill was wrong.")
+    other = open_case(org, agent, description="The parcel was late.")
+    services.case_note_add(
+        case=case, text="Customer quoted the ombudsman.", actor=Actor.staff(agent), now=NOW
+    )
+    assert refs(as_agent, q="ombudsman") == {case.reference}
+    assert refs(as_agent, q="parcel") == {other.reference}
+    assert refs(as_agent, q=case.reference) == {case.reference}

@@ -16,7 +16,8 @@ class Role(StrEnum):
 ROLE_PERMISSIONS: dict[Role, tuple[str, ...]] = {
     Role.AGENT: ("view_case", "work_case"),
     Role.SUPERVISOR: ("view_case", "work_case", "reassign_case", "view_all_cases"),
-    Role.LEGAL_REVIEWER: ("view_case", "review_legal"),
+    # Legal reviewers clear flags on any case, so they see every case.
+    Role.LEGAL_REVIEWER: ("view_case", "view_all_cases", "review_legal"),
     Role.ADMIN: (
         "view_case",
         "work_case",

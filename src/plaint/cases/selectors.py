@@ -8,8 +8,9 @@ from datetime import date
 
 from django.db.models import Count, Q, QuerySet
 
-from plaint.accounts.models import Organisation
+from plaint.accounts.models import Organisation, User
 from plaint.cases.models import Case, CaseEvent, Contact, Evidence, ResolutionOffer
+from plaint.cases.search import search_matches
 from plaint.domain.events import Payload, payload_from_json
 from plaint.domain.lifecycle import CaseStatus, allowed_targets
 
@@ -30,9 +31,21 @@ class CaseFilters:
     q: str = ""
 
 
-def case_list(*, organisation: Organisation, filters: CaseFilters | None = None) -> QuerySet[Case]:
+def case_list(
+    *,
+    organisation: Organisation,
+    filters: CaseFilters | None = None,
+    visible_to: User | None = None,
+) -> QuerySet[Case]:
+    """The organisation's cases, newest first, narrowed by `filters`. With `visible_to`,
+    only the cases that member of staff may see: all of them with `cases.view_all_cases`,
+    otherwise their own and the unassigned ones. `filters.q` finds a reference, or words
+    anywhere in what was written about a case (the complaint with its order and account
+    numbers, notes, contact summaries: `plaint.cases.search`)."""
     f = filters or CaseFilters()
     cases = Case.objects.filter(organisation=organisation).select_related("customer", "assignee")
+    if visible_to is not None and not visible_to.has_perm("cases.view_all_cases"):
+        cases = cases.filter(Q(assignee=visible_to) | Q(assignee__isnull=True))
     if f.status:
         cases = cases.filter(status=f.status)
     if f.product:
@@ -47,15 +60,13 @@ def case_list(*, organisation: Organisation, filters: CaseFilters | None = None)
         cases = cases.filter(received_at__date__gte=f.received_from)
     if f.received_to:
         cases = cases.filter(received_at__date__lte=f.received_to)
-    if f.q:
+    if f.q.strip():
         term = f.q.strip()
-        cases = cases.filter(
-            Q(reference__iexact=term)
-            | Q(customer__name__icontains=term)
-            | Q(order_number__iexact=term)
-            | Q(account_number__iexact=term)
-            | Q(description__icontains=term)
-        )
+        found = Q(reference__iexact=term)
+        words = search_matches(organisation=organisation, q=term)
+        if words is not None:
+            found |= Q(pk__in=words)
+        cases = cases.filter(found)
     return cases.order_by("-received_at", "-id")
 
 
@@ -69,13 +80,26 @@ def case_products(*, organisation: Organisation) -> list[str]:
     )
 
 
-def case_get(*, organisation: Organisation, reference: str) -> Case:
+def case_get(*, organisation: Organisation, reference: str, visible_to: User | None = None) -> Case:
+    """The case with this reference; with `visible_to`, only if that member of staff may
+    see it (see `case_list`). Raises `CaseNotFound` otherwise, saying nothing more."""
     try:
-        return Case.objects.select_related("customer", "assignee").get(
+        case = Case.objects.select_related("customer", "assignee").get(
             organisation=organisation, reference=reference
         )
     except Case.DoesNotExist:
         raise CaseNotFound(reference) from None
+    if visible_to is not None and not case_visible(case=case, user=visible_to):
+        raise CaseNotFound(reference)
+    return case
+
+
+def case_visible(*, case: Case, user: User) -> bool:
+    """Whether this member of staff may see the case: staff of its organisation with
+    `cases.view_all_cases`, or the case is theirs or nobody's."""
+    if user.organisation_id != case.organisation_id or not user.has_perm("cases.view_case"):
+        return False
+    return user.has_perm("cases.view_all_cases") or case.assignee_id in (None, user.pk)
 
 
 def case_status_counts(*, organisation: Organisation) -> dict[str, int]:

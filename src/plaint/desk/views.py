@@ -64,8 +64,10 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         regimes=queues.case_regimes(organisation=org),
     )
     valid = form.is_bound and form.is_valid()
-    all_cases = selectors.case_list(organisation=org)
-    cases = selectors.case_list(organisation=org, filters=form.filters() if valid else None)
+    all_cases = selectors.case_list(organisation=org, visible_to=user)
+    cases = selectors.case_list(
+        organisation=org, filters=form.filters() if valid else None, visible_to=user
+    )
     queue = None
     if valid:
         data = form.cleaned_data
@@ -114,7 +116,7 @@ def _case(request: HttpRequest, reference: str) -> Case:
     """The case with this reference in the signed-in user's organisation, or 404."""
     org = _organisation(request)
     try:
-        return selectors.case_get(organisation=org, reference=reference)
+        return selectors.case_get(organisation=org, reference=reference, visible_to=_user(request))
     except CaseNotFound:
         raise Http404(f"No case {reference} in {org.name}.") from None
 
