@@ -113,6 +113,7 @@ def _attach_all(*, case: Case, uploads: Sequence[Upload], actor: Actor, now: dat
                 content_type=upload.content_type,
                 actor=actor,
                 now=now,
+                visibility=Visibility.CUSTOMER,
             )
         except FieldErrors as exc:
             problems = "; ".join(exc.errors.values())
