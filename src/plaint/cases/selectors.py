@@ -6,6 +6,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
+from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from plaint.accounts.models import Organisation, User
@@ -44,8 +45,7 @@ def case_list(
     numbers, notes, contact summaries: `plaint.cases.search`)."""
     f = filters or CaseFilters()
     cases = Case.objects.filter(organisation=organisation).select_related("customer", "assignee")
-    if visible_to is not None and not visible_to.has_perm("cases.view_all_cases"):
-        cases = cases.filter(Q(assignee=visible_to) | Q(assignee__isnull=True))
+    cases = _visible(cases, visible_to)
     if f.status:
         cases = cases.filter(status=f.status)
     if f.product:
@@ -70,14 +70,46 @@ def case_list(
     return cases.order_by("-received_at", "-id")
 
 
-def case_products(*, organisation: Organisation) -> list[str]:
-    return list(
-        Case.objects.filter(organisation=organisation)
-        .exclude(product="")
-        .values_list("product", flat=True)
-        .distinct()
-        .order_by("product")
+# The filter menus: distinct non-empty values of these columns, each with an index on
+# (organisation, column).
+MENU_COLUMNS = ("product", "category", "regime")
+
+
+def case_menu_values(*, organisation: Organisation, column: str) -> list[str]:
+    """The distinct non-empty values of `column` among the organisation's cases, sorted.
+
+    Read as a loose index scan: a recursive query that asks the (organisation, column)
+    index for the next value above the last one, so it costs one index lookup per distinct
+    value instead of a pass over every case (which is what DISTINCT costs on PostgreSQL:
+    ~40 ms at 100,000 cases). The column name comes from `MENU_COLUMNS`, never from input.
+    """
+    if column not in MENU_COLUMNS:
+        raise ValueError(f"no filter menu for {column!r}")
+    table = Case._meta.db_table
+    sql = (
+        f"WITH RECURSIVE menu(value) AS ("  # noqa: S608
+        f" SELECT MIN({column}) FROM {table} WHERE organisation_id = %s AND {column} > ''"
+        f" UNION ALL"
+        f" SELECT (SELECT MIN({column}) FROM {table}"
+        f"  WHERE organisation_id = %s AND {column} > menu.value)"
+        f" FROM menu WHERE menu.value IS NOT NULL"
+        f") SELECT value FROM menu WHERE value IS NOT NULL"
     )
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [organisation.pk, organisation.pk])
+        return [row[0] for row in cursor.fetchall()]
+
+
+def case_products(*, organisation: Organisation) -> list[str]:
+    return case_menu_values(organisation=organisation, column="product")
+
+
+def case_categories(*, organisation: Organisation) -> list[str]:
+    return case_menu_values(organisation=organisation, column="category")
+
+
+def case_regimes(*, organisation: Organisation) -> list[str]:
+    return case_menu_values(organisation=organisation, column="regime")
 
 
 def case_get(*, organisation: Organisation, reference: str, visible_to: User | None = None) -> Case:
@@ -102,8 +134,18 @@ def case_visible(*, case: Case, user: User) -> bool:
     return user.has_perm("cases.view_all_cases") or case.assignee_id in (None, user.pk)
 
 
-def case_status_counts(*, organisation: Organisation) -> dict[str, int]:
-    rows = Case.objects.filter(organisation=organisation).values("status").annotate(n=Count("id"))
+def _visible(cases: QuerySet[Case], user: User | None) -> QuerySet[Case]:
+    if user is None or user.has_perm("cases.view_all_cases"):
+        return cases
+    return cases.filter(Q(assignee=user) | Q(assignee__isnull=True))
+
+
+def case_status_counts(
+    *, organisation: Organisation, visible_to: User | None = None
+) -> dict[str, int]:
+    cases = _visible(Case.objects.filter(organisation=organisation), visible_to)
+    # Counting the status column itself lets PostgreSQL answer from the index alone.
+    rows = cases.values("status").annotate(n=Count("status"))
     return {row["status"]: row["n"] for row in rows}
 
 

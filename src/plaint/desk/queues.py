@@ -110,21 +110,3 @@ def case_narrow(
     if regime:
         cases = cases.filter(regime=regime)
     return cases
-
-
-def case_categories(*, organisation: Organisation) -> list[str]:
-    return _distinct(organisation, "category")
-
-
-def case_regimes(*, organisation: Organisation) -> list[str]:
-    return _distinct(organisation, "regime")
-
-
-def _distinct(organisation: Organisation, column: str) -> list[str]:
-    return list(
-        Case.objects.filter(organisation=organisation)
-        .exclude(**{column: ""})
-        .values_list(column, flat=True)
-        .distinct()
-        .order_by(column)
-    )

@@ -60,8 +60,8 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         products=selectors.case_products(organisation=org),
         staff=staff,
         queues=[(q.value, q.label) for q in queues.Queue],
-        categories=queues.case_categories(organisation=org),
-        regimes=queues.case_regimes(organisation=org),
+        categories=selectors.case_categories(organisation=org),
+        regimes=selectors.case_regimes(organisation=org),
     )
     valid = form.is_bound and form.is_valid()
     all_cases = selectors.case_list(organisation=org, visible_to=user)
@@ -87,7 +87,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
                 days=data["days"] or queues.DEFAULT_DUE_DAYS,
             )
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = selectors.case_status_counts(organisation=org)
+    counts = selectors.case_status_counts(organisation=org, visible_to=user)
     query = request.GET.copy()
     query.pop("page", None)
     context = {
