@@ -152,3 +152,22 @@ def test_verify_reads_back_every_kind_of_time(org, agent, when) -> None:
     case = open_case(org, agent, received_at=when - timedelta(days=1))
     services.case_note_add(case=case, text="n", actor=Actor.staff(agent), now=when)
     assert ledger_verify(reference=case.reference).ok
+
+
+def test_case_page_shows_whether_the_ledger_verifies(busy_case: Case, supervisor) -> None:
+    from django.test import Client
+
+    client = Client()
+    client.force_login(supervisor)
+    page = client.get(f"/cases/{busy_case.reference}/").content.decode()
+    assert "Ledger verified: 4 events, hash chain intact." in page
+    assert "Ledger check failed" not in page
+    _bypass_triggers()
+    with connection.cursor() as cur:
+        cur.execute(
+            "UPDATE cases_caseevent SET payload = %s WHERE case_id = %s AND seq = 2",
+            ['{"text":"rewritten"}', busy_case.pk],
+        )
+    page = client.get(f"/cases/{busy_case.reference}/").content.decode()
+    assert "Ledger verified" not in page
+    assert "Ledger check failed" in page and "Event #2:" in page

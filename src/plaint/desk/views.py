@@ -216,6 +216,7 @@ class _Page:
         return {
             "case": case,
             "timeline": selectors.case_timeline(case=case),
+            "ledger": selectors.case_ledger_check(case=case),
             "contacts": selectors.case_contacts(case=case),
             "evidence": selectors.case_evidence(case=case),
             "offers": self.offers,
