@@ -98,18 +98,24 @@ def _acknowledgement(client: Client, case) -> int:
     return case_letters(case=case)[-1].event.seq
 
 
-def test_mark_as_sent_records_the_milestone_with_method_and_tracking(as_agent, case) -> None:
+def test_mark_as_sent_records_the_letter_and_its_milestone(as_agent, case) -> None:
     seq = _acknowledgement(as_agent, case)
     url = f"/cases/{case.reference}/letters/{seq}/sent/"
     before = kinds(case)
-    bad = as_agent.post(url, {"sent_at": "2999-01-01T10:00", "method": "recorded delivery"})
+    bad = as_agent.post(url, {"sent_at": "2999-01-01T10:00", "method": "post"})
     assert bad.status_code == 400 and "in the future" in bad.content.decode()
     assert kinds(case) == before
-    data = {"sent_at": "2026-03-01T16:00", "method": "recorded delivery", "tracking": "RR123GB"}
+    data = {
+        "sent_at": "2026-03-01T16:00",
+        "method": "recorded_delivery",
+        "tracking_number": "RR1GB",
+    }
     assert as_agent.post(url, data).status_code == 302
+    # the letter, the milestone it represents, and the deadline that milestone meets
+    assert kinds(case) == [*before, "letter_sent", "milestone_recorded", "deadline_met"]
     event = CaseEvent.objects.filter(case=case, kind="milestone_recorded").last()
     assert event is not None
-    assert "acknowledgement_sent" in event.payload and "RR123GB" in event.payload
+    assert "acknowledgement_sent" in event.payload and "RR1GB" in event.payload
     assert as_agent.post(f"/cases/{case.reference}/letters/999/sent/", data).status_code == 404
 
 
@@ -118,7 +124,7 @@ def test_letters_need_the_work_permission(as_legal, as_agent, case) -> None:
     page = as_legal.get(f"/cases/{case.reference}/").content.decode()
     assert 'id="letter"' not in page and "Mark as sent" not in page
     assert generate(as_legal, case, {"kind": "acknowledgement", "page_size": "A4"})[0] == 403
-    sent = {"sent_at": "2026-03-01T16:00", "method": "e-mail"}
+    sent = {"sent_at": "2026-03-01T16:00", "method": "email"}
     assert as_legal.post(f"/cases/{case.reference}/letters/{seq}/sent/", sent).status_code == 403
     # viewing and downloading is allowed
     assert as_legal.get(f"/cases/{case.reference}/letters/{seq}.pdf").status_code == 200
@@ -138,7 +144,7 @@ def test_letter_forms_need_csrf(admin_of_org, as_agent, case) -> None:
     assert client.login(username="ada", password="pw-ada-123")
     before = kinds(case)
     assert generate(client, case, {"kind": "acknowledgement", "page_size": "A4"})[0] == 403
-    sent = {"sent_at": "2026-03-01T16:00", "method": "e-mail"}
+    sent = {"sent_at": "2026-03-01T16:00", "method": "email"}
     assert client.post(f"/cases/{case.reference}/letters/{seq}/sent/", sent).status_code == 403
     assert kinds(case) == before
     page = client.get(f"/cases/{case.reference}/").content.decode()

@@ -133,7 +133,6 @@ def test_override_folder_setting(case, agent, tmp_path: Path, monkeypatch) -> No
         "APP",
         appsettings.AppSettings.from_env({"PLAINT_LETTER_TEMPLATES_DIR": str(tmp_path)}),
     )
-    monkeypatch.setattr("plaint.letters.services.APP", appsettings.APP)
     done = letter_generate(case=case, kind="acknowledgement", actor=Actor.staff(agent), now=NOW)
     assert f"Acme letterhead wording for {case.reference}." in done.letter.outputs["md"].decode()
     assert done.letter.template_version.endswith("+org")

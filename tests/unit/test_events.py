@@ -129,6 +129,15 @@ SAMPLES: list[ev.Payload] = [
         fields={"customer.name": "Zoë {{ 7*7 }}", "contacts": [{"channel": "phone"}]},
         warnings=["Unverified source"],
     ),
+    ev.LetterSent(
+        letter_seq=5,
+        letter="final-response",
+        title="Final response",
+        method="recorded_delivery",
+        tracking_number="RR123456789GB",
+        sent_at="2026-03-02T16:05:00+00:00",
+        file_sha256="ab" * 32,
+    ),
 ]
 
 

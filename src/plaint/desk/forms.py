@@ -253,25 +253,3 @@ class LetterFieldsForm(forms.Form):
                 field = forms.CharField(label=definition.label, widget=_TEXTAREA)
             field.help_text = help_text
             self.fields[definition.key] = field
-
-
-class LetterSentForm(forms.Form):
-    sent_at = forms.DateTimeField(
-        label="Sent on", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
-    )
-    method = forms.ChoiceField(
-        label="Delivery method",
-        choices=[
-            (m, m)
-            for m in (
-                "first-class post",
-                "recorded delivery",
-                "special delivery",
-                "certified mail",
-                "e-mail",
-                "hand delivery",
-                "courier",
-            )
-        ],
-    )
-    tracking = forms.CharField(label="Tracking number", required=False, max_length=100)

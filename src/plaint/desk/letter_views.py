@@ -3,6 +3,8 @@ download, mark as sent. Views parse and call `plaint.letters`; they decide nothi
 
 from __future__ import annotations
 
+from zoneinfo import ZoneInfo
+
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
@@ -13,17 +15,16 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
-from plaint.cases import services
 from plaint.cases.ledger import Actor
 from plaint.deadlines.services import case_deadlines_refresh
 from plaint.desk import views
-from plaint.desk.forms import LetterFieldsForm, LetterForm, LetterSentForm
+from plaint.desk.forms import LetterFieldsForm, LetterForm
+from plaint.desk.letter_forms import LetterMarkSentForm
 from plaint.domain.errors import DomainError, FieldErrors
-from plaint.domain.letters import CATALOGUE, InvalidFields, MissingFields, UnknownLetter
-from plaint.domain.vocabulary import Visibility
+from plaint.domain.letters import InvalidFields, MissingFields, UnknownLetter
 from plaint.letters import selectors as letter_selectors
 from plaint.letters.selectors import LetterNotFound
-from plaint.letters.services import letter_generate
+from plaint.letters.services import letter_generate, letter_mark_sent
 
 FORMATS = ("md", "html", "pdf", "docx")
 CONTENT_TYPES = {
@@ -87,46 +88,31 @@ def letter_generate_view(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @require_POST
 def letter_sent_view(request: HttpRequest, reference: str, seq: int) -> HttpResponse:
-    """Record that a kept letter was sent: the milestone it represents (or, for a letter
-    that represents none, an internal note), with the delivery method and tracking number."""
+    """Record that a kept letter was sent (`letter_mark_sent`): how, when, with what
+    tracking number. Like the other case-page forms it redirects back to the letters on
+    success and shows the page again with the errors otherwise; htmx swaps the case in
+    place, and without JavaScript it is a plain form post."""
     case = views._case(request, reference)
     _require_work(request)
     try:
-        kept = letter_selectors.case_letter(case=case, seq=seq)
+        letter_selectors.case_letter(case=case, seq=seq)
     except LetterNotFound:
         raise Http404(f"No letter #{seq} on {case.reference}.") from None
-    form = LetterSentForm(request.POST)
+    form = LetterMarkSentForm(request.POST, zone=ZoneInfo(case.organisation.time_zone))
     form.auto_id = f"id_sent{seq}_%s"
     if form.is_valid():
         data = form.cleaned_data
         now = timezone.now()
-        spec = CATALOGUE.get(kept.payload.letter.split("+")[0])
-        milestone = spec.milestone_for(kept.payload.fields) if spec else ""
-        how = f"sent by {data['method']}" + (
-            f", tracking {data['tracking']}" if data["tracking"] else ""
-        )
-        note = f"{kept.payload.title} (letter #{seq}) {how}"
-        actor = Actor.staff(views._user(request))
         try:
-            if milestone:
-                services.case_milestone_record(
-                    case=case,
-                    milestone=milestone,
-                    at=data["sent_at"],
-                    note=note,
-                    actor=actor,
-                    now=now,
-                )
-            else:
-                if data["sent_at"] > now:
-                    raise FieldErrors({"sent_at": "is in the future"})
-                services.case_note_add(
-                    case=case,
-                    text=f"{note} on {timezone.localtime(data['sent_at']):%d %b %Y %H:%M}.",
-                    actor=actor,
-                    now=now,
-                    visibility=Visibility.INTERNAL,
-                )
+            letter_mark_sent(
+                case=case,
+                seq=seq,
+                method=data["method"],
+                tracking_number=data["tracking_number"],
+                sent_at=data["sent_at"],
+                actor=Actor.staff(views._user(request)),
+                now=now,
+            )
         except DomainError as exc:
             views._show_errors(form, exc)
         else:

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
@@ -29,6 +30,7 @@ from plaint.deadlines.services import case_deadlines_refresh
 from plaint.desk import forms as desk_forms
 from plaint.desk import queues
 from plaint.desk.forms import CaseFilterForm
+from plaint.desk.letter_forms import LetterMarkSentForm
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.triage.taxonomy import CONSUMER_CATEGORIES, Taxonomy
@@ -234,10 +236,11 @@ class _Page:
 
 def _letters_context(case: Case, bound: dict[str, forms.Form]) -> dict[str, Any]:
     kept = letter_selectors.case_letters(case=case)
+    zone = ZoneInfo(case.organisation.time_zone)
     sent_forms = {}
     for item in kept:
         name = f"sent{item.event.seq}"
-        form = bound.get(name) or desk_forms.LetterSentForm()
+        form = bound.get(name) or LetterMarkSentForm(zone=zone)
         form.auto_id = f"id_{name}_%s"
         sent_forms[item.event.seq] = form
     return {

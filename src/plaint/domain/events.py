@@ -38,6 +38,7 @@ class EventKind(StrEnum):
     LEGAL_REVIEW_REQUESTED = "legal_review_requested"
     LEGAL_REVIEW_CLEARED = "legal_review_cleared"
     LETTER_GENERATED = "letter_generated"
+    LETTER_SENT = "letter_sent"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -285,6 +286,22 @@ class LetterGenerated(Payload):
     warnings: list[str] = dataclasses.field(default_factory=list)
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LetterSent(Payload):
+    """A kept letter went out: which one (`letter_seq`, the seq of its `letter_generated`
+    event, and the file sent), how (a `DeliveryMethod` value), with what tracking number
+    and when."""
+
+    kind: ClassVar[EventKind] = EventKind.LETTER_SENT
+    letter_seq: int
+    letter: str
+    title: str
+    method: str
+    tracking_number: str = ""
+    sent_at: str
+    file_sha256: str
+
+
 PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -308,6 +325,7 @@ PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
         LegalReviewRequested,
         LegalReviewCleared,
         LetterGenerated,
+        LetterSent,
     )
 }
 

@@ -9,6 +9,7 @@ from typing import Any
 from plaint.domain import events as ev
 from plaint.domain.deadlines.milestones import MILESTONES
 from plaint.domain.lifecycle import STATUS_LABELS, CaseStatus
+from plaint.domain.vocabulary import DeliveryMethod
 
 
 def _milestone(name: str) -> str:
@@ -100,6 +101,17 @@ def _triage_confirmed(p: ev.TriageConfirmed) -> str:
     return f"Triage {verb}: {labels}."
 
 
+def _delivery(method: str) -> str:
+    try:
+        return DeliveryMethod(method).words
+    except ValueError:
+        return "by " + method.replace("_", " ")
+
+
+def _letter_sent(p: ev.LetterSent) -> str:
+    return f"{p.title} sent {_delivery(p.method)} on {_when(p.sent_at)}."
+
+
 _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
     ev.EventKind.CASE_OPENED: _opened,
     ev.EventKind.CONTACT_LOGGED: _contact,
@@ -135,6 +147,7 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
         f"Letter generated: {p.title} ({', '.join(sorted(p.files)) or 'no files'}; "
         f"template {p.letter} {p.template_version})."
     ),
+    ev.EventKind.LETTER_SENT: _letter_sent,
 }
 
 
@@ -145,9 +158,12 @@ def describe(payload: ev.Payload) -> str:
 
 def detail(payload: ev.Payload) -> str:
     """The free text an event carries (a note, a summary, a reason), if any. A freshly
-    derived deadline has nothing to add to its sentence."""
+    derived deadline has nothing to add to its sentence; a sent letter adds its tracking
+    number."""
     if isinstance(payload, ev.DeadlineSet) and payload.reason == "derived":
         return ""
+    if isinstance(payload, ev.LetterSent):
+        return f"Tracking number {payload.tracking_number}" if payload.tracking_number else ""
     for name in ("text", "summary", "reason", "comment", "description"):
         value = getattr(payload, name, "")
         if isinstance(value, str) and value and not isinstance(payload, ev.CaseOpened):

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 
 from plaint.cases.models import Case, CaseEvent
-from plaint.domain.events import EventKind, LetterGenerated, payload_from_json
+from plaint.domain.events import EventKind, LetterGenerated, LetterSent, payload_from_json
 from plaint.domain.letters import RenderedLetter, letter_make
 from plaint.domain.letters.render import request_from_fields
-from plaint.letters.services import templates_dir
+from plaint.domain.vocabulary import DeliveryMethod
+from plaint.letters.overrides import templates_dir
 from plaint.letters.store import letter_read
 
 
@@ -17,21 +19,63 @@ class LetterNotFound(LookupError):
 
 
 @dataclass(frozen=True)
+class SentRecord:
+    """The `letter_sent` event of a kept letter."""
+
+    event: CaseEvent
+    payload: LetterSent
+
+    @property
+    def method(self) -> DeliveryMethod | None:
+        try:
+            return DeliveryMethod(self.payload.method)
+        except ValueError:
+            return None
+
+    @property
+    def method_words(self) -> str:
+        """The words that follow "sent": by post, through the customer portal..."""
+        method = self.method
+        return method.words if method else "by " + self.payload.method.replace("_", " ")
+
+    @property
+    def tracking_number(self) -> str:
+        return self.payload.tracking_number
+
+    @property
+    def sent_at(self) -> datetime:
+        return datetime.fromisoformat(self.payload.sent_at)
+
+
+@dataclass(frozen=True)
 class KeptLetter:
     event: CaseEvent
     payload: LetterGenerated
+    sent: SentRecord | None = None  # None until the letter is marked as sent
 
 
 def case_letters(*, case: Case) -> list[KeptLetter]:
+    """Every letter kept on the case, oldest first, each with its sent record if any."""
     events = CaseEvent.objects.filter(
-        organisation_id=case.organisation_id, case=case, kind=EventKind.LETTER_GENERATED.value
+        organisation_id=case.organisation_id,
+        case=case,
+        kind__in=(EventKind.LETTER_GENERATED.value, EventKind.LETTER_SENT.value),
     ).order_by("seq")
-    out = []
+    generated: list[tuple[CaseEvent, LetterGenerated]] = []
+    sent: dict[int, SentRecord] = {}
     for event in events:
         payload = payload_from_json(event.kind, event.payload)
-        assert isinstance(payload, LetterGenerated)
-        out.append(KeptLetter(event, payload))
-    return out
+        if isinstance(payload, LetterGenerated):
+            generated.append((event, payload))
+        elif isinstance(payload, LetterSent):
+            # The service refuses a second `letter_sent` for a letter; the first one counts.
+            sent.setdefault(payload.letter_seq, SentRecord(event, payload))
+    return [KeptLetter(event, payload, sent.get(event.seq)) for event, payload in generated]
+
+
+def case_letters_sent(*, case: Case) -> list[KeptLetter]:
+    """The letters of the case marked as sent, in the order they were kept."""
+    return [kept for kept in case_letters(case=case) if kept.sent is not None]
 
 
 def case_letter(*, case: Case, seq: int) -> KeptLetter:
@@ -55,5 +99,11 @@ def case_letter_regenerate(
     """Render a kept letter again from the values its event recorded (not from the case
     as it is now). With unchanged templates the Markdown and HTML are byte-identical."""
     kept = case_letter(case=case, seq=seq)
-    request = request_from_fields(kept.payload.letter, kept.payload.fields, formats)
+    return letter_regenerate(kept.payload, formats=formats)
+
+
+def letter_regenerate(
+    payload: LetterGenerated, *, formats: tuple[str, ...] = ("md", "html")
+) -> RenderedLetter:
+    request = request_from_fields(payload.letter, payload.fields, formats)
     return letter_make(request, override_dir=templates_dir())

@@ -19,7 +19,7 @@ from plaint.domain.letters import ALL_FIELDS, CATALOGUE, FORMATS, letter_make, l
 from plaint.domain.letters.casefile import casefile_parse
 from plaint.domain.letters.checker import letter_check
 from plaint.domain.letters.fields import parse_date, parse_zone
-from plaint.letters.services import templates_dir
+from plaint.letters.overrides import templates_dir
 
 _MARKS = {"primary": "✅", "secondary": "🟡", "unverified": "⚠️ UNVERIFIED", "policy": "practice"}
 
