@@ -13,6 +13,7 @@ from plaint.accounts.models import Organisation, User
 from plaint.cases import services
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case, CaseEvent
+from plaint.domain.vocabulary import Visibility
 from tests.conftest import NOW, open_case
 from tests.portal.helpers import pdf_file
 
@@ -42,3 +43,18 @@ def test_staff_upload_stays_internal(client: Client, case: Case, case_url: CaseU
     )
     assert CaseEvent.objects.get(case=case, kind="evidence_attached").visibility == "internal"
     assert "internal-memo.pdf" not in client.get(case_url(case)).content.decode()
+
+
+def test_staff_evidence_shared_with_the_customer_is_listed(
+    client: Client, case: Case, case_url: CaseUrl, agent
+):
+    services.case_evidence_attach(
+        case=case,
+        filename="engineer-report.pdf",
+        stream=io.BytesIO(b"%PDF-1.4\n%shared\n"),
+        content_type="application/pdf",
+        actor=Actor.staff(agent),
+        now=NOW,
+        visibility=Visibility.CUSTOMER,
+    )
+    assert "engineer-report.pdf" in client.get(case_url(case)).content.decode()

@@ -14,12 +14,11 @@ from plaint.cases.selectors import CaseNotFound, case_evidence, case_get, case_t
 from plaint.deadlines.selectors import DeadlineView, case_deadline_views
 from plaint.domain import events as ev
 from plaint.domain.deadlines.regimes import UnknownRegime, regime_get
-from plaint.domain.letters import Side, UnknownLetter, letter_spec
 from plaint.domain.letters.render import PACKAGE_TEMPLATES
 from plaint.domain.timeline import describe, detail
-from plaint.domain.vocabulary import ActorKind
+from plaint.domain.vocabulary import ActorKind, Visibility
+from plaint.letters.overrides import templates_dir
 from plaint.letters.selectors import KeptLetter, LetterNotFound, case_letter_file, case_letters
-from plaint.letters.services import templates_dir
 from plaint.portal.links import LinkInvalid, link_read
 
 #: Regimes for which the portal shows the ombudsman referral facts kept in the repo.
@@ -69,39 +68,16 @@ def overdue_business_deadlines(*, case: Case, now: datetime) -> list[DeadlineVie
     return [d for d in business_deadlines(case=case, now=now) if d.overdue]
 
 
-def _sent_hashes(case: Case) -> set[str]:
-    """File hashes named by 'sent' milestones: `letter_generate(sent_at=...)` records the
-    milestone with the letter's file hash in its note."""
-    notes = [
-        e.payload.note
-        for e in case_timeline(case=case)
-        if isinstance(e.payload, ev.MilestoneRecorded)
-    ]
-    return {
-        token.strip("()")
-        for note in notes
-        for token in note.split()
-        if token.startswith("(") and token.endswith(")")
-    }
-
-
 def customer_letters(*, case: Case) -> list[KeptLetter]:
-    """Letters the customer generated here, and business letters recorded as sent. Drafts
-    the business has not sent are not shown."""
-    sent = _sent_hashes(case)
-    shown = []
-    for kept in case_letters(case=case):
-        if kept.event.actor_kind == ActorKind.CUSTOMER.value:
-            shown.append(kept)
-            continue
-        try:
-            business = letter_spec(kept.payload.letter).side is not Side.CUSTOMER
-        except UnknownLetter:
-            business = False
-        hashes = set(kept.payload.files.values())
-        if business and any(h in sent or h[:12] in sent for h in hashes):
-            shown.append(kept)
-    return shown
+    """Letters the customer generated here, and letters the business marked as sent to
+    them (`letter_mark_sent`: a `letter_sent` event the customer may see). Drafts the
+    business has not sent, and letters it keeps for itself, are not shown."""
+    return [
+        kept
+        for kept in case_letters(case=case)
+        if kept.event.actor_kind == ActorKind.CUSTOMER.value
+        or (kept.sent is not None and kept.sent.event.visibility == Visibility.CUSTOMER.value)
+    ]
 
 
 def customer_letter_pdf(*, case: Case, seq: int) -> tuple[KeptLetter, bytes]:
@@ -113,12 +89,16 @@ def customer_letter_pdf(*, case: Case, seq: int) -> tuple[KeptLetter, bytes]:
 
 
 def customer_evidence(*, case: Case) -> list[Evidence]:
-    """Evidence the customer attached (staff uploads are internal)."""
+    """Evidence the customer may see: what they attached, and anything staff attached as
+    customer-visible (staff uploads are internal unless said otherwise)."""
     ids = {
         e.payload.evidence_id
         for e in case_timeline(case=case)
         if isinstance(e.payload, ev.EvidenceAttached)
-        and e.event.actor_kind == ActorKind.CUSTOMER.value
+        and (
+            e.event.actor_kind == ActorKind.CUSTOMER.value
+            or e.event.visibility == Visibility.CUSTOMER.value
+        )
     }
     return list(case_evidence(case=case).filter(pk__in=ids).order_by("uploaded_at", "pk"))
 
