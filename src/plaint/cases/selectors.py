@@ -64,11 +64,7 @@ def case_list(
         cases = cases.filter(received_at__date__lte=f.received_to)
     if f.q.strip():
         term = f.q.strip()
-        found = Q(reference__iexact=term)
-        words = search_matches(organisation=organisation, q=term)
-        if words is not None:
-            found |= Q(pk__in=words)
-        cases = cases.filter(found)
+        cases = cases.filter(pk__in=search_matches(organisation=organisation, q=term))
     return cases.order_by("-received_at", "-id")
 
 
