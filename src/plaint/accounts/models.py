@@ -8,6 +8,8 @@ from django.contrib.auth.models import AbstractUser
 from django.core.validators import RegexValidator
 from django.db import models
 
+from plaint.accounts.roles import Role
+
 
 class Organisation(models.Model):
     """A business using Plaint. Every case, customer and staff user belongs to exactly one,
@@ -70,3 +72,80 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.get_full_name() or self.username
+
+    @property
+    def roles(self) -> list[Role]:
+        """The member's roles, in the order of `Role` (uses prefetched groups if any)."""
+        names = {group.name for group in self.groups.all()}
+        return [role for role in Role if role.value in names]
+
+    @property
+    def roles_in_words(self) -> str:
+        return ", ".join(role_label(role) for role in self.roles) or "no role"
+
+
+def role_label(role: str) -> str:
+    """A role in words: legal_reviewer → legal reviewer."""
+    return role.replace("_", " ")
+
+
+class StaffChange(models.Model):
+    """One change to a member of staff: added, roles changed, (de)activated, details edited,
+    password set. Append-only: written by `accounts.services` in the transaction of the
+    change, never edited or deleted. Passwords are never recorded, only that one was set."""
+
+    class What(models.TextChoices):
+        CREATED = "created", "Added"
+        ROLES_CHANGED = "roles_changed", "Roles changed"
+        DETAILS_CHANGED = "details_changed", "Details changed"
+        DEACTIVATED = "deactivated", "Deactivated"
+        REACTIVATED = "reactivated", "Reactivated"
+        PASSWORD_SET = "password_set", "Password set"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="staff_changes"
+    )
+    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="staff_changes")
+    # None: made outside the desk (the `plaint staff` command, the demo loader).
+    actor = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
+    at = models.DateTimeField()
+    what = models.CharField(max_length=20, choices=What.choices)
+    # Short and never secret: {"roles": [...]}, {"from": [...], "to": [...]},
+    # {"fields": {"email": ["old", "new"]}}.
+    detail = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        default_permissions = ("add", "view")  # no change or delete: the trail is append-only
+        indexes = [models.Index(fields=["organisation", "-at"], name="staffchange_org_at")]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.user} {self.what}"
+
+    @property
+    def sentence(self) -> str:
+        """What happened, in words (without who did it or when)."""
+        detail = self.detail or {}
+        if self.what == self.What.CREATED:
+            roles = ", ".join(role_label(r) for r in detail.get("roles", [])) or "no role"
+            return f"added as {roles}"
+        if self.what == self.What.ROLES_CHANGED:
+            before = ", ".join(role_label(r) for r in detail.get("from", [])) or "no role"
+            after = ", ".join(role_label(r) for r in detail.get("to", [])) or "no role"
+            return f"roles changed from {before} to {after}"
+        if self.what == self.What.DETAILS_CHANGED:
+            changed = detail.get("fields", {})
+            parts = [
+                f"{_FIELD_WORDS.get(name, name)} from {_quoted(old)} to {_quoted(new)}"
+                for name, (old, new) in sorted(changed.items())
+            ]
+            return "changed " + "; ".join(parts) if parts else "details changed"
+        return str(self.get_what_display()).lower()
+
+
+_FIELD_WORDS = {"first_name": "first name", "last_name": "last name", "email": "e-mail"}
+
+
+def _quoted(value: str) -> str:
+    return f"“{value}”" if value else "(empty)"

@@ -65,6 +65,7 @@ def demo_load(*, now: datetime) -> DemoResult:
                 first_name=first,
                 last_name=last,
                 email=f"{username}@demo.plaint.invalid",
+                now=now,
             )
             for username, first, last, role in DEMO_STAFF
         ]

@@ -4,11 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from pathlib import Path
 
 from plaint.cases.models import Case, CaseEvent
 from plaint.domain.events import EventKind, LetterGenerated, LetterSent, payload_from_json
-from plaint.domain.letters import RenderedLetter, letter_make
-from plaint.domain.letters.render import request_from_fields
+from plaint.domain.letters import CATALOGUE, LetterSpec, RenderedLetter, letter_make
+from plaint.domain.letters.render import PACKAGE_TEMPLATES, request_from_fields
 from plaint.domain.vocabulary import DeliveryMethod
 from plaint.letters.overrides import templates_dir
 from plaint.letters.store import letter_read
@@ -107,3 +108,32 @@ def letter_regenerate(
 ) -> RenderedLetter:
     request = request_from_fields(payload.letter, payload.fields, formats)
     return letter_make(request, override_dir=templates_dir())
+
+
+@dataclass(frozen=True)
+class TemplateRow:
+    spec: LetterSpec
+    file: str
+    overridden: bool
+
+
+def letter_templates(*, folder: Path | None) -> tuple[list[TemplateRow], list[str]]:
+    """Each letter of the catalogue with whether the override folder replaces its file,
+    and the shared files (layout, styles, fragments) the folder replaces."""
+    present = folder is not None and folder.is_dir()
+
+    def replaced(name: str) -> bool:
+        return present and folder is not None and (folder / name).is_file()
+
+    rows = [
+        TemplateRow(spec, f"{spec.id}.md", replaced(f"{spec.id}.md"))
+        for spec in sorted(CATALOGUE.values(), key=lambda spec: spec.title)
+    ]
+    letter_files = {row.file for row in rows}
+    shipped = sorted(
+        path.relative_to(PACKAGE_TEMPLATES).as_posix()
+        for path in PACKAGE_TEMPLATES.rglob("*")
+        if path.is_file() and not path.name.startswith(".")
+    )
+    shared = [name for name in shipped if name not in letter_files and replaced(name)]
+    return rows, shared

@@ -7,6 +7,7 @@ import os
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
 from plaint.accounts.roles import Role
 from plaint.accounts.selectors import organisation_get
@@ -38,8 +39,6 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = os.environ.get("PLAINT_NEW_PASSWORD") or getpass.getpass("Password: ")
-        if len(password) < 8:
-            raise CommandError("The password must have at least 8 characters.")
         try:
             user = staff_create(
                 organisation=organisation_get(slug=options["org"]),
@@ -49,6 +48,7 @@ class Command(BaseCommand):
                 first_name=options["first_name"],
                 last_name=options["last_name"],
                 email=options["email"],
+                now=timezone.now(),
             )
         except DomainError as exc:
             raise CommandError(exc.message) from None

@@ -1,0 +1,15 @@
+"""The desk's admin pages, mounted at /admin/ (Django's own admin is not used: it is not
+scoped to one organisation)."""
+
+from django.urls import path
+
+from plaint.desk import admin_views
+
+app_name = "desk_admin"
+urlpatterns = [
+    path("team/", admin_views.team_view, name="team"),
+    path("team/new/", admin_views.member_new_view, name="member_new"),
+    path("team/<int:user_id>/", admin_views.member_view, name="member"),
+    path("team/<int:user_id>/password/", admin_views.member_password_view, name="member_password"),
+    path("templates/", admin_views.templates_view, name="templates"),
+]
