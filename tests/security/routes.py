@@ -1,0 +1,222 @@
+"""Every route of the project, found by walking the URLconf, and for each one how to reach
+it: who asks (staff, the customer's link, anyone), the URL arguments, and a request body
+that would write if the request were let through. The CSRF and IDOR sweeps are driven by
+this table, and a test fails when a route appears that the table does not know, so a new
+view cannot slip past them."""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+
+from plaint.desk.views import ACTIONS
+from tests.portal.helpers import PDF, complaint
+from tests.security.conftest import World
+
+
+@dataclass(frozen=True)
+class Route:
+    name: str  # "namespace:name"
+    pattern: str  # the full pattern, for messages
+    callback: Callable[..., Any]
+    arguments: tuple[str, ...]  # the URL's named arguments
+
+
+def _walk(patterns: list[Any], prefix: str = "", namespace: str = "") -> Iterator[Route]:
+    for entry in patterns:
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}:{entry.namespace}" if namespace else entry.namespace or ""
+            yield from _walk(entry.url_patterns, prefix + str(entry.pattern), inner or namespace)
+        elif isinstance(entry, URLPattern):
+            assert entry.name, f"route {prefix}{entry.pattern} has no name"
+            name = f"{namespace}:{entry.name}" if namespace else entry.name
+            arguments = tuple(getattr(entry.pattern, "converters", {}))
+            yield Route(name, prefix + str(entry.pattern), entry.callback, arguments)
+
+
+def discovered_routes() -> list[Route]:
+    return list(_walk(get_resolver().url_patterns))
+
+
+# ---------------------------------------------------------------- how to reach each route
+
+STAFF, CUSTOMER, ANYONE = "staff", "customer", "anyone"
+NEW_PASSWORD = "a-Long-new-passphrase-42"
+
+
+def _evidence_file() -> dict[str, Any]:
+    return {"file": SimpleUploadedFile("bill.pdf", PDF, "application/pdf"), "description": "x"}
+
+
+#: A body for each case-page action that would be accepted for the `world` case as the
+#: admin sees it (so a 403 can only come from the missing token).
+ACTION_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
+    "contact": lambda w: {
+        "contact_at": "2026-03-01T12:00",
+        "channel": "phone",
+        "direction": "inbound",
+        "representative": "Raj",
+    },
+    "note": lambda w: {"text": "a note", "visibility": "internal"},
+    "evidence": lambda w: _evidence_file(),
+    "assign": lambda w: {"assignee": str(w.admin.pk)},
+    "transition": lambda w: {"to": "acknowledged", "reason": "ok"},
+    "offer": lambda w: {"redress": "apology", "description": "sorry"},
+    "answer": lambda w: {"offer": "1", "answer": "accept"},
+    "close": lambda w: {"outcome": "upheld", "root_cause": "x"},
+    "milestone": lambda w: {"milestone": "goods_delivered", "at": "2026-03-01T10:00"},
+    "triage": lambda w: {"category": "Billing, fees and charges"},
+    "legal_clear": lambda w: {"note": "no legal risk"},
+}
+
+
+@dataclass(frozen=True)
+class Recipe:
+    who: str
+    kwargs: Callable[[World], dict[str, Any]] = lambda w: {}
+    body: Callable[[World], dict[str, Any]] = lambda w: {}
+    #: For routes with an argument taken from a fixed set (the case-page action), one
+    #: request per value.
+    expand: tuple[str, tuple[str, ...]] | None = None
+    #: What in the URL points at an object (for the IDOR sweep).
+    objects: tuple[str, ...] = field(default=())
+
+
+def _ref(w: World) -> dict[str, Any]:
+    return {"reference": w.case.reference}
+
+
+def _link(w: World) -> dict[str, Any]:
+    return {"org": w.org.slug, "token": w.token()}
+
+
+RECIPES: dict[str, Recipe] = {
+    "login": Recipe(ANYONE, body=lambda w: {"username": "ada", "password": "pw-ada-123"}),
+    "logout": Recipe(STAFF),
+    "desk:case_list": Recipe(STAFF),
+    "desk:case_detail": Recipe(STAFF, _ref, objects=("reference",)),
+    "desk:case_action": Recipe(
+        STAFF,
+        _ref,
+        body=lambda w: {},  # per action: ACTION_BODIES
+        expand=("action", tuple(ACTIONS)),
+        objects=("reference",),
+    ),
+    "desk:letter_generate": Recipe(
+        STAFF,
+        _ref,
+        body=lambda w: {
+            "kind": "acknowledgement",
+            "page_size": "A4",
+            "f-business.address": "1 Commerce Way\nLondon",
+        },
+        objects=("reference",),
+    ),
+    "desk:letter_preview": Recipe(
+        STAFF, lambda w: {**_ref(w), "seq": w.letter_seq}, objects=("reference", "seq")
+    ),
+    "desk:letter_sent": Recipe(
+        STAFF,
+        lambda w: {**_ref(w), "seq": w.letter_seq},
+        body=lambda w: {"sent_at": "2026-03-01T16:00", "method": "e-mail", "tracking": "T1"},
+        objects=("reference", "seq"),
+    ),
+    "desk:letter_file": Recipe(
+        STAFF,
+        lambda w: {**_ref(w), "seq": w.letter_seq, "fmt": "pdf"},
+        objects=("reference", "seq"),
+    ),
+    "portal:complaint_form": Recipe(
+        ANYONE,
+        lambda w: {"org": w.org.slug},
+        body=lambda w: complaint(evidence=[SimpleUploadedFile("a.pdf", PDF, "application/pdf")]),
+    ),
+    "portal:received": Recipe(ANYONE, lambda w: {"org": w.org.slug}),
+    "portal:case": Recipe(CUSTOMER, _link),
+    "portal:information": Recipe(CUSTOMER, _link, body=lambda w: {"text": "More facts."}),
+    "portal:evidence": Recipe(
+        CUSTOMER,
+        _link,
+        body=lambda w: {"evidence": [SimpleUploadedFile("b.pdf", PDF, "application/pdf")]},
+    ),
+    "portal:evidence_download": Recipe(
+        CUSTOMER, lambda w: {**_link(w), "pk": w.customer_evidence.pk}, objects=("pk",)
+    ),
+    "portal:escalate": Recipe(
+        CUSTOMER, _link, body=lambda w: {"grounds": "unhappy", "explanation": "Too slow."}
+    ),
+    "portal:letter_pdf": Recipe(
+        CUSTOMER, lambda w: {**_link(w), "seq": w.letter_seq}, objects=("seq",)
+    ),
+    # the desk's admin pages: the team and the letter templates
+    "desk_admin:team": Recipe(STAFF),
+    "desk_admin:templates": Recipe(STAFF),
+    "desk_admin:member_new": Recipe(
+        STAFF,
+        body=lambda w: {
+            "username": "newbie",
+            "first_name": "New",
+            "last_name": "Member",
+            "email": "newbie@example.org",
+            "roles": ["agent"],
+            "password": NEW_PASSWORD,
+            "again": NEW_PASSWORD,
+        },
+    ),
+    "desk_admin:member": Recipe(
+        STAFF,
+        lambda w: {"user_id": w.member.pk},
+        body=lambda w: {
+            "first_name": "Renamed",
+            "last_name": "Agent",
+            "email": "renamed@example.org",
+            "roles": ["supervisor"],
+            "is_active": "on",
+        },
+        objects=("user_id",),
+    ),
+    "desk_admin:member_password": Recipe(
+        STAFF,
+        lambda w: {"user_id": w.member.pk},
+        body=lambda w: {"password": NEW_PASSWORD, "again": NEW_PASSWORD},
+        objects=("user_id",),
+    ),
+}
+
+
+@dataclass(frozen=True)
+class Request:
+    """One concrete request of a route: its id in test output, URL and body."""
+
+    route: str
+    who: str
+    url: str
+    body: dict[str, Any]
+
+
+def requests_for(route: str, world: World) -> list[Request]:
+    recipe = RECIPES.get(route)
+    assert recipe is not None, (
+        f"route {route} is new: say in tests/security/routes.py RECIPES who uses it, with "
+        "what address and body, so the CSRF and IDOR sweeps cover it"
+    )
+    kwargs = recipe.kwargs(world)
+    if recipe.expand is None:
+        return [Request(route, recipe.who, reverse(route, kwargs=kwargs), recipe.body(world))]
+    argument, values = recipe.expand
+    return [
+        Request(
+            f"{route}[{value}]",
+            recipe.who,
+            reverse(route, kwargs={**kwargs, argument: value}),
+            ACTION_BODIES[value](world) if route == "desk:case_action" else recipe.body(world),
+        )
+        for value in values
+    ]
+
+
+ROUTE_NAMES = sorted(r.name for r in discovered_routes())
