@@ -158,14 +158,6 @@ def problems_of(html: str) -> list[str]:
 
 DANGLING = "names no element"
 
-DESK_TEMPLATES_BUG = (
-    "the desk's form templates do not print help text and errors under the ids Django 5.2 "
-    "names in each control's aria-describedby ({auto_id}_helptext, {auto_id}_error): "
-    "_action_form.html prints no help text at all and errors in an id-less span; "
-    "_letters.html prints the letter-fields help text and every form's errors without ids. "
-    "The references dangle, so screen readers do not read the hint or error with the field"
-)
-
 
 @pytest.mark.parametrize("name", list(PAGES))
 def test_main_pages_meet_the_basics(name: str, world: World) -> None:
@@ -173,18 +165,7 @@ def test_main_pages_meet_the_basics(name: str, world: World) -> None:
     assert [p for p in problems_of(html) if DANGLING not in p] == []
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        pytest.param(
-            n,
-            marks=pytest.mark.xfail(strict=True, raises=AssertionError, reason=DESK_TEMPLATES_BUG),
-        )
-        if n in ("desk case page (admin)", "desk case page, letter fields asked")
-        else n
-        for n in PAGES
-    ],
-)
+@pytest.mark.parametrize("name", list(PAGES))
 def test_aria_and_label_references_resolve(name: str, world: World) -> None:
     html = PAGES[name](world)
     assert [p for p in problems_of(html) if DANGLING in p] == []
@@ -253,7 +234,6 @@ def test_complaint_form_errors_are_tied_to_their_fields(world: World) -> None:
     }
 
 
-@pytest.mark.xfail(strict=True, raises=AssertionError, reason=DESK_TEMPLATES_BUG)
 def test_desk_form_errors_are_tied_to_their_fields(world: World) -> None:
     url = f"/cases/{world.case.reference}/actions/contact/"
     data = {

@@ -115,13 +115,6 @@ def test_portal_pages_reached_by_the_private_link_are_not_cached(page: str, worl
     assert "public" not in directives
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="desk views (case_list_view, case_detail_view, letter_file_view, "
-    "letter_preview_view) send no Cache-Control: pages and files with complainants' "
-    "personal data may be kept by the browser and shown after sign-out",
-)
 @pytest.mark.parametrize("page", list(DESK_PERSONAL))
 def test_desk_pages_with_personal_data_are_not_cached(page: str, world: World) -> None:
     response = DESK_PERSONAL[page](world)

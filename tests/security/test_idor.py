@@ -309,13 +309,6 @@ def test_a_link_reaches_only_its_own_cases_sent_letters_by_number(world: World) 
     assert world.sibling_letter_seq == world.letter_seq
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="plaint.letters.record.case_letter_request lists every evidence file of the case "
-    "(case_evidence) in every letter, so the escalation letter a customer generates and "
-    "downloads from the portal names the staff's internal uploads",
-)
 def test_the_customers_own_letter_does_not_list_internal_staff_evidence(world: World) -> None:
     url = reverse("portal:escalate", kwargs={"org": "acme", "token": world.token()})
     response = Client().post(url, {"grounds": "unhappy", "explanation": "Nobody calls back."})

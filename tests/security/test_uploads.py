@@ -62,13 +62,6 @@ CHANNELS: dict[str, Callable[..., object]] = {
     "complaint form": _complaint,
 }
 
-XFAIL_EXTENSION = pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="evidence_store.blob_put checks content against the type the browser declares "
-    "only: a file whose extension says another (or a refused) type is kept under that "
-    "name when sent as text/plain",
-)
 
 REFUSED = [
     pytest.param(
@@ -98,7 +91,6 @@ REFUSED = [
         HTML,
         "text/plain",
         "invoice.pdf",
-        marks=XFAIL_EXTENSION,
         id="html-named-pdf-sent-as-text",
     ),
     pytest.param(
@@ -106,7 +98,6 @@ REFUSED = [
         HTML,
         "text/plain",
         "page.html",
-        marks=XFAIL_EXTENSION,
         id="html-named-html-sent-as-text",
     ),
 ]

@@ -388,13 +388,6 @@ def test_the_check_catches_what_it_looks_for(payload: str, shown: str) -> None:
     assert inertness(hostile) == ([], {"a field": {"good"}})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    raises=AssertionError,
-    reason="plaint.domain.timeline.detail() reads text/summary/reason/comment/description "
-    "but not `note`: the note of a recorded milestone and of a legal-review clearance is "
-    "kept in the ledger but shown on no page",
-)
 def test_notes_typed_on_the_desk_are_shown(world) -> None:  # type: ignore[no-untyped-def]
     case = open_case(world.org, world.admin, description="I will take you to court." + FLAG_PHRASE)
     assert triage_run(case=case, now=NOW).legal_review == "pending"

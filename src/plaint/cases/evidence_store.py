@@ -75,6 +75,11 @@ def blob_put(
                 f"(accepted: {', '.join(sorted(allowed))})"
             }
         )
+    named = (mimetypes.guess_type(name)[0] or "").lower()
+    if named and named != ctype:
+        # The file is kept and later downloaded under its name, so the name must say
+        # what was checked: "invoice.pdf" sent as text/plain could be anything.
+        raise FieldErrors({"file": f"{name}: its name says {named} but it was sent as {ctype}"})
     root().mkdir(parents=True, exist_ok=True)
     digest = hashlib.sha256()
     size = 0

@@ -13,9 +13,10 @@ from plaint.accounts.models import Organisation, User
 from plaint.cases.ledger import ledger_verify
 from plaint.cases.models import Case, CaseEvent, Contact, Evidence, ResolutionOffer
 from plaint.cases.search import search_matches
-from plaint.domain.events import Payload, payload_from_json
+from plaint.domain.events import EventKind, EvidenceAttached, Payload, payload_from_json
 from plaint.domain.ledger import VerificationReport
 from plaint.domain.lifecycle import CaseStatus, allowed_targets
+from plaint.domain.vocabulary import ActorKind, Visibility
 
 
 class CaseNotFound(LookupError):
@@ -164,8 +165,21 @@ def case_contacts(*, case: Case) -> QuerySet[Contact]:
     return Contact.objects.filter(organisation_id=case.organisation_id, case=case)
 
 
-def case_evidence(*, case: Case) -> QuerySet[Evidence]:
-    return Evidence.objects.filter(organisation_id=case.organisation_id, case=case)
+def case_evidence(*, case: Case, customer_view: bool = False) -> QuerySet[Evidence]:
+    """The case's evidence; with `customer_view`, only what the customer may see: what
+    they attached, and what staff attached as customer-visible."""
+    evidence = Evidence.objects.filter(organisation_id=case.organisation_id, case=case)
+    if not customer_view:
+        return evidence
+    events = CaseEvent.objects.filter(
+        organisation_id=case.organisation_id, case=case, kind=EventKind.EVIDENCE_ATTACHED
+    ).filter(Q(visibility=Visibility.CUSTOMER) | Q(actor_kind=ActorKind.CUSTOMER))
+    ids = {
+        payload.evidence_id
+        for kind, data in events.values_list("kind", "payload")
+        if isinstance(payload := payload_from_json(kind, data), EvidenceAttached)
+    }
+    return evidence.filter(pk__in=ids)
 
 
 def case_offers(*, case: Case) -> QuerySet[ResolutionOffer]:

@@ -164,7 +164,7 @@ def detail(payload: ev.Payload) -> str:
         return ""
     if isinstance(payload, ev.LetterSent):
         return f"Tracking number {payload.tracking_number}" if payload.tracking_number else ""
-    for name in ("text", "summary", "reason", "comment", "description"):
+    for name in ("text", "summary", "reason", "comment", "description", "note"):
         value = getattr(payload, name, "")
         if isinstance(value, str) and value and not isinstance(payload, ev.CaseOpened):
             return value

@@ -13,7 +13,7 @@ from plaint.cases.models import Case, ResolutionOffer
 from plaint.cases.selectors import case_contacts, case_evidence, case_offers
 from plaint.deadlines.selectors import case_deadline_derivation
 from plaint.domain.letters import DeadlineInfo, LetterRequest, Side, letter_spec
-from plaint.domain.vocabulary import RedressKind, label
+from plaint.domain.vocabulary import ActorKind, RedressKind, label
 
 
 def _offer_words(offer: ResolutionOffer) -> str:
@@ -91,7 +91,8 @@ def case_letter_request(
     ]
     evidence = [
         {"description": e.description or e.filename, "filename": e.filename}
-        for e in case_evidence(case=case)
+        # A letter the customer writes lists only what they may see of the file.
+        for e in case_evidence(case=case, customer_view=actor.kind is ActorKind.CUSTOMER)
     ]
     deadlines = [
         DeadlineInfo(d.key, d.rule.title, d.due_date, d.rule.verification.value)

@@ -12,7 +12,6 @@ from plaint.accounts.models import Organisation
 from plaint.cases.models import Case, Evidence
 from plaint.cases.selectors import CaseNotFound, case_evidence, case_get, case_timeline
 from plaint.deadlines.selectors import DeadlineView, case_deadline_views
-from plaint.domain import events as ev
 from plaint.domain.deadlines.regimes import UnknownRegime, regime_get
 from plaint.domain.letters.render import PACKAGE_TEMPLATES
 from plaint.domain.timeline import describe, detail
@@ -89,18 +88,8 @@ def customer_letter_pdf(*, case: Case, seq: int) -> tuple[KeptLetter, bytes]:
 
 
 def customer_evidence(*, case: Case) -> list[Evidence]:
-    """Evidence the customer may see: what they attached, and anything staff attached as
-    customer-visible (staff uploads are internal unless said otherwise)."""
-    ids = {
-        e.payload.evidence_id
-        for e in case_timeline(case=case)
-        if isinstance(e.payload, ev.EvidenceAttached)
-        and (
-            e.event.actor_kind == ActorKind.CUSTOMER.value
-            or e.event.visibility == Visibility.CUSTOMER.value
-        )
-    }
-    return list(case_evidence(case=case).filter(pk__in=ids).order_by("uploaded_at", "pk"))
+    """Evidence the customer may see (staff uploads are internal unless shared)."""
+    return list(case_evidence(case=case, customer_view=True).order_by("uploaded_at", "pk"))
 
 
 def customer_evidence_get(*, case: Case, evidence_id: int) -> Evidence:
