@@ -122,8 +122,13 @@ RECIPES: dict[str, Recipe] = {
     "desk:letter_sent": Recipe(
         STAFF,
         lambda w: {**_ref(w), "seq": w.letter_seq},
-        body=lambda w: {"sent_at": "2026-03-01T16:00", "method": "e-mail", "tracking": "T1"},
+        body=lambda w: {"sent_at": "2026-03-01T16:00", "method": "email", "tracking_number": ""},
         objects=("reference", "seq"),
+    ),
+    "desk:evidence_download": Recipe(
+        STAFF,
+        lambda w: {**_ref(w), "pk": w.staff_evidence.pk},
+        objects=("reference", "pk"),
     ),
     "desk:letter_file": Recipe(
         STAFF,

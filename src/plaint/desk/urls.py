@@ -12,6 +12,11 @@ urlpatterns = [
         name="case_action",
     ),
     path(
+        "cases/<str:reference>/evidence/<int:pk>/",
+        views.evidence_download_view,
+        name="evidence_download",
+    ),
+    path(
         "cases/<str:reference>/letters/",
         letter_views.letter_generate_view,
         name="letter_generate",

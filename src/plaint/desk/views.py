@@ -13,17 +13,18 @@ from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from plaint.accounts.models import Organisation, User
 from plaint.accounts.selectors import staff_list
 from plaint.cases import selectors, services
+from plaint.cases.evidence_store import blob_open
 from plaint.cases.ledger import Actor
-from plaint.cases.models import Case
+from plaint.cases.models import Case, Evidence
 from plaint.cases.selectors import CaseNotFound
 from plaint.deadlines.selectors import case_deadline_views
 from plaint.deadlines.services import case_deadlines_refresh
@@ -112,6 +113,25 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
 @permission_required("cases.view_case", raise_exception=True)
 def case_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
     return _case_page(request, _case(request, reference))
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+@require_GET
+def evidence_download_view(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+    """One evidence file of a case the member of staff may see, as a download (never shown
+    inline: it is whatever the customer sent)."""
+    case = _case(request, reference)
+    try:
+        item = selectors.case_evidence(case=case).get(pk=pk)
+    except Evidence.DoesNotExist:
+        raise Http404(f"No evidence #{pk} on {case.reference}.") from None
+    return FileResponse(
+        blob_open(item.sha256),
+        as_attachment=True,
+        filename=item.filename,
+        content_type=item.content_type or "application/octet-stream",
+    )
 
 
 def _case(request: HttpRequest, reference: str) -> Case:
