@@ -32,3 +32,26 @@ def test_defaults(tmp_path) -> None:
 def test_bad_values(env, message) -> None:
     with pytest.raises(SettingsError, match=message):
         AppSettings.from_env(env)
+
+
+def test_https_makes_cookies_secure_and_turns_on_hsts(tmp_path) -> None:
+    import os
+    import subprocess
+    import sys
+
+    probe = (
+        "import django; django.setup(); from django.conf import settings as s; "
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SECURE_SSL_REDIRECT, "
+        "s.SECURE_HSTS_SECONDS)"
+    )
+    env = {**os.environ, "DJANGO_SETTINGS_MODULE": "plaint.config.settings"}
+    env["PLAINT_DATA_DIR"] = str(tmp_path)
+
+    def read(https: str) -> str:
+        env["PLAINT_HTTPS"] = https
+        run = subprocess.run([sys.executable, "-c", probe], env=env, capture_output=True)
+        assert run.returncode == 0, run.stderr.decode()
+        return run.stdout.decode().strip()
+
+    assert read("true") == "True True True 31536000"
+    assert read("false") == "False False False 0"

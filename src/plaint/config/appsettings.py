@@ -49,6 +49,7 @@ class AppSettings:
     database_url: str = field(metadata={"env": "DATABASE_URL"})
     secret_key: str = field(metadata={"env": "PLAINT_SECRET_KEY"})
     debug: bool = field(metadata={"env": "PLAINT_DEBUG"})
+    https: bool = field(metadata={"env": "PLAINT_HTTPS"})
     allowed_hosts: tuple[str, ...] = field(metadata={"env": "PLAINT_ALLOWED_HOSTS"})
     time_zone: str = field(metadata={"env": "PLAINT_TIME_ZONE"})
     evidence_max_bytes: int = field(metadata={"env": "PLAINT_EVIDENCE_MAX_BYTES"})
@@ -70,6 +71,7 @@ class AppSettings:
             database_url=env.get("DATABASE_URL") or default_db,
             secret_key=env.get("PLAINT_SECRET_KEY") or "",
             debug=_bool("PLAINT_DEBUG", env.get("PLAINT_DEBUG", "false")),
+            https=_bool("PLAINT_HTTPS", env.get("PLAINT_HTTPS", "false")),
             allowed_hosts=_list(env.get("PLAINT_ALLOWED_HOSTS", "127.0.0.1,localhost")),
             time_zone=env.get("PLAINT_TIME_ZONE", "Europe/London"),
             evidence_max_bytes=_int(

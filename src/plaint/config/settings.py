@@ -139,6 +139,14 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+if APP.https:
+    # Served over HTTPS (behind a proxy that terminates TLS and says so): cookies only
+    # travel encrypted, browsers are told to insist on HTTPS, plain HTTP is redirected.
+    SESSION_COOKIE_SECURE = True
+    CSRF_COOKIE_SECURE = True
+    SECURE_SSL_REDIRECT = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = 31_536_000
 
 LOGGING = {
     "version": 1,
