@@ -86,6 +86,12 @@ def test_complaint_to_escalation(page, browser, live_server, org, agent, setting
         desk.locator("#letter").get_by_role("button", name="Generate").click()
         desk.wait_for_load_state()
     desk.locator(".kept-letters").get_by_text("Acknowledgement").first.wait_for()
+    # it goes out by e-mail, which is what puts it on the customer's page
+    kept = desk.locator(".kept-letters > li").first
+    kept.locator("summary", has_text="Mark as sent").click()
+    kept.locator("select[name=method]").select_option("email")
+    kept.get_by_role("button", name="Mark as sent").click()
+    desk.locator(".kept-letters .sent", has_text="Sent by email").wait_for()
 
     desk.locator("summary", has_text="Log a contact").click()
     contact = desk.locator("#contact")
@@ -109,9 +115,12 @@ def test_complaint_to_escalation(page, browser, live_server, org, agent, setting
     desk.get_by_text("Offered refund of GBP 84.20").first.wait_for()
     desk.screenshot(path=str(SCREENSHOTS / "desk-case-worked.png"), full_page=True)
 
-    # --- the customer sees the offer, and escalates
+    # --- the customer sees the offer and the acknowledgement, and escalates
     page.goto(link)
     page.get_by_text("Resolution proposed").first.wait_for()
+    page.locator("li", has_text="sent to you by email").filter(
+        has_text="Acknowledgement"
+    ).wait_for()
     page.get_by_role("link", name="Escalate my complaint").click()
     page.get_by_label("I am unhappy with how my complaint is being handled").check()
     page.get_by_role("button", name="Write my escalation letter").click()
