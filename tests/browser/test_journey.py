@@ -66,6 +66,7 @@ def test_complaint_to_escalation(page, browser, live_server, org, agent, setting
     desk.set_default_timeout(15_000)
     sign_in(desk, "alice", "pw-alice-123")
     desk.goto("/?queue=unassigned")
+    desk.screenshot(path=str(SCREENSHOTS / "case-list.png"), full_page=True)
     desk.get_by_role("link", name=case.reference).click()
     desk.get_by_role("heading", name="Timeline").wait_for()
     assert "regulator" in desk.content().lower()  # the ombudsman mention was flagged
