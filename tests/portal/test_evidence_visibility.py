@@ -32,15 +32,20 @@ def test_customer_upload_is_customer_visible(client: Client, case: Case, case_ur
     assert (event.visibility, event.actor_kind) == ("customer", "customer")
 
 
-def test_staff_upload_stays_internal(client: Client, case: Case, case_url: CaseUrl, agent):
+def staff_upload(case: Case, agent: User, name: str, **visibility: Visibility) -> None:
     services.case_evidence_attach(
         case=case,
-        filename="internal-memo.pdf",
-        stream=io.BytesIO(b"%PDF-1.4\n%internal\n"),
+        filename=name,
+        stream=io.BytesIO(b"%PDF-1.4\n%" + name.encode() + b"\n"),
         content_type="application/pdf",
         actor=Actor.staff(agent),
         now=NOW,
+        **visibility,
     )
+
+
+def test_staff_upload_stays_internal(client: Client, case: Case, case_url: CaseUrl, agent):
+    staff_upload(case, agent, "internal-memo.pdf")
     assert CaseEvent.objects.get(case=case, kind="evidence_attached").visibility == "internal"
     assert "internal-memo.pdf" not in client.get(case_url(case)).content.decode()
 
@@ -48,13 +53,5 @@ def test_staff_upload_stays_internal(client: Client, case: Case, case_url: CaseU
 def test_staff_evidence_shared_with_the_customer_is_listed(
     client: Client, case: Case, case_url: CaseUrl, agent
 ):
-    services.case_evidence_attach(
-        case=case,
-        filename="engineer-report.pdf",
-        stream=io.BytesIO(b"%PDF-1.4\n%shared\n"),
-        content_type="application/pdf",
-        actor=Actor.staff(agent),
-        now=NOW,
-        visibility=Visibility.CUSTOMER,
-    )
+    staff_upload(case, agent, "engineer-report.pdf", visibility=Visibility.CUSTOMER)
     assert "engineer-report.pdf" in client.get(case_url(case)).content.decode()

@@ -234,47 +234,29 @@ def _build(payload: str) -> Hostile:
         escalation.update(extra)
     assert "escalated" in v.keep("portal escalated", response)
 
+    def offer_and_answer(answer: str) -> None:
+        offer = {"redress": "apology", "description": v("offer description")}
+        _ok(ada.post(act + "offer/", offer), "offer")
+        reply = {
+            "offer": _pending_offer(ada, case),
+            "answer": answer,
+            "comment": v("answer comment"),
+        }
+        _ok(ada.post(act + "answer/", reply), "answer")
+
     # ---- back to the desk: offers, answers and closing, with a refused close first
     _ok(
         ada.post(act + "transition/", {"to": "investigating", "reason": v("status reason")}),
         "transition",
     )
-    _ok(
-        ada.post(act + "offer/", {"redress": "apology", "description": v("offer description")}),
-        "offer",
-    )
-    _ok(
-        ada.post(
-            act + "answer/",
-            {
-                "offer": _pending_offer(ada, case),
-                "answer": "reject",
-                "comment": v("answer comment"),
-            },
-        ),
-        "answer",
-    )
+    offer_and_answer("reject")
     close = {
         "outcome": "upheld",
         "root_cause": v("close root cause"),
         "summary": v("close summary"),
     }
     v.keep("desk close, refused", ada.post(act + "close/", close))
-    _ok(
-        ada.post(act + "offer/", {"redress": "apology", "description": v("offer description")}),
-        "offer",
-    )
-    _ok(
-        ada.post(
-            act + "answer/",
-            {
-                "offer": _pending_offer(ada, case),
-                "answer": "accept",
-                "comment": v("answer comment"),
-            },
-        ),
-        "answer",
-    )
+    offer_and_answer("accept")
     _ok(ada.post(act + "close/", close), "close")
 
     # ---- every page that shows what was typed
