@@ -148,7 +148,7 @@ def letter_mark_sent(
     now: datetime,
 ) -> CaseEvent:
     """Record that the letter kept by event `seq` of this case was sent: how (`method`, a
-    `DeliveryMethod`; recorded delivery needs its tracking number), when (`sent_at`, not
+    `DeliveryMethod`; tracked services need their tracking number), when (`sent_at`, not
     after `now`), and which file (the PDF, or the first file kept). Appends one
     `letter_sent` event, which the customer sees when the business sent the letter to
     them, and records the milestone the letter represents, if any, at `sent_at`.
