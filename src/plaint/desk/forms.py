@@ -87,7 +87,13 @@ class CaseFilterForm(forms.Form):
 
     queue = forms.ChoiceField(widget=MenuSelect, required=False, choices=[("", "All cases")])
     days = forms.IntegerField(
-        required=False, min_value=1, max_value=365, label="Due within (days)", initial=7
+        required=False,
+        min_value=1,
+        max_value=365,
+        label="Due within (days)",
+        initial=7,
+        # A filtered list is a bound form, which shows no initial value: say the default.
+        widget=forms.NumberInput(attrs={"placeholder": "7"}),
     )
     category = forms.ChoiceField(widget=MenuSelect, required=False, choices=[("", "Any category")])
     flag = forms.ChoiceField(
