@@ -66,6 +66,19 @@ def case_text(
     return "\n".join(p for p in parts if p)
 
 
+def case_text_of(case: Case, *, customer_name: str) -> str:
+    """`case_text` of a saved case."""
+    return case_text(
+        customer_name=customer_name,
+        product=case.product,
+        issue=case.issue,
+        order_number=case.order_number,
+        account_number=case.account_number,
+        description=case.description,
+        desired_resolution=case.desired_resolution,
+    )
+
+
 def search_index(*, case: Case, source: Source, body: str) -> None:
     """Make `body` findable for `case`. Runs in the caller's transaction."""
     if body.strip():
@@ -153,15 +166,7 @@ def search_rebuild(*, organisation: Organisation | None = None) -> int:
         rows.clear()
 
     for case in cases.iterator(chunk_size=2000):
-        body = case_text(
-            customer_name=case.customer.name,
-            product=case.product,
-            issue=case.issue,
-            order_number=case.order_number,
-            account_number=case.account_number,
-            description=case.description,
-            desired_resolution=case.desired_resolution,
-        )
+        body = case_text_of(case, customer_name=case.customer.name)
         rows.append((case.organisation_id, case.pk, Source.CASE, body))
         if len(rows) >= 2000:
             flush()

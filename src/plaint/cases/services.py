@@ -268,15 +268,7 @@ def case_open(
         occurred_at=received_at,
         visibility=visibility,
     )
-    body = search.case_text(
-        customer_name=customer.name,
-        product=case.product,
-        issue=case.issue,
-        order_number=case.order_number,
-        account_number=case.account_number,
-        description=description,
-        desired_resolution=desired_resolution,
-    )
+    body = search.case_text_of(case, customer_name=customer.name)
     search.search_index(case=case, source=search.Source.CASE, body=body)
     return case
 
