@@ -1,14 +1,19 @@
 """`plaint worker`: the background worker. Every --interval seconds it queues one pass of
-the deadline watch, then runs every queued task (the watch itself, notification mail)."""
+the deadline watch, then runs every queued task (the watch itself, notification mail).
+
+`--now ISO-DATETIME` pins its clock (for replays and tests): the first pass runs at that
+instant, and each later one at that instant plus the real time elapsed since the start."""
 
 from __future__ import annotations
 
 import time
+from datetime import timedelta
 from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
 
+from plaint.deadlines.management.commands._clock import add_now_argument, pinned_now
 from plaint.deadlines.tasks import deadlines_tick_task
 
 
@@ -25,10 +30,16 @@ class Command(BaseCommand):
         parser.add_argument(
             "--once", action="store_true", help="One pass, run every queued task, then stop."
         )
+        add_now_argument(parser)
 
     def handle(self, *args: Any, **options: Any) -> None:
+        pinned, started = pinned_now(options["now"]), time.monotonic()
         while True:
-            deadlines_tick_task.enqueue()
+            if pinned is None:
+                deadlines_tick_task.enqueue()
+            else:
+                elapsed = timedelta(seconds=time.monotonic() - started)
+                deadlines_tick_task.enqueue(now=(pinned + elapsed).isoformat())
             call_command(
                 "db_worker",
                 batch=True,
