@@ -1,24 +1,82 @@
 #!/usr/bin/env bash
-# The whole test run: quality gates, then the suite on SQLite and on PostgreSQL.
-set -euo pipefail
+# The whole test run: the quality gates, then the suite on SQLite and on PostgreSQL.
+#
+# Every step runs even when an earlier one fails; a summary at the end says how each
+# went, and the script exits non-zero if any failed. A PostgreSQL server that cannot be
+# had is a loud skip on a developer's machine and a failure on CI (CI=true).
+# Arguments go to both pytest runs (e.g. scripts/test.sh -x -k deadline).
+#
+# Each run uses its own SQLite file (in a fresh temporary folder) and its own PostgreSQL
+# database (plaint_<seconds>_<pid>, as the role plaint_test), so two runs on one machine
+# never collide; both are removed at the end, even after a failure or Ctrl-C.
+set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin
-export PLAINT_DATA_DIR="${PLAINT_DATA_DIR:-$(mktemp -d)}"
+RUN_DIR=$(mktemp -d -t plaint-test.XXXXXX)
+export PLAINT_DATA_DIR="${PLAINT_DATA_DIR:-$RUN_DIR}"
+PG_NAME="plaint_$(date +%s)_$$"
+PG_USED=""
 
+cleanup() {
+  [ -n "$PG_USED" ] && scripts/postgres.sh --drop "$PG_NAME"
+  rm -rf "$RUN_DIR"
+}
+trap cleanup EXIT
+trap 'exit 130' INT
+trap 'exit 143' TERM
+
+STEPS=() RESULTS=()
+FAILED=0
 step() { printf '\n== %s\n' "$*"; }
+record() { # NAME RESULT [DETAIL]
+  STEPS+=("$1")
+  RESULTS+=("$2${3:+ ($3)}")
+  [ "$2" = passed ] || [ "$2" = skipped ] || FAILED=1
+}
+gate() { # NAME COMMAND...
+  local name=$1
+  shift
+  step "$name"
+  if "$@"; then record "$name" passed; else record "$name" failed; fi
+}
+suite() { # NAME DATABASE_URL PYTEST-ARGS...
+  local name=$1 url=$2 log="$RUN_DIR/pytest-$1.log" counts
+  shift 2
+  step "pytest on $name"
+  DATABASE_URL="$url" $BIN/pytest "$@" 2>&1 | tee "$log"
+  local rc=${PIPESTATUS[0]}
+  counts=$(grep -E '^=+ .*(passed|failed|error|skipped|no tests ran).* =+$' "$log" | tail -n 1 \
+    | sed -E 's/^=+ //; s/ =+$//')
+  if [ "$rc" -eq 0 ]; then record "$name" passed "$counts"; else record "$name" failed "${counts:-pytest exited $rc}"; fi
+}
 
-step "ruff format"; $BIN/ruff format --check src tests bench scripts
-step "ruff check";  $BIN/ruff check src tests bench scripts
-step "mypy";        $BIN/mypy
-step "import-linter"; $BIN/lint-imports --no-cache
-step "migrations are up to date"; $BIN/plaint makemigrations --check --dry-run
+gate "ruff format" $BIN/ruff format --check src tests bench scripts
+gate "ruff check" $BIN/ruff check src tests bench scripts
+gate "mypy" $BIN/mypy
+gate "import-linter" $BIN/lint-imports --no-cache
+gate "migrations are up to date" $BIN/plaint makemigrations --check --dry-run
 
-step "pytest on SQLite"
-DATABASE_URL="sqlite:///$PLAINT_DATA_DIR/test.sqlite3" $BIN/pytest "$@"
+suite SQLite "sqlite:///$RUN_DIR/test.sqlite3" "$@"
 
-step "pytest on PostgreSQL"
-if url=$(scripts/postgres.sh); then
-  DATABASE_URL="$url" $BIN/pytest "$@"
+if url=$(scripts/postgres.sh "$PG_NAME"); then
+  PG_USED=1
+  suite PostgreSQL "$url" "$@"
+elif [ "${CI:-}" = "true" ]; then
+  step "pytest on PostgreSQL"
+  echo "!! PostgreSQL tests FAILED to run: no PostgreSQL server could be had (reason above)."
+  record PostgreSQL failed "no PostgreSQL server; on CI that is a failure"
 else
-  echo "!! PostgreSQL tests SKIPPED: no PostgreSQL server could be started (reason above)."
+  step "pytest on PostgreSQL"
+  echo "!! PostgreSQL tests SKIPPED: no PostgreSQL server could be had (reason above)."
+  record PostgreSQL skipped "no PostgreSQL server"
 fi
+
+step "Summary"
+for i in "${!STEPS[@]}"; do
+  printf '  %-28s %s\n' "${STEPS[$i]}:" "${RESULTS[$i]}"
+done
+if [ "$FAILED" -ne 0 ]; then
+  echo "Some checks FAILED (see above)."
+  exit 1
+fi
+echo "All checks passed."

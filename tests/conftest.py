@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import importlib
-from datetime import UTC, datetime
+import os
+from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
@@ -20,10 +21,19 @@ from plaint.cases.services import CustomerDetails
 NOW = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
 
 
-def pytest_report_header(config: pytest.Config) -> str:
+def pytest_report_header(config: pytest.Config) -> list[str]:
     from django.conf import settings
 
-    return f"plaint database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"
+    lines = [f"plaint database: {settings.DATABASES['default']['ENGINE'].rsplit('.', 1)[-1]}"]
+    if moved := os.environ.get("PLAINT_TEST_CLOCK"):  # tests/test_fixed_days.py's runs
+        # tests/clock/sitecustomize.py moved this process's clock; say so only if it did.
+        if abs(datetime.now(UTC) - datetime.fromisoformat(moved)) > timedelta(hours=1):
+            raise pytest.UsageError(
+                f"PLAINT_TEST_CLOCK={moved} is set but the clock did not move: "
+                "is tests/clock on PYTHONPATH?"
+            )
+        lines.append(f"plaint clock: moved to {moved}")
+    return lines
 
 
 @pytest.fixture(autouse=True)
