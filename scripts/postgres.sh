@@ -13,7 +13,7 @@
 # or no role can be had. Use a NAME of your own per run (scripts/test.sh uses
 # plaint_<seconds>_<pid>) so that two runs on one machine never share a database.
 set -uo pipefail
-HOST=127.0.0.1 PORT=5432
+HOST=127.0.0.1 PORT=${PLAINT_TEST_PG_PORT:-5432} # the port can be changed for a second cluster
 ROLE=plaint_test PASSWORD=plaint_test # a role for throw-away test databases only
 
 usage() {
