@@ -223,3 +223,26 @@ class WorkCalendar:
 
 def calendar_for(name: str, closures: Iterable[tuple[date, str]] = ()) -> WorkCalendar:
     return WorkCalendar(name=name, closures=dict(closures)).check()
+
+
+#: The calendar an organisation gets when it names only its country. Great Britain has
+#: no single calendar; England and Wales is the most common, and is said when used.
+DEFAULT_PART = {"GB": "GB-ENG"}
+
+
+def holiday_calendar_for(country: str, calendar: str | None = None) -> str:
+    """The holiday calendar of an organisation in `country`: `calendar` if given (it must
+    be of that country, e.g. ``US-CA`` for ``US``), else the country's own (``US``), or for
+    GB the default part (``GB-ENG``). Raises UnknownCalendar with a message saying what
+    to choose."""
+    country = country.strip().upper()
+    if calendar is None or not calendar.strip():
+        calendar = DEFAULT_PART.get(country, country)
+    calendar = calendar.strip().upper().replace(":FRIDAY-OPEN", ":" + FRIDAY_OPEN)
+    own = calendar.partition(":")[0].split("-", 1)[0]
+    if own != country:
+        raise UnknownCalendar(
+            f"The holiday calendar {calendar} is not one of {country}'s; use {country} or "
+            f"{country}-SUBDIVISION (e.g. {DEFAULT_PART.get(country, country)})."
+        )
+    return calendar_name_check(calendar)
