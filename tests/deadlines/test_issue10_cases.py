@@ -97,3 +97,54 @@ def test_fcba_resolution_shows_as_provisional(org, agent) -> None:
     row = rows(case)["US-FCBA/resolution"]
     assert "second billing cycle closes" in row.provisional
     assert "provisional</span>" in desk_page(case)
+
+
+def explain(case: Case, *extra: str) -> str:
+    from io import StringIO
+
+    from django.core.management import call_command
+
+    out = StringIO()
+    call_command(
+        "deadlines", "explain", case.reference, "--org", case.organisation.slug, *extra, stdout=out
+    )
+    return out.getvalue()
+
+
+def test_explain_says_what_each_rule_is_and_counts_on(org, agent) -> None:
+    from plaint.accounts.models import ClosureDay
+
+    ClosureDay.objects.create(organisation=org, day=datetime(2026, 3, 3).date(), reason="stocktake")
+    case = open_case(org, agent, received_at=RECEIVED, regime="UK-FCA-DISP")
+    services.case_milestone_record(
+        case=case,
+        milestone="final_response_sent",
+        at=datetime(2026, 3, 20, 9, tzinfo=UTC),
+        actor=STAFF,
+        now=LATER,
+    )
+    text = explain(case)
+    assert "UK-FCA-DISP (version 2026-12-01.1)" in text and "HOUSE (version" in text
+    assert "The 8-week clock does not stop." in text  # the rule's plain description
+    assert "counts on: public calendar — FCA Glossary" in text
+    assert "counts on: organisation calendar" in text
+    # The FOS window is the customer's and ends on Sun 20 Sep 2026, which does not move.
+    fos = text.split("UK-FCA-DISP/fos-referral", 1)[1]
+    assert "customer's window closes: end of Sun 20 Sep 2026" in fos
+    assert "warning: the last day, Sun 20 Sep 2026, is not a working day (Sunday)" in fos
+    assert "the customer's time ends by the end of Sun 20 Sep 2026" in fos
+    assert "due:" not in fos.split("\n\n")[0]
+
+
+def test_explain_shows_cra_days_used_and_remaining(org, agent) -> None:
+    case = open_case(org, agent, received_at=RECEIVED, regime="UK-CRA-GOODS")
+    for name, when in (
+        ("goods_delivered", datetime(2026, 3, 1, 12, tzinfo=UTC)),
+        ("repair_requested", datetime(2026, 3, 5, 12, tzinfo=UTC)),
+        ("repaired_goods_received", datetime(2026, 3, 8, 12, tzinfo=UTC)),
+    ):
+        services.case_milestone_record(case=case, milestone=name, at=when, actor=STAFF, now=LATER)
+    text = explain(case, "--as-of", "2026-03-11")
+    assert "on Wed 11 Mar 2026: 6 of 30 days used, 24 days remaining (4 paused)" in text
+    with pytest.raises(Exception, match="YYYY-MM-DD"):
+        explain(case, "--as-of", "11/03/2026")

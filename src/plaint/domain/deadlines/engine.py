@@ -15,6 +15,7 @@ from plaint.domain.deadlines.model import (
     ComputedDeadline,
     Counting,
     Facts,
+    Party,
     Period,
     Regime,
     Roll,
@@ -326,14 +327,15 @@ def _one(
         if steps is not None:
             steps.append(
                 Step(
-                    f"due by close of business ({close_of_business:%H:%M}) on {last:%a %d %b %Y}",
+                    f"{_ends(rule)} by close of business ({close_of_business:%H:%M}) on "
+                    f"{last:%a %d %b %Y}",
                     last,
                 )
             )
     else:
         due_at = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)
         if steps is not None:
-            steps.append(Step(f"due by the end of {last:%a %d %b %Y}", last))
+            steps.append(Step(f"{_ends(rule)} by the end of {last:%a %d %b %Y}", last))
     return ComputedDeadline(
         rule,
         regime,
@@ -345,6 +347,13 @@ def _one(
         warnings=tuple(warnings),
         paused_days=paused_days,
     )
+
+
+def _ends(rule: Rule) -> str:
+    """How a step names the end: only the business's own deadlines are "due"."""
+    if rule.party is Party.CUSTOMER:
+        return "the customer's time ends"
+    return "the window closes" if rule.kind == "window" else "due"
 
 
 def _trigger_name(rule: Rule, facts: Facts, moment: datetime) -> str:
