@@ -187,7 +187,9 @@ def _one(
             first.due_date,
             first.due_at,
             tuple(steps or ()),
-            met_at=_met(rule, facts, min(p.trigger_at for p in dated if p.trigger_at)),
+            met_at=_met(
+                rule, facts, min((p.trigger_at for p in dated if p.trigger_at), default=None)
+            ),
             provisional=provisional,
         )
 
@@ -316,10 +318,10 @@ def _one(
         steps += rolled
     warnings: list[str] = []
     if explain and rule.roll is Roll.NONE:
-        reason = rule_calendar(rule, calendars).non_working_reason(last)
-        if reason is not None:
+        closed = rule_calendar(rule, calendars).non_working_reason(last)
+        if closed is not None:
             warnings.append(
-                f"the last day, {last:%a %d %b %Y}, is not a working day ({reason}); the "
+                f"the last day, {last:%a %d %b %Y}, is not a working day ({closed}); the "
                 "rule does not move it, so it stands"
             )
     if rule.end_of == "business":
