@@ -128,6 +128,7 @@ def test_explain_says_what_each_rule_is_and_counts_on(org, agent) -> None:
     assert "The 8-week clock does not stop." in text  # the rule's plain description
     assert "counts on: public calendar — FCA Glossary" in text
     assert "counts on: organisation calendar" in text
+    assert "counts on: every calendar day" in text.split("UK-FCA-DISP/final-response", 1)[1]
     # The FOS window is the customer's and ends on Sun 20 Sep 2026, which does not move.
     fos = text.split("UK-FCA-DISP/fos-referral", 1)[1]
     assert "customer's window closes: end of Sun 20 Sep 2026" in fos
@@ -148,3 +149,18 @@ def test_explain_shows_cra_days_used_and_remaining(org, agent) -> None:
     assert "on Wed 11 Mar 2026: 6 of 30 days used, 24 days remaining (4 paused)" in text
     with pytest.raises(Exception, match="YYYY-MM-DD"):
         explain(case, "--as-of", "11/03/2026")
+
+
+def test_existing_non_gb_organisations_get_their_countrys_calendar(org) -> None:
+    import importlib
+
+    from django.apps import apps
+
+    from plaint.accounts.models import Organisation
+
+    Organisation.objects.filter(pk=org.pk).update(country="US", holiday_calendar="GB-ENG")
+    migration = importlib.import_module(
+        "plaint.accounts.migrations.0004_holiday_calendar_follows_country"
+    )
+    migration.forwards(apps, None)
+    assert Organisation.objects.get(pk=org.pk).holiday_calendar == "US"

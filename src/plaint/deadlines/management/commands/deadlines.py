@@ -107,6 +107,11 @@ class Command(BaseCommand):
                 self.stdout.write(f"  {rule.description}")
             if rule.period.unit is Unit.BUSINESS_DAYS or rule.roll is not Roll.NONE:
                 self.stdout.write(f"  counts on: {rule.calendar} calendar — {rule.calendar_note}")
+            elif not rule.earliest_of:
+                self.stdout.write(
+                    "  counts on: every calendar day (weekends and holidays included); "
+                    "the last day does not move, so no holiday convention applies"
+                )
             if due.provisional:
                 self.stdout.write(f"  {due.provisional}")
             for warning in due.warnings:
