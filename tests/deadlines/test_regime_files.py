@@ -51,6 +51,7 @@ def test_rules_cite_sources_and_name_known_milestones(code: str) -> None:
             rule.pause_starts,
             rule.pause_ends,
             rule.extension_on,
+            *rule.also_triggered_by,
             rule.restarts_on,
         ]
         for name in filter(None, names):
@@ -69,6 +70,7 @@ def test_every_milestone_is_used_by_some_rule() -> None:
             rule.pause_starts,
             rule.pause_ends,
             rule.extension_on,
+            *rule.also_triggered_by,
         )
     }
     assert set(MILESTONES) <= used | {"complaint_received"}

@@ -170,8 +170,8 @@ def test_fca_case_shows_the_ombudsman_facts_from_the_repo(
     html = client.get(case_url(case)).content.decode()
     assert "The Financial Ombudsman Service" in html
     assert (
-        "Customer may refer to the Financial Ombudsman Service (6 months from the final response)"
-        in html
+        "Customer may refer to the Financial Ombudsman Service (6 months from the final response "
+        "or summary resolution communication)" in html
     )
     assert "FCA Handbook DISP 2.8.2R(1)" in html
     assert "www.financial-ombudsman.org.uk" in html

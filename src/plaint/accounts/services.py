@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 
 from plaint.accounts.models import Organisation, StaffChange, User
 from plaint.accounts.roles import ROLE_PERMISSIONS, Role
+from plaint.domain.deadlines.calendars import UnknownCalendar, holiday_calendar_for
 from plaint.domain.errors import FieldErrors
 
 
@@ -38,15 +39,25 @@ def organisation_create(
     reference_prefix: str = "PL",
     time_zone: str = "Europe/London",
     country: str = "GB",
+    holiday_calendar: str | None = None,
 ) -> Organisation:
+    """Create an organisation. Its holiday calendar follows its country (``US`` for US,
+    ``GB-ENG`` for GB unless another part of the UK is named) or is given as
+    `holiday_calendar` (``GB-SCT``, ``US-CA``); a bare ``GB`` is refused."""
     if Organisation.objects.filter(slug=slug).exists():
         raise FieldErrors({"slug": f"an organisation called {slug!r} already exists"})
+    country = country.strip().upper()
+    try:
+        calendar = holiday_calendar_for(country, holiday_calendar)
+    except UnknownCalendar as exc:
+        raise FieldErrors({"holiday_calendar": str(exc)}) from None
     org = Organisation(
         slug=slug,
         name=name,
         reference_prefix=reference_prefix,
         time_zone=time_zone,
         country=country,
+        holiday_calendar=calendar,
         created_at=now,
     )
     org.full_clean()

@@ -33,6 +33,9 @@ class CaseDeadline(models.Model):
     reminded_at = models.DateTimeField(null=True, blank=True)
     breached_at = models.DateTimeField(null=True, blank=True)
     waiting_for = models.CharField(max_length=300, blank=True)
+    provisional = models.CharField(
+        max_length=300, blank=True, help_text="Why the date may still change, if it may."
+    )
     updated_at = models.DateTimeField()
 
     class Meta:
@@ -47,6 +50,11 @@ class CaseDeadline(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id} {self.key} {self.state}"
+
+    @property
+    def met_late(self) -> bool:
+        """Met, but after its due time."""
+        return self.met_at is not None and self.due_at is not None and self.met_at > self.due_at
 
 
 class RefreshMark(models.Model):

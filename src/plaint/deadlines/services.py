@@ -22,7 +22,7 @@ from plaint.deadlines import notifications
 from plaint.deadlines.facts import calendars_for, case_regimes, fact_events, facts_build
 from plaint.deadlines.models import CaseDeadline, RefreshMark
 from plaint.domain import events as ev
-from plaint.domain.deadlines.engine import CalendarResolver, derive
+from plaint.domain.deadlines.engine import CalendarResolver, derive, rule_calendar
 from plaint.domain.deadlines.model import ComputedDeadline, Rule, Unit
 from plaint.domain.lifecycle import OPEN_STATUSES, CaseStatus, allowed_targets
 from plaint.domain.vocabulary import Priority, Visibility
@@ -40,7 +40,7 @@ def _reminder_at(rule: Rule, due: ComputedDeadline, calendars: CalendarResolver)
     before = rule.reminder_before
     if before.unit is Unit.BUSINESS_DAYS:
         day, steps = due.due_date, before.amount
-        calendar = calendars(rule.calendar)
+        calendar = rule_calendar(rule, calendars)
         while steps:
             day -= timedelta(days=1)
             if calendar.is_working_day(day):
@@ -105,6 +105,7 @@ def case_deadlines_refresh(*, case: Case, now: datetime) -> RefreshResult:
             "met_at": due.met_at,
             "reminder_at": _reminder_at(due.rule, due, calendars),
             "waiting_for": due.blocked[:300],
+            "provisional": due.provisional[:300],
         }
         if not is_new and previous_due != due.due_at and row.reminded_at is not None:
             values["reminded_at"] = None  # a moved deadline deserves a fresh reminder

@@ -15,8 +15,10 @@ from plaint.domain.deadlines.model import (
     ComputedDeadline,
     Counting,
     Facts,
+    Party,
     Period,
     Regime,
+    Roll,
     Rule,
     Step,
     Unit,
@@ -49,17 +51,23 @@ def _pauses(rule: Rule, facts: Facts) -> list[tuple[datetime, datetime | None]]:
 def _apply_pauses(
     rule: Rule,
     last: date,
+    period_first: date,
     facts: Facts,
     zone: tzinfo,
     calendar: WorkCalendar | None,
     steps: list[Step] | None,
-) -> tuple[date | None, str]:
-    """Move `last` past every pause that began on or before it. Returns (None, reason)
-    while a pause is still open."""
+) -> tuple[date | None, str, int]:
+    """Move `last` past every pause inside the period (from `period_first`, its first
+    counted day, to `last`): a pause counts only for the days it overlaps the period, so
+    neither the trigger day nor time before a restart is added. Returns (None, reason,
+    days) while a pause is still open, and the paused days counted."""
+    total = 0
     for start, end in _pauses(rule, facts):
-        first_day = _local(start, zone)
+        first_day = max(_local(start, zone), period_first)
         if first_day > last:
             continue
+        if end is not None and _local(end, zone) < period_first:
+            continue  # over before the period began
         if end is None:
             if steps is not None:
                 steps.append(
@@ -69,7 +77,7 @@ def _apply_pauses(
                         first_day,
                     )
                 )
-            return None, f"paused until {rule.pause_ends}"
+            return None, f"paused until {rule.pause_ends}", total
         last_day = _local(end, zone)
         if rule.period.unit is Unit.BUSINESS_DAYS and calendar is not None:
             paused = calendar.working_days_between(first_day - timedelta(days=1), last_day)
@@ -79,6 +87,7 @@ def _apply_pauses(
             paused = (last_day - first_day).days + 1
             last = last + timedelta(days=paused)
             unit = "day"
+        total += paused
         if steps is not None:
             steps.append(
                 Step(
@@ -100,7 +109,20 @@ def _apply_pauses(
                             last,
                         )
                     )
-    return last, ""
+    return last, "", total
+
+
+def rule_calendar(rule: Rule, calendars: CalendarResolver) -> WorkCalendar:
+    """The calendar the rule counts on. ``public`` is the organisation's public-holiday
+    calendar without its closure days; other names go to the resolver."""
+    if rule.calendar == "public":
+        return calendars("organisation").public_only()
+    return calendars(rule.calendar)
+
+
+def _trigger(rule: Rule, facts: Facts) -> datetime | None:
+    times = [t for name in (rule.trigger, *rule.also_triggered_by) for t in facts.all(name)]
+    return min(times) if times else None
 
 
 def _one(
@@ -115,14 +137,25 @@ def _one(
 ) -> ComputedDeadline:
     steps: list[Step] | None = [] if explain else None
 
-    def blocked(reason: str, trigger_at: datetime | None = None) -> ComputedDeadline:
+    def blocked(
+        reason: str, trigger_at: datetime | None = None, met_from: datetime | None = None
+    ) -> ComputedDeadline:
         return ComputedDeadline(
-            rule, regime, trigger_at, None, None, tuple(steps or ()), blocked=reason
+            rule,
+            regime,
+            trigger_at,
+            None,
+            None,
+            tuple(steps or ()),
+            # A deadline met while its clock is paused (or before its date is known) is met.
+            met_at=_met(rule, facts, met_from) if met_from is not None else None,
+            blocked=reason,
         )
 
     if rule.earliest_of:
         parts = [done[part] for part in rule.earliest_of if part in done]
         dated = [p for p in parts if p.due_date is not None]
+        unknown = [p for p in parts if p.due_date is None]
         for part in parts:
             if part.due_date is None:
                 if steps is not None:
@@ -135,10 +168,18 @@ def _one(
         if not dated:
             return blocked("none of its limits can be computed yet")
         first = min(dated, key=lambda p: (p.due_date, p.rule.id))
+        provisional = ""
+        if unknown:
+            provisional = "provisional: " + "; ".join(
+                f"{p.rule.title.lower()} is not known yet ({p.blocked}) and may come first"
+                for p in unknown
+            )
         if steps is not None:
             steps.append(
                 Step(f"whichever comes first: {first.due_date:%a %d %b %Y}", first.due_date)
             )
+            if provisional:
+                steps.append(Step(provisional))
         return ComputedDeadline(
             rule,
             regime,
@@ -146,25 +187,38 @@ def _one(
             first.due_date,
             first.due_at,
             tuple(steps or ()),
-            met_at=_met(rule, facts, first.trigger_at),
+            met_at=_met(
+                rule, facts, min((p.trigger_at for p in dated if p.trigger_at), default=None)
+            ),
+            provisional=provisional,
         )
 
     if rule.trigger.startswith("rule:"):
         source = done.get(rule.trigger[5:])
         if source is None or source.due_date is None:
-            return blocked(f"waits for {rule.trigger[5:]}")
+            return blocked(
+                f"waits for {rule.trigger[5:]}",
+                met_from=source.trigger_at if source is not None else None,
+            )
         start = source.due_date
         trigger_at = source.due_at
+        # The chain began with the source's own trigger: what meets this rule counts from
+        # there (a dispute sent before the assumed receipt is in time).
+        met_from = source.trigger_at
         if steps is not None:
             steps.append(Step(f"trigger: {source.rule.title}, {start:%a %d %b %Y}", start))
     else:
-        trigger_at = facts.first(rule.trigger)
+        trigger_at = _trigger(rule, facts)
         if trigger_at is None:
-            return blocked(f"starts when {rule.trigger.replace('_', ' ')} is recorded")
+            names = " or ".join(
+                n.replace("_", " ") for n in (rule.trigger, *rule.also_triggered_by)
+            )
+            return blocked(f"starts when {names} is recorded")
         if steps is not None:
             steps.append(
                 Step(
-                    f"trigger: {rule.trigger.replace('_', ' ')} at {_fmt(trigger_at, zone)}",
+                    f"trigger: {_trigger_name(rule, facts, trigger_at)} at "
+                    f"{_fmt(trigger_at, zone)}",
                     _local(trigger_at, zone),
                 )
             )
@@ -172,20 +226,50 @@ def _one(
             first_trigger = trigger_at
             later = [t for t in facts.all(rule.restarts_on) if t > first_trigger]
             if later:
-                trigger_at = max(later)
-                if steps is not None:
-                    steps.append(
-                        Step(
-                            f"the clock restarted on {rule.restarts_on.replace('_', ' ')} "
-                            f"at {_fmt(trigger_at, zone)}",
-                            _local(trigger_at, zone),
+                restart = max(later)
+                if rule.restart_from == "next_trigger":
+                    after = [
+                        t
+                        for name in (rule.trigger, *rule.also_triggered_by)
+                        for t in facts.all(name)
+                        if t >= restart
+                    ]
+                    if after:
+                        trigger_at = min(after)
+                        if steps is not None:
+                            steps.append(
+                                Step(
+                                    f"after {rule.restarts_on.replace('_', ' ')} at "
+                                    f"{_fmt(restart, zone)}, the clock restarted on "
+                                    f"{_trigger_name(rule, facts, trigger_at)} at "
+                                    f"{_fmt(trigger_at, zone)}",
+                                    _local(trigger_at, zone),
+                                )
+                            )
+                    elif steps is not None:
+                        steps.append(
+                            Step(
+                                f"{rule.restarts_on.replace('_', ' ')} at "
+                                f"{_fmt(restart, zone)}: the clock restarts when "
+                                f"{rule.trigger.replace('_', ' ')} is recorded again"
+                            )
                         )
-                    )
+                else:
+                    trigger_at = restart
+                    if steps is not None:
+                        steps.append(
+                            Step(
+                                f"the clock restarted on {rule.restarts_on.replace('_', ' ')} "
+                                f"at {_fmt(trigger_at, zone)}",
+                                _local(trigger_at, zone),
+                            )
+                        )
         start = _local(trigger_at, zone)
+        met_from = trigger_at
 
     calendar = None
     if rule.period.unit is Unit.BUSINESS_DAYS or rule.roll.value != "none":
-        calendar = calendars(rule.calendar)
+        calendar = rule_calendar(rule, calendars)
     amount = (
         facts.parameters.get(rule.parameter, rule.period.amount)
         if rule.parameter
@@ -219,28 +303,41 @@ def _one(
                     )
                 )
 
+    paused_days = 0
     if rule.pausable:
-        paused_last, reason = _apply_pauses(rule, last, facts, zone, calendar, steps)
+        period_first = start if rule.counting is Counting.BEGINNING_ON else start + timedelta(1)
+        paused_last, reason, paused_days = _apply_pauses(
+            rule, last, period_first, facts, zone, calendar, steps
+        )
         if paused_last is None:
-            return blocked(reason, trigger_at)
+            return blocked(reason, trigger_at, met_from)
         last = paused_last
 
     last, rolled = roll(last, rule.roll, calendar, explain)
     if steps is not None and rolled is not None:
         steps += rolled
+    warnings: list[str] = []
+    if explain and rule.roll is Roll.NONE:
+        closed = rule_calendar(rule, calendars).non_working_reason(last)
+        if closed is not None:
+            warnings.append(
+                f"the last day, {last:%a %d %b %Y}, is not a working day ({closed}); the "
+                "rule does not move it, so it stands"
+            )
     if rule.end_of == "business":
         due_at = datetime.combine(last, close_of_business, tzinfo=zone)
         if steps is not None:
             steps.append(
                 Step(
-                    f"due by close of business ({close_of_business:%H:%M}) on {last:%a %d %b %Y}",
+                    f"{_ends(rule)} by close of business ({close_of_business:%H:%M}) on "
+                    f"{last:%a %d %b %Y}",
                     last,
                 )
             )
     else:
         due_at = datetime.combine(last + timedelta(days=1), time(0), tzinfo=zone)
         if steps is not None:
-            steps.append(Step(f"due by the end of {last:%a %d %b %Y}", last))
+            steps.append(Step(f"{_ends(rule)} by the end of {last:%a %d %b %Y}", last))
     return ComputedDeadline(
         rule,
         regime,
@@ -248,16 +345,29 @@ def _one(
         last,
         due_at,
         tuple(steps or ()),
-        met_at=_met(rule, facts, trigger_at),
+        met_at=_met(rule, facts, met_from),
+        warnings=tuple(warnings),
+        paused_days=paused_days,
     )
 
 
-def _met(rule: Rule, facts: Facts, trigger_at: datetime | None) -> datetime | None:
+def _ends(rule: Rule) -> str:
+    """How a step names the end: only the business's own deadlines are "due"."""
+    if rule.party is Party.CUSTOMER:
+        return "the customer's time ends"
+    return "the window closes" if rule.kind == "window" else "due"
+
+
+def _trigger_name(rule: Rule, facts: Facts, moment: datetime) -> str:
+    for name in (rule.trigger, *rule.also_triggered_by):
+        if moment in facts.all(name):
+            return name.replace("_", " ")
+    return rule.trigger.replace("_", " ")
+
+
+def _met(rule: Rule, facts: Facts, since: datetime | None) -> datetime | None:
     times = [
-        t
-        for name in rule.satisfied_by
-        for t in facts.all(name)
-        if trigger_at is None or t >= trigger_at
+        t for name in rule.satisfied_by for t in facts.all(name) if since is None or t >= since
     ]
     return min(times) if times else None
 
@@ -282,3 +392,20 @@ def derive(
             done[rule.id] = computed
             out.append(computed)
     return out
+
+
+def period_usage(due: ComputedDeadline, zone: tzinfo, today: date) -> tuple[int, int] | None:
+    """Days of a calendar-day period used and remaining on `today` (paused days are not
+    used): what a customer with a pausable right (the Consumer Rights Act short-term right
+    to reject) needs to know. None for other rules or while the date is unknown."""
+    rule = due.rule
+    if rule.period.unit is not Unit.CALENDAR_DAYS or due.due_date is None:
+        return None
+    if due.trigger_at is None:
+        return None
+    start = _local(due.trigger_at, zone)
+    first = start if rule.counting is Counting.BEGINNING_ON else start + timedelta(days=1)
+    elapsed = max(0, (min(today, due.due_date) - first).days + 1)
+    used = max(0, elapsed - due.paused_days)
+    remaining = max(0, (due.due_date - today).days)
+    return used, remaining

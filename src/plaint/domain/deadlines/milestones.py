@@ -27,6 +27,7 @@ MILESTONES: dict[str, Milestone] = {
         Milestone("holding_response_sent", "Holding response sent"),
         Milestone("delay_response_sent", "Written explanation of delay sent"),
         Milestone("final_response_sent", "Final response sent"),
+        Milestone("summary_resolution_sent", "Summary resolution communication sent"),
         Milestone("company_response_sent", "Company response sent (CFPB portal)"),
         Milestone("ombudsman_referral_made", "Customer referred the complaint to the ombudsman"),
         Milestone("deadlock_letter_sent", "Deadlock / ADR letter sent"),

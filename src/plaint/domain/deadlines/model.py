@@ -88,7 +88,14 @@ class Rule:
     counting: Counting
     sources: tuple[Source, ...]
     description: str = ""
-    calendar: str = "organisation"
+    # Which days count: "organisation" (its public holidays and its own closure days; house
+    # rules only), "public" (the public holidays of the organisation's country or part of
+    # it, without closures) or a holidays-package name ("US", "US:friday-open").
+    calendar: str = "public"
+    calendar_note: str = ""  # the rule's own definition of a working day, in words
+    # More milestones that start the rule, whichever happens first (e.g. a summary
+    # resolution communication as well as a final response).
+    also_triggered_by: tuple[str, ...] = ()
     roll: Roll = Roll.NONE
     end_of: str = "day"  # "day" (midnight) or "business" (the organisation's close of business)
     measured_to: str = "action"  # "action", "receipt" or "sending": what must happen by then
@@ -101,6 +108,9 @@ class Rule:
     extension_on: str = ""
     earliest_of: tuple[str, ...] = ()
     restarts_on: str = ""
+    # After a restart the clock runs from the restart itself ("restart") or from the next
+    # trigger after it ("next_trigger": a new final response after the case is reopened).
+    restart_from: str = "restart"
     kind: str = "deadline"  # "deadline": missing it is a breach; "window": it just closes
     parameter: str = ""  # an organisation setting that replaces period.amount
     reminder_before: Period | None = None
@@ -146,6 +156,9 @@ class ComputedDeadline:
     steps: tuple[Step, ...]
     met_at: datetime | None = None
     blocked: str = ""  # why no date could be computed (a missing fact)
+    provisional: str = ""  # why the date may still change (a limit not yet known)
+    warnings: tuple[str, ...] = ()  # worth a reader's attention (explain mode only)
+    paused_days: int = 0  # days of the period spent paused (calendar-day pauses)
 
     @property
     def key(self) -> str:

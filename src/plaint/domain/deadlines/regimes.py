@@ -39,7 +39,8 @@ _RULE_KEYS = {
     "id", "title", "party", "trigger", "period", "counting", "sources", "description",
     "calendar", "roll", "end_of", "measured_to", "satisfied_by", "pausable", "pause_starts",
     "pause_ends", "min_days_after_pause", "extension", "extension_on", "earliest_of",
-    "parameter", "reminder_before", "restarts_on", "kind",
+    "parameter", "reminder_before", "restarts_on", "kind", "calendar_note",
+    "also_triggered_by", "restart_from",
 }  # fmt: skip
 
 
@@ -80,6 +81,14 @@ def _rule(raw: dict[str, Any], where: str) -> Rule:
         sources = tuple(_source(s, f"{where} source {i + 1}") for i, s in enumerate(raw["sources"]))
         if not sources:
             raise RegimeError(f"{where}: every rule cites at least one source")
+        policy = all(s.verification is Verification.POLICY for s in sources)
+        calendar = raw.get("calendar", "organisation" if policy else "public")
+        if calendar == "organisation" and not policy:
+            raise RegimeError(
+                f"{where}: only a house (policy) rule may count on the organisation's "
+                'closure days; a rule of law counts on calendar = "public" or a named '
+                "calendar"
+            )
         return Rule(
             id=raw["id"],
             title=raw["title"],
@@ -89,7 +98,10 @@ def _rule(raw: dict[str, Any], where: str) -> Rule:
             counting=Counting(raw.get("counting", "after")),
             sources=sources,
             description=raw.get("description", ""),
-            calendar=raw.get("calendar", "organisation"),
+            calendar=calendar,
+            calendar_note=raw.get("calendar_note", ""),
+            also_triggered_by=tuple(raw.get("also_triggered_by", ())),
+            restart_from=raw.get("restart_from", "restart"),
             roll=Roll(raw.get("roll", "none")),
             end_of=raw.get("end_of", "day"),
             measured_to=raw.get("measured_to", "action"),
@@ -143,6 +155,14 @@ def regime_parse(text: str, name: str) -> Regime:
             raise RegimeError(
                 f"{name} rule {rule.id}: a pausable rule names pause_starts and pause_ends"
             )
+        counts_on_calendar = rule.period.unit is Unit.BUSINESS_DAYS or rule.roll is not Roll.NONE
+        if counts_on_calendar and not rule.calendar_note:
+            raise RegimeError(
+                f"{name} rule {rule.id}: a rule that counts working days says whose "
+                "definition it uses (calendar_note)"
+            )
+        if rule.restart_from not in {"restart", "next_trigger"}:
+            raise RegimeError(f"{name} rule {rule.id}: restart_from is restart/next_trigger")
         if rule.kind not in {"deadline", "window"} or rule.end_of not in {"day", "business"}:
             raise RegimeError(
                 f"{name} rule {rule.id}: kind is deadline/window, end_of is day/business"

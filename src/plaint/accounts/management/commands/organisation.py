@@ -23,12 +23,22 @@ class Command(BaseCommand):
         create.add_argument("--prefix", default="PL", help="Case reference prefix (PL).")
         create.add_argument("--time-zone", default="Europe/London")
         create.add_argument("--country", default="GB", help="ISO 3166 code, e.g. GB, US.")
+        create.add_argument(
+            "--holiday-calendar",
+            default=None,
+            help="Public holidays for business days: COUNTRY or COUNTRY-SUBDIVISION "
+            "(GB-ENG, GB-SCT, GB-WLS, GB-NIR, US, US-CA...). Default: the country's own "
+            "(GB-ENG for GB).",
+        )
         sub.add_parser("list", help="List organisations.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         if options["action"] == "list":
             for org in Organisation.objects.order_by("slug"):
-                self.stdout.write(f"{org.slug:<20} {org.name} ({org.country}, {org.time_zone})")
+                self.stdout.write(
+                    f"{org.slug:<20} {org.name} ({org.country}, {org.holiday_calendar} "
+                    f"holidays, {org.time_zone})"
+                )
             return
         try:
             org = organisation_create(
@@ -38,7 +48,11 @@ class Command(BaseCommand):
                 reference_prefix=options["prefix"],
                 time_zone=options["time_zone"],
                 country=options["country"],
+                holiday_calendar=options["holiday_calendar"],
             )
         except DomainError as exc:
             raise CommandError(exc.message) from None
-        self.stdout.write(f"Created organisation {org.slug}: {org.name}.")
+        self.stdout.write(
+            f"Created organisation {org.slug}: {org.name} ({org.holiday_calendar} holiday "
+            "calendar; --holiday-calendar chooses another, e.g. GB-SCT)."
+        )
