@@ -104,3 +104,37 @@ def test_letter_values_are_cleaned_and_each_problem_named() -> None:
     assert cleaned["customer.phone"] == "020 7946 0000"
     assert cleaned["case.description"] == "free text\nwith lines"
     assert errors == {"business.email": "contains a line break; write it on one line"}
+
+
+@pytest.mark.parametrize(
+    ("line", "message"),
+    [
+        ('  name: "Dana\\nBcc: all@example.org"', "`customer: name` contains a line break"),
+        ('  email: "dana@example.org\\r\\nX-Spam: 1"', "`customer: email` contains a line break"),
+        ("  name: '{{ 7*7 }}'", "`customer: name` contains '{'"),
+        ('  name: "Dana \\u202eWhitfield"', "`customer: name` contains the invisible"),
+        ('  name: "Dana\\0"', "`customer: name` contains a NUL character"),
+        ("  phone: '12'", "`customer: phone` '12' is not a valid phone number for GB"),
+    ],
+)
+def test_the_yaml_case_file_refuses_hostile_contact_points(line: str, message: str) -> None:
+    from plaint.domain.letters.casefile import CaseFileError, casefile_parse
+
+    with pytest.raises(CaseFileError) as caught:
+        casefile_parse(f"customer:\n{line}\n", "dana.yaml")
+    assert message in caught.value.message
+
+
+def test_the_yaml_case_file_normalises_contact_points() -> None:
+    from plaint.domain.letters.casefile import casefile_parse
+
+    parsed = casefile_parse(
+        "customer:\n  name: ' Dana '\n  phone: '+442079460000'\n  email: Dana@Example.ORG\n"
+        '  address: "2 Elm Row\\r\\nLeeds"\n'
+    )
+    assert parsed.values == {
+        "customer.name": "Dana",
+        "customer.phone": "020 7946 0000",
+        "customer.email": "Dana@example.org",
+        "customer.address": "2 Elm Row\nLeeds",
+    }

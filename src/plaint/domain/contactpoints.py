@@ -41,7 +41,9 @@ PHONE_INPUT_MAX = 40
 
 #: Characters that reorder or hide text: the bidirectional embeddings, overrides and
 #: isolates, and the marks that carry direction without showing.
-BIDI_CONTROLS = frozenset("\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069")
+BIDI_CONTROLS = frozenset(
+    "\u061c\u200e\u200f\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069"
+)
 #: Markup and template syntax: a name or an address never needs them.
 MARKUP = frozenset("<>{}")
 LINE_BREAKS = frozenset("\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029")

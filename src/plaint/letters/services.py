@@ -21,6 +21,7 @@ from plaint.cases.ledger import Actor, event_append
 from plaint.cases.models import Case, CaseEvent
 from plaint.cases.services import case_lock, case_milestone_record, require_aware
 from plaint.domain import events as ev
+from plaint.domain.contactpoints import letter_values_clean
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.letters import (
     FORMATS,
@@ -88,6 +89,12 @@ def letter_generate(
     case = (
         Case.objects.select_for_update().select_related("organisation", "customer").get(pk=case.pk)
     )
+    if fields:
+        # Names, phones, e-mail and addresses typed for the letter follow the same rules
+        # as the case's own (no line breaks in a name, no markup, phones checked).
+        fields, problems = letter_values_clean(fields, country=case.organisation.country)
+        if problems:
+            raise FieldErrors(problems)
     today = now.astimezone(ZoneInfo(case.organisation.time_zone)).date()
     request = case_letter_request(
         case=case,
