@@ -212,6 +212,14 @@ class _Page:
             return desk_forms.TransitionForm(data, statuses=statuses)
         if name == "answer":
             return desk_forms.OfferAnswerForm(data, offers=self.pending_offers())
+        if name == "contact":
+            organisation = self.case.organisation
+            return desk_forms.ContactForm(
+                data,
+                zone=ZoneInfo(organisation.time_zone),
+                now=timezone.now(),
+                country=organisation.country,
+            )
         if name == "triage":
             names, choices = self.triage_labels()
             return desk_forms.TriageConfirmForm(

@@ -81,7 +81,12 @@ class CaseOpened(Payload):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ContactLogged(Payload):
-    """One contact between the customer and the business (a call, an email, a letter...)."""
+    """One contact between the customer and the business (a call, an email, a letter...).
+
+    `summary_visibility` says who may read the summary (a `Visibility` value): the
+    customer always sees that the contact happened; an internal summary is staff's note
+    of it. Events recorded before it existed have None, which keeps their meaning: the
+    summary is as visible as the event."""
 
     kind: ClassVar[EventKind] = EventKind.CONTACT_LOGGED
     contact_id: int
@@ -92,6 +97,11 @@ class ContactLogged(Payload):
     ticket_number: str = ""
     wait_minutes: int | None = None
     summary: str = ""
+    summary_visibility: str | None = None
+
+    @property
+    def summary_internal(self) -> bool:
+        return self.summary_visibility == "internal"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
