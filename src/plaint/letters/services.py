@@ -19,7 +19,12 @@ from django.db import transaction
 
 from plaint.cases.ledger import Actor, event_append
 from plaint.cases.models import Case, CaseEvent
-from plaint.cases.services import case_lock, case_milestone_record, require_aware
+from plaint.cases.services import (
+    case_lock,
+    case_milestone_record,
+    case_transition,
+    require_aware,
+)
 from plaint.domain import events as ev
 from plaint.domain.contactpoints import letter_values_clean
 from plaint.domain.errors import DomainError, FieldErrors
@@ -34,6 +39,7 @@ from plaint.domain.letters import (
     letter_spec,
 )
 from plaint.domain.letters.fragments import PLACEHOLDER_OPEN
+from plaint.domain.lifecycle import CaseStatus, allowed_targets
 from plaint.domain.vocabulary import DeliveryMethod, Visibility
 from plaint.letters.overrides import templates_dir
 from plaint.letters.record import case_letter_request
@@ -41,6 +47,8 @@ from plaint.letters.selectors import LetterNotFound, case_letter, letter_regener
 from plaint.letters.store import letter_put, letter_read
 
 TRACKING_NUMBER_MAX_LENGTH = 64
+#: The milestone whose letter, once sent, moves a received case to acknowledged.
+ACKNOWLEDGED_BY = "acknowledgement_sent"
 
 #: Kept formats that hold the letter's words as text, searched for `PLACEHOLDER_OPEN`.
 _TEXT_FORMATS = ("md", "txt", "html")
@@ -158,7 +166,9 @@ def letter_mark_sent(
     `DeliveryMethod`; tracked services need their tracking number), when (`sent_at`, not
     after `now`), and which file (the PDF, or the first file kept). Appends one
     `letter_sent` event, which the customer sees when the business sent the letter to
-    them, and records the milestone the letter represents, if any, at `sent_at`.
+    them, and records the milestone the letter represents, if any, at `sent_at`. Sending
+    the acknowledgement moves a received case to acknowledged (a `status_changed` event,
+    through `case_transition`); a case in any other status keeps it.
 
     Refused, with nothing written: an unknown `seq` or one that is not a letter of this
     case, a letter already marked as sent, and a letter that still holds a 'TO COMPLETE
@@ -309,5 +319,18 @@ def _letter_sent_record(
             actor=actor,
             now=now,
             note=f"{letter.title} (letter #{seq}) sent {how}.",
+        )
+    if milestone == ACKNOWLEDGED_BY and CaseStatus.ACKNOWLEDGED in allowed_targets(
+        case_lock(case).status_enum
+    ):
+        # The acknowledgement went out: the case is acknowledged, through the one
+        # transition service (its own status_changed event, in this transaction). A case
+        # that cannot move there (already investigating, say) keeps its status.
+        case_transition(
+            case=case,
+            to=CaseStatus.ACKNOWLEDGED,
+            actor=actor,
+            now=now,
+            reason=f"{letter.title} (letter #{seq}) sent {chosen.words}.",
         )
     return event, milestone_event
