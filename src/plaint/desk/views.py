@@ -241,7 +241,13 @@ class _Page:
             name: bound.get(name) or self.form(name)
             for name in ACTIONS
             if name in bound
-            or (self.allowed(name) and (name != "triage" or self.triage is not None))
+            or (
+                self.allowed(name)
+                and (
+                    name != "triage"
+                    or (self.triage is not None and case.status != CaseStatus.CLOSED)
+                )
+            )
         }
         return {
             "case": case,
