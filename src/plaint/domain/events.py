@@ -39,6 +39,7 @@ class EventKind(StrEnum):
     LEGAL_REVIEW_CLEARED = "legal_review_cleared"
     LETTER_GENERATED = "letter_generated"
     LETTER_SENT = "letter_sent"
+    LETTER_WITHDRAWN = "letter_withdrawn"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -312,6 +313,19 @@ class LetterSent(Payload):
     file_sha256: str
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LetterWithdrawn(Payload):
+    """A kept letter that was never sent was withdrawn (a draft made by mistake, or
+    superseded): which one (`letter_seq`, the seq of its `letter_generated` event) and
+    why. It stays in the record, and can no longer be marked as sent."""
+
+    kind: ClassVar[EventKind] = EventKind.LETTER_WITHDRAWN
+    letter_seq: int
+    letter: str
+    title: str
+    reason: str
+
+
 PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -336,6 +350,7 @@ PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
         LegalReviewCleared,
         LetterGenerated,
         LetterSent,
+        LetterWithdrawn,
     )
 }
 

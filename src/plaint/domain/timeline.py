@@ -169,6 +169,9 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
         f"template {p.letter} {p.template_version})."
     ),
     ev.EventKind.LETTER_SENT: _letter_sent,
+    ev.EventKind.LETTER_WITHDRAWN: lambda p: (
+        f"Letter #{p.letter_seq} withdrawn before it was sent: {p.title}."
+    ),
 }
 
 
