@@ -253,7 +253,11 @@ def test_only_this_cases_letters_can_be_marked(
 
 def test_case_letters_carry_their_sent_record(case: Case, agent: User) -> None:
     first = acknowledgement(case, agent)
-    second = acknowledgement(case, agent)
+    # another letter (the same letter from the same inputs would be the same draft)
+    second = letter_generate(
+        case=case, kind="acknowledgement", actor=Actor.staff(agent), now=NOW,
+        fields={**ADDRESS, "business.address": "9 Other Road\nLondon"},
+    ).event.seq  # fmt: skip
     mark(case, second, agent, method="recorded_delivery", tracking_number="RR9GB")
     kept = {k.event.seq: k for k in case_letters(case=case)}
     assert kept[first].sent is None
