@@ -159,8 +159,8 @@ def test_other_organisations_and_other_cases_give_not_found(
     assert as_outsider.post(url(case, seq), SENT).status_code == 404
     # another case's letter, through this case's address; an event that is not a letter
     other = open_case(org, agent)
-    for _ in range(3):
-        kept(other, agent, kind="acknowledgement")
+    for n in range(3):  # three different letters (the same one twice is one draft)
+        kept(other, agent, kind="acknowledgement", **{"business.address": f"{n} Way\nLondon"})
     theirs = kinds(other).index("letter_generated", len(before)) + 1
     assert as_agent.post(url(case, theirs), SENT).status_code == 404
     assert as_agent.post(url(case, 1), SENT).status_code == 404

@@ -112,7 +112,14 @@ def test_mark_as_sent_records_the_letter_and_its_milestone(as_agent, case) -> No
     }
     assert as_agent.post(url, data).status_code == 302
     # the letter, the milestone it represents, and the deadline that milestone meets
-    assert kinds(case) == [*before, "letter_sent", "milestone_recorded", "deadline_met"]
+    # the acknowledgement sent also acknowledges the received case
+    assert kinds(case) == [
+        *before,
+        "letter_sent",
+        "milestone_recorded",
+        "status_changed",
+        "deadline_met",
+    ]
     event = CaseEvent.objects.filter(case=case, kind="milestone_recorded").last()
     assert event is not None
     assert "acknowledgement_sent" in event.payload and "RR1GB" in event.payload

@@ -72,8 +72,9 @@ def test_each_method_records_one_sent_event(case: Case, agent: User, method: str
     tracking = "RR123456789GB" if DeliveryMethod(method).needs_tracking else ""
     event = mark(case, seq, agent, method=method, tracking_number=tracking)
     added = events(case)[len(before) :]
-    # the letter_sent event, then the acknowledgement_sent milestone it represents
-    assert [kind for _, kind in added] == ["letter_sent", "milestone_recorded"]
+    # the letter_sent event, then the acknowledgement_sent milestone it represents, then
+    # the received case moves to acknowledged
+    assert [kind for _, kind in added] == ["letter_sent", "milestone_recorded", "status_changed"]
     assert event.kind == "letter_sent" and event.visibility == "customer"
     assert event.occurred_at == SENT and event.recorded_at == LATER
     payload = ev.payload_from_json(event.kind, event.payload)
@@ -139,10 +140,11 @@ def test_generate_with_sent_at_goes_through_the_same_path(case: Case, agent: Use
         sent_at=SENT, sent_method="hand",
     )  # fmt: skip
     assert done.sent_event is not None and done.milestone_event is not None
-    assert [kind for _, kind in events(case)[-3:]] == [
+    assert [kind for _, kind in events(case)[-4:]] == [
         "letter_generated",
         "letter_sent",
         "milestone_recorded",
+        "status_changed",
     ]
     kept = case_letter(case=case, seq=done.event.seq)
     assert kept.sent is not None and kept.sent.method is DeliveryMethod.HAND
@@ -251,7 +253,11 @@ def test_only_this_cases_letters_can_be_marked(
 
 def test_case_letters_carry_their_sent_record(case: Case, agent: User) -> None:
     first = acknowledgement(case, agent)
-    second = acknowledgement(case, agent)
+    # another letter (the same letter from the same inputs would be the same draft)
+    second = letter_generate(
+        case=case, kind="acknowledgement", actor=Actor.staff(agent), now=NOW,
+        fields={**ADDRESS, "business.address": "9 Other Road\nLondon"},
+    ).event.seq  # fmt: skip
     mark(case, second, agent, method="recorded_delivery", tracking_number="RR9GB")
     kept = {k.event.seq: k for k in case_letters(case=case)}
     assert kept[first].sent is None

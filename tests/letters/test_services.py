@@ -51,7 +51,8 @@ def test_generate_keeps_an_exact_copy_in_one_event(case, agent) -> None:  # type
         data = case_letter_file(case=case, seq=done.event.seq, fmt=fmt)
         assert hashlib.sha256(data).hexdigest() == sha == done.files[fmt]
     assert payload.fields["case.reference"] == case.reference
-    assert payload.fields["customer.phone"] == "+44 20 7946 0000"
+    # stored in E.164, shown in the organisation's national format
+    assert payload.fields["customer.phone"] == "020 7946 0000"
     text = case_letter_file(case=case, seq=done.event.seq, fmt="md").decode()
     assert "| phone | me | Sam | T-1 | 35 min |" in text  # from the logged contacts
     assert "weekdays after 5pm" in text  # the customer's preferred contact times

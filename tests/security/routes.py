@@ -125,6 +125,12 @@ RECIPES: dict[str, Recipe] = {
         body=lambda w: {"sent_at": "2026-03-01T16:00", "method": "email", "tracking_number": ""},
         objects=("reference", "seq"),
     ),
+    "desk:letter_withdraw": Recipe(
+        STAFF,
+        lambda w: {**_ref(w), "seq": w.letter_seq},
+        body=lambda w: {"reason": "Made twice by mistake"},
+        objects=("reference", "seq"),
+    ),
     "desk:evidence_download": Recipe(
         STAFF,
         lambda w: {**_ref(w), "pk": w.staff_evidence.pk},

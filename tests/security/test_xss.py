@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils.html import escape
 
 from plaint.cases.models import Case, Evidence
+from plaint.domain.contactpoints import LETTER_FIELDS
 from plaint.letters.selectors import case_letters
 from plaint.portal.links import link_token
 from plaint.triage.services import triage_run
@@ -120,10 +121,7 @@ def _build(payload: str) -> Hostile:
 
     # ---- the customer files a complaint, with a hostile file name
     text_fields = (
-        "name",
-        "phone",
         "best_times",
-        "address",
         "product",
         "order_number",
         "account_number",
@@ -135,8 +133,14 @@ def _build(payload: str) -> Hostile:
         description=v("complaint description") + FLAG_PHRASE,
         evidence=[_file(v.filename("complaint file name"))],
     )
+    # Names, phones and addresses refuse markup and template syntax (contact points); the
+    # form that refuses them shows them back, inert.
+    contact_points = {f: v(f"complaint {f}") for f in ("name", "phone", "address")}
     # ... first with a bad e-mail address: the form comes back with every value in it
-    v.keep("complaint form, refused", anyone.post("/complain/acme/", {**data, "email": "x"}))
+    v.keep(
+        "complaint form, refused",
+        anyone.post("/complain/acme/", {**data, **contact_points, "email": "x"}),
+    )
     data["evidence"] = [_file(v.filename("complaint file name"))]
     filed = anyone.post("/complain/acme/", data)
     _ok(filed, "complaint")
@@ -166,7 +170,8 @@ def _build(payload: str) -> Hostile:
         "desk contact, refused",
         ada.post(act + "contact/", {**contact, "contact_at": "2999-01-01T10:00"}),
     )
-    _ok(ada.post(act + "contact/", contact), "contact")
+    # The representative is a name (a contact point): shown back on the refusal only.
+    _ok(ada.post(act + "contact/", {**contact, "representative": "Sam Lee"}), "contact")
     _ok(ada.post(act + "note/", {"text": v("internal note"), "visibility": "internal"}), "note")
     _ok(ada.post(act + "note/", {"text": v("customer note"), "visibility": "customer"}), "note")
     _ok(
@@ -193,7 +198,7 @@ def _build(payload: str) -> Hostile:
         if response.status_code == 302:
             break
         html = v.keep("desk letter, fields asked", response)
-        extra = _fill(html, lambda a: a == letters, lambda name: v(f"letter field {name}"))
+        extra = _fill(html, lambda a: a == letters, lambda name: letter_value(v, name, "f-"))
         extra = {k: x for k, x in extra.items() if k.startswith("f-")}
         assert set(extra) - set(letter), _errors(html)
         letter.update(extra)
@@ -228,7 +233,7 @@ def _build(payload: str) -> Hostile:
         if response.status_code == 200:
             break
         html = v.keep("portal escalate, fields asked", response)
-        extra = _fill(html, lambda a: a == "", lambda name: v(f"escalation field {name}"))
+        extra = _fill(html, lambda a: a == "", lambda name: letter_value(v, name, ""))
         extra = {k: x for k, x in extra.items() if k != "csrfmiddlewaretoken"}
         assert set(extra) - set(escalation), _errors(html)
         escalation.update(extra)
@@ -272,6 +277,17 @@ def _build(payload: str) -> Hostile:
         v.keep(f"desk letter preview #{kept.event.seq}", preview)
     v.keep("portal case page", anyone.get(link))
     return v
+
+
+def letter_value(v: Hostile, name: str, prefix: str) -> str:
+    """A letter field's value: hostile, except for contact points (names, phones, e-mail,
+    addresses), which refuse markup and template syntax and get an ordinary value."""
+    key = name.removeprefix(prefix)
+    if key in LETTER_FIELDS:
+        kind = LETTER_FIELDS[key]
+        return {"phone": "020 7946 0001", "email": "desk@example.org"}.get(kind, "Sam Lee")
+    field_kind = "letter field" if prefix else "escalation field"
+    return v(f"{field_kind} {name}")
 
 
 def _file(name: str) -> SimpleUploadedFile:

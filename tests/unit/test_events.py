@@ -138,6 +138,12 @@ SAMPLES: list[ev.Payload] = [
         sent_at="2026-03-02T16:05:00+00:00",
         file_sha256="ab" * 32,
     ),
+    ev.LetterWithdrawn(
+        letter_seq=5,
+        letter="final-response",
+        title="Final response",
+        reason="Made twice by mistake {{ 7*7 }}",
+    ),
 ]
 
 

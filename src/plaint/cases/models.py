@@ -171,6 +171,11 @@ class Contact(models.Model):
     ticket_number = models.CharField(max_length=100, blank=True)
     wait_minutes = models.PositiveIntegerField(null=True, blank=True)
     summary = models.TextField(blank=True)
+    # Who may read the summary; the customer always sees that the contact happened.
+    # Contacts logged before this existed keep their meaning: customer-visible.
+    summary_visibility = models.CharField(
+        max_length=10, choices=choices(Visibility), default=Visibility.CUSTOMER.value
+    )
     logged_at = models.DateTimeField()
 
     class Meta:

@@ -29,6 +29,7 @@ from plaint.cases.models import (
     ReferenceSequence,
     ResolutionOffer,
 )
+from plaint.domain import contactpoints
 from plaint.domain import events as ev
 from plaint.domain.deadlines.milestones import DERIVED, MILESTONES
 from plaint.domain.deadlines.regimes import UnknownRegime, regime_get
@@ -125,8 +126,15 @@ def _status_move(
     actor: Actor,
     now: datetime,
     changed: tuple[str, ...] = (),
+    visibility: Visibility | str = Visibility.CUSTOMER,
 ) -> None:
-    """Set the case's status and record `payload`, visible to the customer, in one event."""
+    """Set the case's status and record `payload` in one event (visible to the customer
+    unless `visibility` says otherwise)."""
+    try:
+        seen = Visibility(visibility)
+    except ValueError:
+        options = ", ".join(v.value for v in Visibility)
+        raise FieldErrors({"visibility": f"{visibility!r} is not one of: {options}"}) from None
     case.status = target.value
     event_append(
         case=case,
@@ -134,7 +142,7 @@ def _status_move(
         actor=actor,
         now=now,
         changed=("status", *changed),
-        visibility=Visibility.CUSTOMER,
+        visibility=seen,
     )
 
 
@@ -162,21 +170,71 @@ class CustomerDetails:
     vulnerability_notes: str = ""
 
 
+def _contact_point(
+    errors: dict[str, str],
+    field: str,
+    kind: contactpoints.Kind,
+    value: str,
+    *,
+    country: str,
+    required: bool = False,
+) -> str:
+    """`value` cleaned by the contact-point rules; a refusal is recorded under `field`."""
+    try:
+        text = contactpoints.contact_point_clean(kind, value, country=country)
+    except contactpoints.ContactPointError as exc:
+        errors[field] = exc.message
+        return value.strip()
+    if required and not text:
+        errors[field] = "is required"
+    return text
+
+
+def customer_details_check(
+    details: CustomerDetails, *, country: str, prefix: str = "customer."
+) -> tuple[CustomerDetails, dict[str, str]]:
+    """The customer's details cleaned by the contact-point rules (the phone in E.164 read
+    as a number of `country`, the e-mail normalised), and the problems by field."""
+    errors: dict[str, str] = {}
+    kind = contactpoints.Kind
+    cleaned = CustomerDetails(
+        name=_contact_point(
+            errors, f"{prefix}name", kind.NAME, details.name, country=country, required=True
+        ),
+        email=_contact_point(errors, f"{prefix}email", kind.EMAIL, details.email, country=country),
+        phone=_contact_point(errors, f"{prefix}phone", kind.PHONE, details.phone, country=country),
+        postal_address=_contact_point(
+            errors, f"{prefix}postal_address", kind.ADDRESS, details.postal_address, country=country
+        ),
+        preferred_contact_times=_text(
+            errors,
+            f"{prefix}preferred_contact_times",
+            details.preferred_contact_times,
+            max_length=200,
+        ),
+        vulnerability_notes=_text(
+            errors, f"{prefix}vulnerability_notes", details.vulnerability_notes
+        ),
+    )
+    return cleaned, errors
+
+
 def customer_create(
     *, organisation: Organisation, details: CustomerDetails, now: datetime
 ) -> Customer:
-    errors: dict[str, str] = {}
-    name = _text(errors, "customer.name", details.name, required=True, max_length=200)
+    """Record a customer. Names, phones, e-mail and postal addresses follow
+    `plaint.domain.contactpoints`; anything refused raises `FieldErrors`, writing nothing."""
+    details, errors = customer_details_check(details, country=organisation.country)
     if errors:
         raise FieldErrors(errors)
     customer = Customer(
         organisation=organisation,
-        name=name,
-        email=details.email.strip(),
-        phone=details.phone.strip(),
-        postal_address=details.postal_address.strip(),
-        preferred_contact_times=details.preferred_contact_times.strip(),
-        vulnerability_notes=details.vulnerability_notes.strip(),
+        name=details.name,
+        email=details.email,
+        phone=details.phone,
+        postal_address=details.postal_address,
+        preferred_contact_times=details.preferred_contact_times,
+        vulnerability_notes=details.vulnerability_notes,
         created_at=now,
     )
     _full_clean(customer, "customer.", exclude=["organisation"])
@@ -226,8 +284,14 @@ def case_open(
             regime_get(regime.strip())
         except UnknownRegime as exc:
             errors["regime"] = exc.message
+    respondent = _contact_point(
+        errors, "respondent", contactpoints.Kind.NAME, respondent, country=organisation.country
+    )
     if isinstance(customer, Customer) and customer.organisation_id != organisation.pk:
         errors["customer"] = "belongs to another organisation"
+    if isinstance(customer, CustomerDetails):
+        customer, customer_errors = customer_details_check(customer, country=organisation.country)
+        errors.update(customer_errors)
     if errors:
         raise FieldErrors(errors)
     if isinstance(customer, CustomerDetails):
@@ -242,7 +306,7 @@ def case_open(
         "received_at": received_at,
         "product": product.strip(),
         "issue": issue.strip(),
-        "respondent": respondent.strip(),
+        "respondent": respondent,
         "order_number": order_number.strip(),
         "account_number": account_number.strip(),
         "amount_in_dispute": amount,
@@ -318,14 +382,28 @@ def case_contact_log(
     ticket_number: str = "",
     wait_minutes: int | None = None,
     summary: str = "",
+    summary_visibility: Visibility | str = Visibility.INTERNAL,
+    visibility: Visibility | str = Visibility.CUSTOMER,
 ) -> Contact:
-    """Log one contact (a call, email, chat, letter, visit) with who, when and how long."""
+    """Log one contact (a call, email, chat, letter, visit) with who, when and how long.
+
+    `visibility` is the event's: by default the customer sees that the contact happened.
+    `summary_visibility` is the summary's: internal by default (staff's note of a call),
+    so the customer sees "a phone call on 2 March" without it."""
     require_aware(contact_at=contact_at, now=now)
     errors: dict[str, str] = {}
     channel_value = _enum(errors, "channel", Channel, channel)
     direction_value = _enum(errors, "direction", Direction, direction)
+    summary_visibility_value = _enum(errors, "summary_visibility", Visibility, summary_visibility)
+    visibility_value = _enum(errors, "visibility", Visibility, visibility)
     summary = _text(errors, "summary", summary)
-    representative = _text(errors, "representative", representative, max_length=200)
+    representative = _contact_point(
+        errors,
+        "representative",
+        contactpoints.Kind.NAME,
+        representative,
+        country=case.organisation.country,
+    )
     ticket_number = _text(errors, "ticket_number", ticket_number, max_length=100)
     if wait_minutes is not None and not 0 <= wait_minutes <= 24 * 60:
         errors["wait_minutes"] = "must be between 0 and 1440 minutes"
@@ -333,6 +411,8 @@ def case_contact_log(
         errors["contact_at"] = "is in the future"
     if errors:
         raise FieldErrors(errors)
+    if visibility_value == Visibility.INTERNAL:
+        summary_visibility_value = Visibility.INTERNAL.value  # hidden with its event
     case = case_lock(case)
     contact = Contact.objects.create(
         organisation_id=case.organisation_id,
@@ -344,6 +424,7 @@ def case_contact_log(
         ticket_number=ticket_number,
         wait_minutes=wait_minutes,
         summary=summary,
+        summary_visibility=summary_visibility_value,
         logged_at=now,
     )
     payload = ev.ContactLogged(
@@ -355,6 +436,7 @@ def case_contact_log(
         ticket_number=contact.ticket_number,
         wait_minutes=wait_minutes,
         summary=summary,
+        summary_visibility=summary_visibility_value,
     )
     event_append(
         case=case,
@@ -362,7 +444,7 @@ def case_contact_log(
         actor=actor,
         now=now,
         occurred_at=contact_at,
-        visibility=Visibility.CUSTOMER,
+        visibility=Visibility(visibility_value),
     )
     search.search_index(case=case, source=search.Source.CONTACT, body=summary)
     return contact
@@ -463,7 +545,13 @@ def case_assign(*, case: Case, assignee: User | None, actor: Actor, now: datetim
 
 @transaction.atomic
 def case_transition(
-    *, case: Case, to: CaseStatus | str, actor: Actor, now: datetime, reason: str = ""
+    *,
+    case: Case,
+    to: CaseStatus | str,
+    actor: Actor,
+    now: datetime,
+    reason: str = "",
+    visibility: Visibility | str = Visibility.CUSTOMER,
 ) -> Case:
     """Move the case to another status, if the lifecycle allows it."""
     require_aware(now=now)
@@ -476,7 +564,9 @@ def case_transition(
     if errors:
         raise FieldErrors(errors)
     payload = ev.StatusChanged(from_status=case.status, to_status=target.value, reason=reason)
-    _status_move(case=case, target=target, payload=payload, actor=actor, now=now)
+    _status_move(
+        case=case, target=target, payload=payload, actor=actor, now=now, visibility=visibility
+    )
     return case
 
 
@@ -490,6 +580,7 @@ def case_offer_record(
     amount: Decimal | str | None = None,
     currency: str = "",
     description: str = "",
+    visibility: Visibility | str = Visibility.CUSTOMER,
 ) -> ResolutionOffer:
     """Record an offer of redress; the case moves to `resolution_proposed`."""
     require_aware(now=now)
@@ -530,7 +621,12 @@ def case_offer_record(
         to_status=CaseStatus.RESOLUTION_PROPOSED.value,
     )
     _status_move(
-        case=case, target=CaseStatus.RESOLUTION_PROPOSED, payload=payload, actor=actor, now=now
+        case=case,
+        target=CaseStatus.RESOLUTION_PROPOSED,
+        payload=payload,
+        actor=actor,
+        now=now,
+        visibility=visibility,
     )
     return offer
 
@@ -543,6 +639,7 @@ def case_offer_answer(
     actor: Actor,
     now: datetime,
     comment: str = "",
+    visibility: Visibility | str = Visibility.CUSTOMER,
 ) -> ResolutionOffer:
     """Record the customer's answer: acceptance resolves the case, rejection sends it back
     to investigation."""
@@ -569,7 +666,9 @@ def case_offer_answer(
         from_status=case.status,
         to_status=target.value,
     )
-    _status_move(case=case, target=target, payload=payload, actor=actor, now=now)
+    _status_move(
+        case=case, target=target, payload=payload, actor=actor, now=now, visibility=visibility
+    )
     return offer
 
 
@@ -623,6 +722,7 @@ def case_close(
     actor: Actor,
     now: datetime,
     summary: str = "",
+    visibility: Visibility | str = Visibility.CUSTOMER,
 ) -> Case:
     """Close a resolved or withdrawn case with its outcome and root cause."""
     require_aware(now=now)
@@ -647,5 +747,6 @@ def case_close(
         actor=actor,
         now=now,
         changed=("outcome", "root_cause", "closed_at"),
+        visibility=visibility,
     )
     return case

@@ -3,14 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
+from datetime import datetime, tzinfo
 from typing import Any, cast
 
 from django import forms
 from django.forms.utils import flatatt
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from plaint.cases.selectors import CaseFilters
+from plaint.domain import contactpoints
 from plaint.domain.deadlines.milestones import DERIVED, MILESTONES
 from plaint.domain.letters import CATALOGUE
 from plaint.domain.letters.fields import Missing
@@ -162,9 +165,14 @@ class CaseFilterForm(forms.Form):
 _TEXTAREA = forms.Textarea(attrs={"rows": 3})
 
 
+#: What a datetime-local input sends and shows.
+LOCAL_INPUT = "%Y-%m-%dT%H:%M"
+
+
 class ContactForm(forms.Form):
     contact_at = forms.DateTimeField(
-        label="When", widget=forms.DateTimeInput(attrs={"type": "datetime-local"})
+        label="When",
+        widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
     )
     channel = forms.ChoiceField(choices=choices(Channel))
     direction = forms.ChoiceField(choices=choices(Direction))
@@ -172,6 +180,47 @@ class ContactForm(forms.Form):
     ticket_number = forms.CharField(required=False, max_length=100, label="Ticket number")
     wait_minutes = forms.IntegerField(required=False, min_value=0, label="Wait (minutes)")
     summary = forms.CharField(required=False, widget=_TEXTAREA)
+    summary_visibility = forms.TypedChoiceField(
+        required=False,
+        empty_value=Visibility.INTERNAL.value,  # a form sent without it: staff only
+        label="Who may read the summary",
+        choices=[
+            (Visibility.INTERNAL.value, "Staff only (the customer sees that the contact happened)"),
+            (Visibility.CUSTOMER.value, "The customer too"),
+        ],
+        initial=Visibility.INTERNAL.value,
+    )
+
+    def __init__(
+        self,
+        *args: Any,
+        zone: tzinfo | None = None,
+        now: datetime | None = None,
+        country: str = "GB",
+        **kwargs: Any,
+    ) -> None:
+        """`zone` is the organisation's time zone: the time typed is read in it, and an
+        empty form offers `now` there (the current time when `now` is not given)."""
+        super().__init__(*args, **kwargs)
+        self.zone = zone
+        self.country = country
+        if not self.is_bound and "contact_at" not in self.initial:
+            local = timezone.localtime(now or timezone.now(), zone)
+            # Naive wall-clock time, so that rendering does not move it to another zone.
+            self.initial["contact_at"] = local.replace(second=0, microsecond=0, tzinfo=None)
+
+    def full_clean(self) -> None:
+        if self.zone is None:
+            super().full_clean()
+            return
+        with timezone.override(self.zone):
+            super().full_clean()
+
+    def clean_representative(self) -> str:
+        try:
+            return contactpoints.name_clean(self.cleaned_data["representative"])
+        except contactpoints.ContactPointError as exc:
+            raise forms.ValidationError(f"The representative's name {exc.message}.") from None
 
 
 class NoteForm(forms.Form):

@@ -10,7 +10,7 @@ from django import forms
 from django.utils import timezone
 
 from plaint.domain.vocabulary import DeliveryMethod, choices
-from plaint.letters.services import TRACKING_NUMBER_MAX_LENGTH
+from plaint.letters.services import TRACKING_NUMBER_MAX_LENGTH, WITHDRAW_REASON_MAX_LENGTH
 
 #: What a datetime-local input sends and shows.
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
@@ -47,3 +47,11 @@ class LetterMarkSentForm(forms.Form):
             return
         with timezone.override(self.zone):
             super().full_clean()
+
+
+class LetterWithdrawForm(forms.Form):
+    reason = forms.CharField(
+        label="Why withdraw it",
+        max_length=WITHDRAW_REASON_MAX_LENGTH,
+        help_text="For example: made twice by mistake, or superseded by a later draft.",
+    )

@@ -19,12 +19,12 @@ from plaint.cases.ledger import Actor
 from plaint.deadlines.services import case_deadlines_refresh
 from plaint.desk import views
 from plaint.desk.forms import LetterFieldsForm, LetterForm
-from plaint.desk.letter_forms import LetterMarkSentForm
+from plaint.desk.letter_forms import LetterMarkSentForm, LetterWithdrawForm
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.letters import InvalidFields, MissingFields, UnknownLetter
 from plaint.letters import selectors as letter_selectors
 from plaint.letters.selectors import LetterNotFound
-from plaint.letters.services import letter_generate, letter_mark_sent
+from plaint.letters.services import letter_generate, letter_mark_sent, letter_withdraw
 
 FORMATS = ("md", "html", "pdf", "docx")
 CONTENT_TYPES = {
@@ -119,6 +119,34 @@ def letter_sent_view(request: HttpRequest, reference: str, seq: int) -> HttpResp
             case_deadlines_refresh(case=case, now=now)
             return redirect(f"{reverse('desk:case_detail', args=[case.reference])}#letters")
     return views._case_page(request, case, {f"sent{seq}": form}, 400)
+
+
+@login_required
+@require_POST
+def letter_withdraw_view(request: HttpRequest, reference: str, seq: int) -> HttpResponse:
+    """Withdraw a kept letter that was never sent (`letter_withdraw`), with the reason."""
+    case = views._case(request, reference)
+    _require_work(request)
+    try:
+        letter_selectors.case_letter(case=case, seq=seq)
+    except LetterNotFound:
+        raise Http404(f"No letter #{seq} on {case.reference}.") from None
+    form = LetterWithdrawForm(request.POST)
+    form.auto_id = f"id_withdraw{seq}_%s"
+    if form.is_valid():
+        try:
+            letter_withdraw(
+                case=case,
+                seq=seq,
+                reason=form.cleaned_data["reason"],
+                actor=Actor.staff(views._user(request)),
+                now=timezone.now(),
+            )
+        except DomainError as exc:
+            views._show_errors(form, exc)
+        else:
+            return redirect(f"{reverse('desk:case_detail', args=[case.reference])}#letters")
+    return views._case_page(request, case, {f"withdraw{seq}": form}, 400)
 
 
 def _letter_bytes(request: HttpRequest, reference: str, seq: int, fmt: str) -> bytes:

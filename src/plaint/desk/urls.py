@@ -32,6 +32,11 @@ urlpatterns = [
         name="letter_sent",
     ),
     path(
+        "cases/<str:reference>/letters/<int:seq>/withdraw/",
+        letter_views.letter_withdraw_view,
+        name="letter_withdraw",
+    ),
+    path(
         "cases/<str:reference>/letters/<int:seq>.<slug:fmt>",
         letter_views.letter_file_view,
         name="letter_file",

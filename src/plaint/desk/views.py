@@ -31,7 +31,7 @@ from plaint.deadlines.services import case_deadlines_refresh
 from plaint.desk import forms as desk_forms
 from plaint.desk import queues
 from plaint.desk.forms import CaseFilterForm
-from plaint.desk.letter_forms import LetterMarkSentForm
+from plaint.desk.letter_forms import LetterMarkSentForm, LetterWithdrawForm
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.triage.taxonomy import CONSUMER_CATEGORIES, Taxonomy
@@ -212,6 +212,14 @@ class _Page:
             return desk_forms.TransitionForm(data, statuses=statuses)
         if name == "answer":
             return desk_forms.OfferAnswerForm(data, offers=self.pending_offers())
+        if name == "contact":
+            organisation = self.case.organisation
+            return desk_forms.ContactForm(
+                data,
+                zone=ZoneInfo(organisation.time_zone),
+                now=timezone.now(),
+                country=organisation.country,
+            )
         if name == "triage":
             names, choices = self.triage_labels()
             return desk_forms.TriageConfirmForm(
@@ -233,7 +241,13 @@ class _Page:
             name: bound.get(name) or self.form(name)
             for name in ACTIONS
             if name in bound
-            or (self.allowed(name) and (name != "triage" or self.triage is not None))
+            or (
+                self.allowed(name)
+                and (
+                    name != "triage"
+                    or (self.triage is not None and case.status != CaseStatus.CLOSED)
+                )
+            )
         }
         return {
             "case": case,
@@ -257,14 +271,19 @@ class _Page:
 def _letters_context(case: Case, bound: dict[str, forms.Form]) -> dict[str, Any]:
     kept = letter_selectors.case_letters(case=case)
     zone = ZoneInfo(case.organisation.time_zone)
-    sent_forms = {}
+    rows = []
     for item in kept:
-        name = f"sent{item.event.seq}"
-        form = bound.get(name) or LetterMarkSentForm(zone=zone)
-        form.auto_id = f"id_{name}_%s"
-        sent_forms[item.event.seq] = form
+        forms_of_letter: list[forms.Form] = []
+        for name, make in (
+            (f"sent{item.event.seq}", lambda: LetterMarkSentForm(zone=zone)),
+            (f"withdraw{item.event.seq}", LetterWithdrawForm),
+        ):
+            form = bound.get(name) or make()
+            form.auto_id = f"id_{name}_%s"
+            forms_of_letter.append(form)
+        rows.append((item, *forms_of_letter))
     return {
-        "letters": [(item, sent_forms[item.event.seq]) for item in kept],
+        "letters": rows,
         "letter_form": bound.get("letter") or desk_forms.LetterForm(auto_id="id_letter_%s"),
         "letter_fields_form": bound.get("letter_fields"),
     }

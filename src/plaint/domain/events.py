@@ -39,6 +39,7 @@ class EventKind(StrEnum):
     LEGAL_REVIEW_CLEARED = "legal_review_cleared"
     LETTER_GENERATED = "letter_generated"
     LETTER_SENT = "letter_sent"
+    LETTER_WITHDRAWN = "letter_withdrawn"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -81,7 +82,12 @@ class CaseOpened(Payload):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class ContactLogged(Payload):
-    """One contact between the customer and the business (a call, an email, a letter...)."""
+    """One contact between the customer and the business (a call, an email, a letter...).
+
+    `summary_visibility` says who may read the summary (a `Visibility` value): the
+    customer always sees that the contact happened; an internal summary is staff's note
+    of it. Events recorded before it existed have None, which keeps their meaning: the
+    summary is as visible as the event."""
 
     kind: ClassVar[EventKind] = EventKind.CONTACT_LOGGED
     contact_id: int
@@ -92,6 +98,11 @@ class ContactLogged(Payload):
     ticket_number: str = ""
     wait_minutes: int | None = None
     summary: str = ""
+    summary_visibility: str | None = None
+
+    @property
+    def summary_internal(self) -> bool:
+        return self.summary_visibility == "internal"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -302,6 +313,19 @@ class LetterSent(Payload):
     file_sha256: str
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LetterWithdrawn(Payload):
+    """A kept letter that was never sent was withdrawn (a draft made by mistake, or
+    superseded): which one (`letter_seq`, the seq of its `letter_generated` event) and
+    why. It stays in the record, and can no longer be marked as sent."""
+
+    kind: ClassVar[EventKind] = EventKind.LETTER_WITHDRAWN
+    letter_seq: int
+    letter: str
+    title: str
+    reason: str
+
+
 PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -326,6 +350,7 @@ PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
         LegalReviewCleared,
         LetterGenerated,
         LetterSent,
+        LetterWithdrawn,
     )
 }
 

@@ -46,6 +46,27 @@ def _contact(p: ev.ContactLogged) -> str:
     return text + "."
 
 
+#: A contact in the words the customer reads when its summary is staff's own note.
+_CONTACT_NOUNS = {
+    "phone": "a phone call",
+    "email": "an e-mail",
+    "web": "a message through the website",
+    "chat": "a chat",
+    "letter": "a letter",
+    "in_person": "a visit",
+    "social_media": "a social media message",
+    "referral": "a referral",
+    "fax": "a fax",
+}
+
+
+def contact_in_brief(p: ev.ContactLogged, *, on: str) -> str:
+    """That the contact happened and when (`on`, the date as the reader's zone spells
+    it), and nothing of what staff noted: "A phone call on 02 Mar 2026."."""
+    noun = _CONTACT_NOUNS.get(p.channel, "a contact")
+    return f"{noun[0].upper()}{noun[1:]} on {on}."
+
+
 def _assigned(p: ev.CaseAssigned) -> str:
     if not p.assignee_name:
         return f"Unassigned (was {p.previous_assignee_name})."
@@ -148,6 +169,9 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
         f"template {p.letter} {p.template_version})."
     ),
     ev.EventKind.LETTER_SENT: _letter_sent,
+    ev.EventKind.LETTER_WITHDRAWN: lambda p: (
+        f"Letter #{p.letter_seq} withdrawn before it was sent: {p.title}."
+    ),
 }
 
 

@@ -12,8 +12,9 @@ from plaint.cases.ledger import Actor
 from plaint.cases.models import Case, ResolutionOffer
 from plaint.cases.selectors import case_contacts, case_evidence, case_offers
 from plaint.deadlines.selectors import case_deadline_derivation
+from plaint.domain.contactpoints import phone_display
 from plaint.domain.letters import DeadlineInfo, LetterRequest, Side, letter_spec
-from plaint.domain.vocabulary import ActorKind, RedressKind, label
+from plaint.domain.vocabulary import ActorKind, RedressKind, Visibility, label
 
 
 def _offer_words(offer: ResolutionOffer) -> str:
@@ -32,7 +33,7 @@ def case_values(*, case: Case, kind: str, actor: Actor) -> dict[str, Any]:
         "customer.name": customer.name,
         "customer.address": customer.postal_address,
         "customer.email": customer.email,
-        "customer.phone": customer.phone,
+        "customer.phone": phone_display(customer.phone, country=org.country),
         "customer.best_times": customer.preferred_contact_times,
         "business.name": (case.respondent or org.name)
         if spec.side is not Side.BUSINESS
@@ -85,7 +86,9 @@ def case_letter_request(
             "representative": c.representative,
             "ticket_number": c.ticket_number,
             "wait_minutes": c.wait_minutes,
-            "summary": c.summary,
+            # Staff's internal note of a contact stays out of letters, which leave the
+            # business; the letter still says the contact happened.
+            "summary": "" if c.summary_visibility == Visibility.INTERNAL else c.summary,
         }
         for c in case_contacts(case=case)
     ]

@@ -7,7 +7,13 @@ from datetime import datetime
 from pathlib import Path
 
 from plaint.cases.models import Case, CaseEvent
-from plaint.domain.events import EventKind, LetterGenerated, LetterSent, payload_from_json
+from plaint.domain.events import (
+    EventKind,
+    LetterGenerated,
+    LetterSent,
+    LetterWithdrawn,
+    payload_from_json,
+)
 from plaint.domain.letters import CATALOGUE, LetterSpec, RenderedLetter, letter_make
 from plaint.domain.letters.render import PACKAGE_TEMPLATES, request_from_fields
 from plaint.domain.vocabulary import DeliveryMethod
@@ -49,21 +55,53 @@ class SentRecord:
 
 
 @dataclass(frozen=True)
+class WithdrawnRecord:
+    """The `letter_withdrawn` event of a kept letter: who withdrew it, when and why."""
+
+    event: CaseEvent
+    payload: LetterWithdrawn
+
+    @property
+    def by(self) -> str:
+        return self.event.actor_label
+
+    @property
+    def at(self) -> datetime:
+        return self.event.recorded_at
+
+    @property
+    def reason(self) -> str:
+        return self.payload.reason
+
+
+@dataclass(frozen=True)
 class KeptLetter:
     event: CaseEvent
     payload: LetterGenerated
     sent: SentRecord | None = None  # None until the letter is marked as sent
+    withdrawn: WithdrawnRecord | None = None  # None unless the draft was withdrawn
+
+    @property
+    def is_draft(self) -> bool:
+        """Kept, not sent and not withdrawn: it may still be sent, or withdrawn."""
+        return self.sent is None and self.withdrawn is None
 
 
 def case_letters(*, case: Case) -> list[KeptLetter]:
-    """Every letter kept on the case, oldest first, each with its sent record if any."""
+    """Every letter kept on the case, oldest first, each with its sent record (or its
+    withdrawal) if any."""
     events = CaseEvent.objects.filter(
         organisation_id=case.organisation_id,
         case=case,
-        kind__in=(EventKind.LETTER_GENERATED.value, EventKind.LETTER_SENT.value),
+        kind__in=(
+            EventKind.LETTER_GENERATED.value,
+            EventKind.LETTER_SENT.value,
+            EventKind.LETTER_WITHDRAWN.value,
+        ),
     ).order_by("seq")
     generated: list[tuple[CaseEvent, LetterGenerated]] = []
     sent: dict[int, SentRecord] = {}
+    withdrawn: dict[int, WithdrawnRecord] = {}
     for event in events:
         payload = payload_from_json(event.kind, event.payload)
         if isinstance(payload, LetterGenerated):
@@ -71,7 +109,12 @@ def case_letters(*, case: Case) -> list[KeptLetter]:
         elif isinstance(payload, LetterSent):
             # The service refuses a second `letter_sent` for a letter; the first one counts.
             sent.setdefault(payload.letter_seq, SentRecord(event, payload))
-    return [KeptLetter(event, payload, sent.get(event.seq)) for event, payload in generated]
+        elif isinstance(payload, LetterWithdrawn):
+            withdrawn.setdefault(payload.letter_seq, WithdrawnRecord(event, payload))
+    return [
+        KeptLetter(event, payload, sent.get(event.seq), withdrawn.get(event.seq))
+        for event, payload in generated
+    ]
 
 
 def case_letters_sent(*, case: Case) -> list[KeptLetter]:

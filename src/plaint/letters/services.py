@@ -19,9 +19,16 @@ from django.db import transaction
 
 from plaint.cases.ledger import Actor, event_append
 from plaint.cases.models import Case, CaseEvent
-from plaint.cases.services import case_lock, case_milestone_record, require_aware
+from plaint.cases.services import (
+    case_lock,
+    case_milestone_record,
+    case_transition,
+    require_aware,
+)
 from plaint.domain import events as ev
+from plaint.domain.contactpoints import letter_values_clean
 from plaint.domain.errors import DomainError, FieldErrors
+from plaint.domain.events import canonical_json
 from plaint.domain.letters import (
     FORMATS,
     LetterSpec,
@@ -33,13 +40,23 @@ from plaint.domain.letters import (
     letter_spec,
 )
 from plaint.domain.letters.fragments import PLACEHOLDER_OPEN
+from plaint.domain.lifecycle import CaseStatus, allowed_targets
 from plaint.domain.vocabulary import DeliveryMethod, Visibility
 from plaint.letters.overrides import templates_dir
 from plaint.letters.record import case_letter_request
-from plaint.letters.selectors import LetterNotFound, case_letter, letter_regenerate
+from plaint.letters.selectors import (
+    KeptLetter,
+    LetterNotFound,
+    case_letter,
+    case_letters,
+    letter_regenerate,
+)
 from plaint.letters.store import letter_put, letter_read
 
 TRACKING_NUMBER_MAX_LENGTH = 64
+WITHDRAW_REASON_MAX_LENGTH = 500
+#: The milestone whose letter, once sent, moves a received case to acknowledged.
+ACKNOWLEDGED_BY = "acknowledgement_sent"
 
 #: Kept formats that hold the letter's words as text, searched for `PLACEHOLDER_OPEN`.
 _TEXT_FORMATS = ("md", "txt", "html")
@@ -57,6 +74,9 @@ class GeneratedLetter:
     files: dict[str, str]  # format -> SHA-256 in the letter store
     milestone_event: CaseEvent | None = None
     sent_event: CaseEvent | None = None
+    #: True when the same letter was already kept as an unsent draft (a double click):
+    #: `event` is that draft's, and nothing new was kept.
+    reused: bool = False
 
 
 @transaction.atomic
@@ -88,6 +108,12 @@ def letter_generate(
     case = (
         Case.objects.select_for_update().select_related("organisation", "customer").get(pk=case.pk)
     )
+    if fields:
+        # Names, phones, e-mail and addresses typed for the letter follow the same rules
+        # as the case's own (no line breaks in a name, no markup, phones checked).
+        fields, problems = letter_values_clean(fields, country=case.organisation.country)
+        if problems:
+            raise FieldErrors(problems)
     today = now.astimezone(ZoneInfo(case.organisation.time_zone)).date()
     request = case_letter_request(
         case=case,
@@ -102,6 +128,29 @@ def letter_generate(
     letter = letter_render(prepared, override_dir=templates_dir())
     if sent_at is not None and letter.incomplete:
         raise FieldErrors({"sent_at": _INCOMPLETE})
+    same = _same_draft(case, letter, prepared.field_values())
+    if same is not None:
+        # The same letter from the same inputs is still an unsent draft (a second click
+        # on "Generate"): hand that one back rather than keep a duplicate.
+        sent_event = milestone_event = None
+        if sent_at is not None:
+            sent_event, milestone_event = _letter_sent_record(
+                case=case,
+                seq=same.event.seq,
+                method=sent_method,
+                tracking_number=sent_tracking_number,
+                sent_at=sent_at,
+                actor=actor,
+                now=now,
+            )
+        return GeneratedLetter(
+            event=same.event,
+            letter=letter,
+            files=dict(same.payload.files),
+            milestone_event=milestone_event,
+            sent_event=sent_event,
+            reused=True,
+        )
     files = {fmt: letter_put(data) for fmt, data in letter.outputs.items()}
     payload = ev.LetterGenerated(
         letter=letter.spec.id,
@@ -151,7 +200,9 @@ def letter_mark_sent(
     `DeliveryMethod`; tracked services need their tracking number), when (`sent_at`, not
     after `now`), and which file (the PDF, or the first file kept). Appends one
     `letter_sent` event, which the customer sees when the business sent the letter to
-    them, and records the milestone the letter represents, if any, at `sent_at`.
+    them, and records the milestone the letter represents, if any, at `sent_at`. Sending
+    the acknowledgement moves a received case to acknowledged (a `status_changed` event,
+    through `case_transition`); a case in any other status keeps it.
 
     Refused, with nothing written: an unknown `seq` or one that is not a letter of this
     case, a letter already marked as sent, and a letter that still holds a 'TO COMPLETE
@@ -166,6 +217,72 @@ def letter_mark_sent(
         now=now,
     )
     return event
+
+
+def _same_draft(case: Case, letter: RenderedLetter, fields: Mapping[str, Any]) -> KeptLetter | None:
+    """The case's unsent, unwithdrawn draft of the same letter, if any: the same kind,
+    template (version and hash), formats and field values (which hold the letter's date,
+    so a draft from another day is another letter)."""
+    wanted = canonical_json(dict(fields))
+    for kept in reversed(case_letters(case=case)):
+        payload = kept.payload
+        if (
+            kept.is_draft
+            and payload.letter == letter.spec.id
+            and payload.template_version == letter.template_version
+            and payload.template_sha256 == letter.template_sha256
+            and set(payload.files) == set(letter.outputs)
+            and canonical_json(payload.fields) == wanted
+        ):
+            return kept
+    return None
+
+
+@transaction.atomic
+def letter_withdraw(*, case: Case, seq: int, reason: str, actor: Actor, now: datetime) -> CaseEvent:
+    """Withdraw the kept letter of event `seq`, which was never sent: one
+    `letter_withdrawn` event (internal) records who withdrew it and why. The letter stays
+    in the record and can no longer be marked as sent. Refused, with nothing written: no
+    reason, an unknown letter, a letter already sent or already withdrawn."""
+    require_aware(now=now)
+    why = reason.strip()
+    if not why:
+        raise FieldErrors({"reason": "is required: say why the draft is withdrawn"})
+    if len(why) > WITHDRAW_REASON_MAX_LENGTH:
+        raise FieldErrors(
+            {"reason": f"is longer than {WITHDRAW_REASON_MAX_LENGTH} characters ({len(why)})"}
+        )
+    if "\x00" in why:
+        raise FieldErrors({"reason": "contains a NUL character"})
+    case = case_lock(case)
+    try:
+        kept = case_letter(case=case, seq=seq)
+    except LetterNotFound:
+        raise FieldErrors({"seq": f"{case.reference} has no kept letter #{seq}"}) from None
+    if kept.sent is not None:
+        raise FieldErrors(
+            {
+                "seq": f"letter #{seq} was sent ({kept.sent.method_words}, "
+                f"{kept.sent.sent_at:%d %b %Y %H:%M}); a sent letter cannot be withdrawn"
+            }
+        )
+    if kept.withdrawn is not None:
+        raise FieldErrors({"seq": _withdrawn_words(seq, kept)})
+    payload = ev.LetterWithdrawn(
+        letter_seq=seq, letter=kept.payload.letter, title=kept.payload.title, reason=why
+    )
+    return event_append(
+        case=case, payload=payload, actor=actor, now=now, visibility=Visibility.INTERNAL
+    )
+
+
+def _withdrawn_words(seq: int, kept: KeptLetter) -> str:
+    withdrawn = kept.withdrawn
+    assert withdrawn is not None
+    return (
+        f"letter #{seq} was withdrawn by {withdrawn.by} on {withdrawn.at:%d %b %Y} "
+        f"({withdrawn.reason})"
+    )
 
 
 def _delivery_checked(
@@ -272,6 +389,8 @@ def _letter_sent_record(
                 f"({kept.sent.method_words}, {kept.sent.sent_at:%d %b %Y %H:%M})"
             }
         )
+    if kept.withdrawn is not None:
+        raise FieldErrors({"seq": _withdrawn_words(seq, kept) + "; it cannot be marked as sent"})
     if _still_to_complete(seq, kept.payload):
         raise FieldErrors({"seq": _INCOMPLETE})
     letter = kept.payload
@@ -302,5 +421,18 @@ def _letter_sent_record(
             actor=actor,
             now=now,
             note=f"{letter.title} (letter #{seq}) sent {how}.",
+        )
+    if milestone == ACKNOWLEDGED_BY and CaseStatus.ACKNOWLEDGED in allowed_targets(
+        case_lock(case).status_enum
+    ):
+        # The acknowledgement went out: the case is acknowledged, through the one
+        # transition service (its own status_changed event, in this transaction). A case
+        # that cannot move there (already investigating, say) keeps its status.
+        case_transition(
+            case=case,
+            to=CaseStatus.ACKNOWLEDGED,
+            actor=actor,
+            now=now,
+            reason=f"{letter.title} (letter #{seq}) sent {chosen.words}.",
         )
     return event, milestone_event

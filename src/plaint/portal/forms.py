@@ -10,6 +10,7 @@ from typing import Any
 from django import forms
 from django.core.files.uploadedfile import UploadedFile
 
+from plaint.domain import contactpoints
 from plaint.domain.letters import ALL_FIELDS
 from plaint.domain.letters.fields import Kind
 
@@ -47,6 +48,21 @@ def _text(label: str, *, required: bool = False, max_length: int = 200, **kw: An
         },
         **kw,
     )
+
+
+def refusal(label: str, message: str) -> str:
+    """A contact-point refusal as a sentence: "Your full name contains '<', ..."."""
+    return f"{label}{',' if message.startswith('line ') else ''} {message}."
+
+
+def _contact_point(form: forms.Form, name: str, kind: contactpoints.Kind, country: str) -> str:
+    """Field `name` cleaned by the contact-point rules, or a ValidationError saying why
+    not."""
+    try:
+        return contactpoints.contact_point_clean(kind, form.cleaned_data[name], country=country)
+    except contactpoints.ContactPointError as exc:
+        label = str(form.fields[name].label or name)
+        raise forms.ValidationError(refusal(label, exc.message)) from None
 
 
 class ComplaintForm(forms.Form):
@@ -128,6 +144,24 @@ class ComplaintForm(forms.Form):
             self.add_error("currency", "Please say which currency the amount is in (e.g. GBP).")
         return data
 
+    def __init__(self, *args: Any, country: str = "GB", **kwargs: Any) -> None:
+        """`country` is the organisation's (ISO 3166 alpha-2): phone numbers without a
+        country code are read as numbers of that country."""
+        super().__init__(*args, **kwargs)
+        self.country = country
+
+    def clean_name(self) -> str:
+        return _contact_point(self, "name", contactpoints.Kind.NAME, self.country)
+
+    def clean_email(self) -> str:
+        return _contact_point(self, "email", contactpoints.Kind.EMAIL, self.country)
+
+    def clean_phone(self) -> str:
+        return _contact_point(self, "phone", contactpoints.Kind.PHONE, self.country)
+
+    def clean_address(self) -> str:
+        return _contact_point(self, "address", contactpoints.Kind.ADDRESS, self.country)
+
     @property
     def is_spam(self) -> bool:
         return bool(self.data.get("website", "").strip())
@@ -191,11 +225,23 @@ class EscalationForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 3}),
     )
 
-    def __init__(self, *args: Any, letter_keys: Sequence[str] = (), **kwargs: Any) -> None:
+    def __init__(
+        self, *args: Any, letter_keys: Sequence[str] = (), country: str = "GB", **kwargs: Any
+    ) -> None:
         super().__init__(*args, **kwargs)
+        self.country = country
         self.letter_keys = [k for k in letter_keys if k in ALL_FIELDS]
         for key in self.letter_keys:
             self.fields[key] = _letter_field(key)
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean() or {}
+        asked = {k: data[k] for k in self.letter_keys if isinstance(data.get(k), str)}
+        cleaned, errors = contactpoints.letter_values_clean(asked, country=self.country)
+        for key, message in errors.items():
+            self.add_error(key, refusal(str(self.fields[key].label or key), message))
+        data.update({k: v for k, v in cleaned.items() if k not in errors})
+        return data
 
     def letter_fields(self) -> dict[str, Any]:
         return {

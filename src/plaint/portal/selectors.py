@@ -7,14 +7,24 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo
+
+from django.utils import timezone
 
 from plaint.accounts.models import Organisation
 from plaint.cases.models import Case, Evidence
-from plaint.cases.selectors import CaseNotFound, case_evidence, case_get, case_timeline
+from plaint.cases.selectors import (
+    CaseNotFound,
+    TimelineEntry,
+    case_evidence,
+    case_get,
+    case_timeline,
+)
 from plaint.deadlines.selectors import DeadlineView, case_deadline_views
 from plaint.domain.deadlines.regimes import UnknownRegime, regime_get
+from plaint.domain.events import ContactLogged
 from plaint.domain.letters.render import PACKAGE_TEMPLATES
-from plaint.domain.timeline import describe, detail
+from plaint.domain.timeline import contact_in_brief, describe, detail
 from plaint.domain.vocabulary import ActorKind, Visibility
 from plaint.letters.overrides import templates_dir
 from plaint.letters.selectors import KeptLetter, LetterNotFound, case_letter_file, case_letters
@@ -46,16 +56,23 @@ class PortalEntry:
     detail: str
 
 
-def customer_timeline(*, case: Case) -> list[PortalEntry]:
-    return [
-        PortalEntry(
-            at=entry.event.occurred_at,
-            by_customer=entry.event.actor_kind == ActorKind.CUSTOMER.value,
-            sentence=describe(entry.payload),
-            detail=detail(entry.payload),
+def _portal_entry(entry: TimelineEntry, zone: ZoneInfo) -> PortalEntry:
+    payload = entry.payload
+    by_customer = entry.event.actor_kind == ActorKind.CUSTOMER.value
+    if isinstance(payload, ContactLogged) and payload.summary_internal:
+        # Staff's own note of a call: the customer sees that it happened, and when.
+        on = f"{timezone.localtime(entry.event.occurred_at, zone):%d %b %Y}"
+        return PortalEntry(
+            entry.event.occurred_at, by_customer, contact_in_brief(payload, on=on), ""
         )
-        for entry in case_timeline(case=case, customer_view=True)
-    ]
+    return PortalEntry(entry.event.occurred_at, by_customer, describe(payload), detail(payload))
+
+
+def customer_timeline(*, case: Case) -> list[PortalEntry]:
+    """The customer-visible events of the case in words. A contact whose summary is
+    internal reads "A phone call on 02 Mar 2026." with no summary."""
+    zone = ZoneInfo(case.organisation.time_zone)
+    return [_portal_entry(entry, zone) for entry in case_timeline(case=case, customer_view=True)]
 
 
 def business_deadlines(*, case: Case, now: datetime) -> list[DeadlineView]:

@@ -94,7 +94,7 @@ def _uploads(files: list[UploadedFile[bytes]]) -> list[services.Upload]:
 @require_http_methods(["GET", "POST"])
 def complaint_form_view(request: HttpRequest, org: str) -> HttpResponse:
     organisation = _organisation(org)
-    form = ComplaintForm(request.POST or None, request.FILES or None)
+    form = ComplaintForm(request.POST or None, request.FILES or None, country=organisation.country)
     context: dict[str, Any] = {"organisation": organisation, "form": form}
     if request.method != "POST":
         return render(request, "portal/complaint_form.html", context)
@@ -301,7 +301,7 @@ ESCALATION_KEYS = tuple(
 @with_case
 def escalate_view(request: HttpRequest, organisation: Organisation, case: Case) -> HttpResponse:
     keys = [k for k in ESCALATION_KEYS if k in request.POST]
-    form = EscalationForm(request.POST or None, letter_keys=keys)
+    form = EscalationForm(request.POST or None, letter_keys=keys, country=organisation.country)
     context = _case_context(request, organisation, case, form=form, missing=[])
     if request.method != "POST":
         return render(request, "portal/escalate.html", context)
@@ -317,7 +317,7 @@ def escalate_view(request: HttpRequest, organisation: Organisation, case: Case) 
         )
     except MissingFields as exc:
         asked = list(dict.fromkeys([*keys, *(m.field.key for m in exc.missing)]))
-        form = EscalationForm(request.POST, letter_keys=asked)
+        form = EscalationForm(request.POST, letter_keys=asked, country=organisation.country)
         form.is_valid()
         for m in exc.missing:
             if m.field.key in form.errors:

@@ -11,6 +11,7 @@ from django.db.models import Max, QuerySet
 
 from plaint.accounts.models import Organisation
 from plaint.cases.models import Case, Contact, ResolutionOffer
+from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.triage.pii import mask_pii
 from plaint.domain.triage.taxonomy import Taxonomy
 from plaint.triage.classifier import (
@@ -54,18 +55,26 @@ def legal_review_queue(*, organisation: Organisation) -> QuerySet[TriageRecord]:
 
 
 def needs_triage_queue(*, organisation: Organisation) -> QuerySet[TriageRecord]:
-    """Cases whose suggestion was not confident enough, most urgent first."""
+    """Cases whose suggestion was not confident enough, most urgent first. A closed case
+    needs no triage (a reopened one comes back)."""
     return (
         TriageRecord.objects.filter(
             organisation=organisation, status=TriageRecord.Status.NEEDS_HUMAN
         )
+        .exclude(case__status=CaseStatus.CLOSED.value)
         .select_related("case")
         .order_by("-urgency", "triaged_at", "id")
     )
 
 
 def untriaged_cases(*, organisation: Organisation) -> QuerySet[Case]:
-    return Case.objects.filter(organisation=organisation, triage__isnull=True).order_by("id")
+    """The cases triage has not seen yet, closed ones left out (triage adds nothing to a
+    closed case)."""
+    return (
+        Case.objects.filter(organisation=organisation, triage__isnull=True)
+        .exclude(status=CaseStatus.CLOSED.value)
+        .order_by("id")
+    )
 
 
 def contact_count(*, case: Case) -> int:

@@ -18,6 +18,7 @@ from plaint.cases.models import Case
 from plaint.cases.services import case_lock, require_aware
 from plaint.domain import events as ev
 from plaint.domain.errors import DomainError, FieldErrors
+from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.triage.flags import Flag, FlagHit, detect_flags, snippet
 from plaint.domain.triage.taxonomy import (
     CONSUMER_CATEGORIES,
@@ -58,6 +59,15 @@ def _labels_for(taxonomy: str, suggestion: Mapping[str, Suggestion]) -> dict[str
     return {name: s for name, s in suggestion.items() if name in wanted}
 
 
+def _refuse_closed(case: Case, what: str) -> None:
+    """A closed case's record is final: triage adds nothing to it (reopen it first)."""
+    if case.status == CaseStatus.CLOSED:
+        raise DomainError(
+            f"{case.reference} is closed: triage does not {what} a closed case. "
+            "Reopen the case first if it needs triage."
+        )
+
+
 def _flag_words(hits: list[FlagHit]) -> dict[str, list[str]]:
     return {hit.flag.value: [e.text for e in hit.evidence] for hit in hits}
 
@@ -75,10 +85,12 @@ def triage_run(
     when a legal-risk flag sends it to the legal review queue.
 
     `next_deadline` is the due time of the case's nearest open deadline, if any (it feeds
-    the urgency score). Re-running replaces the suggestion; a confirmation stands."""
+    the urgency score). Re-running replaces the suggestion; a confirmation stands. A closed
+    case is refused (`DomainError`), with nothing written."""
     require_aware(now=now, next_deadline=next_deadline)
     actor = actor or Actor.system("Triage")
     case = case_lock(case)
+    _refuse_closed(case, "run on")
     organisation = case.organisation
     settings = selectors.triage_settings_get(organisation=organisation)
     active = selectors.active_model(organisation=organisation, taxonomy=settings.taxonomy)
@@ -202,9 +214,11 @@ def triage_confirm(
 ) -> TriageRecord:
     """Confirm or correct the suggested labels. The labels are written to the case
     (`category`, or `product` and `issue` for the CFPB taxonomy) and become training data
-    for `triage_train`; `triage_confirmed` records which suggestions were corrected."""
+    for `triage_train`; `triage_confirmed` records which suggestions were corrected. A
+    closed case is refused, with nothing written."""
     require_aware(now=now)
     case = case_lock(case)
+    _refuse_closed(case, "confirm labels on")
     record = TriageRecord.objects.select_for_update().filter(case=case).first()
     if record is None:
         raise DomainError(f"{case.reference} has not been triaged yet; run triage first.")

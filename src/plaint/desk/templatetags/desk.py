@@ -9,7 +9,7 @@ from django import template
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from plaint.domain import timeline
+from plaint.domain import contactpoints, timeline
 from plaint.domain.events import Payload
 
 register = template.Library()
@@ -23,6 +23,12 @@ def describe(payload: Payload) -> str:
 @register.filter
 def event_detail(payload: Payload) -> str:
     return timeline.detail(payload)
+
+
+@register.filter
+def phone(value: str, country: str) -> str:
+    """A stored phone number (E.164) as people write it in `country`."""
+    return contactpoints.phone_display(value, country=country)
 
 
 @register.filter

@@ -18,6 +18,7 @@ from typing import Any
 
 import yaml
 
+from plaint.domain.contactpoints import letter_values_clean
 from plaint.domain.errors import DomainError
 from plaint.domain.letters.fields import ALL_FIELDS, parse_date
 from plaint.domain.letters.render import LetterRequest
@@ -110,9 +111,18 @@ def casefile_parse(text: str, name: str = "case file") -> CaseFile:
             letter_date = parse_date(data["letter_date"])
         except ValueError as exc:
             problems.append(f"`letter_date:` {exc}")
+    jurisdiction = str(data.get("jurisdiction") or "").upper()
+    if not problems:
+        # Names, phones, e-mail and addresses follow the contact-point rules (no line
+        # breaks in a name or an e-mail header, no markup; phones read in the
+        # jurisdiction's country and shown in its national format).
+        values, refused = letter_values_clean(values, country=jurisdiction[:2] or "GB")
+        problems += [
+            f"`{key.split('.', 1)[0]}: {key.split('.', 1)[1]}` {message}"
+            for key, message in sorted(refused.items())
+        ]
     if problems:
         raise CaseFileError(f"{name}: " + "; ".join(problems))
-    jurisdiction = str(data.get("jurisdiction") or "").upper()
     default_calendar = {"US": "US", "GB": "GB-ENG"}.get(jurisdiction[:2], "GB-ENG")
     return CaseFile(
         values=values,
