@@ -725,9 +725,12 @@ def letter_render(prepared: PreparedLetter, *, override_dir: Path | None = None)
     stem = RenderedLetter(prepared.spec, prepared, subject, {}, "", "").filename_stem
     if "eml" in wanted:
         sender, addressee = ctx["sender"], ctx["addressee"]
+        # A letter to an address block (a card issuer's billing address, a solicitor) is
+        # e-mailed to the other party's address that letter_prepare required.
+        other = ctx["customer"] if ctx["side"] == Side.BUSINESS.value else ctx["business"]
         outputs["eml"] = formats.eml_build(
             sender=(str(sender["name"]), str(sender["email"])),
-            to=(str(addressee["name"]), str(addressee["email"])),
+            to=(str(addressee["name"]), str(addressee["email"] or other["email"] or "")),
             subject=subject or prepared.spec.title,
             text=txt_text,
             html=html_text,
