@@ -90,7 +90,7 @@ def test_fca_final_response_reproduces_the_annex_paragraph_exactly() -> None:
     paragraph = (REQUIRED / "disp-1-annex-3r.md").read_text().split("\n---\n", 1)[1].strip()
     assert paragraph.startswith("You have the right to refer your complaint")
     assert paragraph in text and paragraph in letter.outputs["md"].decode()
-    assert "free of charge – but you must do so within six months" in text  # the en dash
+    assert "free of charge \u2013 but you must do so within six months" in text  # en dash
     assert PLACEHOLDER_OPEN not in text and not letter.incomplete
     assert "(last verified 1 December 2026)" in text
     assert any("secondary source, last verified 2026-12-01" in w for w in letter.warnings)

@@ -293,3 +293,13 @@ def test_letter_new_writes_nothing_into_the_current_folder(tmp_path: Path) -> No
     assert done.returncode == 0, done.stderr
     assert "Complaint about" in done.stdout
     assert list(tmp_path.iterdir()) == []
+
+
+def test_a_letter_dated_in_the_past_is_warned_about_with_its_passed_dates() -> None:
+    from plaint.domain.letters.render import past_date_warnings
+
+    prepared = letter_prepare(request("cease-and-desist"))  # dated 2 March 2026
+    warnings = past_date_warnings(prepared, date(2026, 12, 1))
+    assert warnings[0] == "The letter is dated 2 March 2026, before today (1 December 2026)."
+    assert "The date to comply by, 16 March 2026, has already passed." in warnings
+    assert past_date_warnings(prepared, date(2026, 3, 2)) == []

@@ -363,6 +363,24 @@ def letter_dates(
     return out
 
 
+#: What each date a letter states is, in words (for warnings).
+DATE_NAMES = {
+    "wait_until": "the date you will wait until",
+    "reply_by": "the reply date",
+    "comply_by": "the date to comply by",
+    "must_arrive_by": "the date the notice must arrive by",
+    "post_by": "the date to post it by",
+    "validation_ends": "the end of the validation period",
+    "reject_by": "the last day to reject the goods",
+    "respond_by": "the response date",
+    "expected_by": "the expected date",
+    "regime_due": "the regime's response deadline",
+    "fos_by": "the end of the six months to refer to the ombudsman",
+    "action_by": "the date agreed for the action",
+    "effective": "the date the service ends",
+}
+
+
 def past_dates(dates: Mapping[str, LetterDate], *, dated: date, today: date, us: bool) -> list[str]:
     """Warnings for a letter dated before `today` (the day it is written): its date, and
     each date it states that has already passed."""
@@ -372,8 +390,8 @@ def past_dates(dates: Mapping[str, LetterDate], *, dated: date, today: date, us:
     for name, when in sorted(dates.items(), key=lambda item: item[1].day):
         if when.day < today:
             out.append(
-                f"The date it states as {name.replace('_', ' ')}, {day_words(when.day, us)}, "
-                "has already passed."
+                f"{DATE_NAMES.get(name, name.replace('_', ' ')).capitalize()}, "
+                f"{day_words(when.day, us)}, has already passed."
             )
     return out
 

@@ -19,6 +19,7 @@ from plaint.domain.letters import ALL_FIELDS, CATALOGUE, FORMATS, letter_make, l
 from plaint.domain.letters.casefile import casefile_parse
 from plaint.domain.letters.checker import letter_check
 from plaint.domain.letters.fields import parse_date, parse_zone
+from plaint.domain.letters.render import past_date_warnings
 from plaint.letters.overrides import templates_dir
 
 _MARKS = {"primary": "✅", "secondary": "🟡", "unverified": "⚠️ UNVERIFIED", "policy": "practice"}
@@ -132,7 +133,8 @@ class Command(BaseCommand):
             self.stdout.write(data.decode(), ending="")
         for name, when in letter.prepared.dates.items():
             self.stderr.write(f"  date {name}: {when.day.isoformat()} ({when.basis})")
-        for warning in letter.warnings:
+        written_on = self._today({"date": None}, case_file.time_zone)
+        for warning in [*letter.warnings, *past_date_warnings(letter.prepared, written_on)]:
             self.stderr.write(f"  warning: {warning}")
 
     @staticmethod
