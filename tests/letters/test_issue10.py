@@ -303,3 +303,8 @@ def test_a_letter_dated_in_the_past_is_warned_about_with_its_passed_dates() -> N
     assert warnings[0] == "The letter is dated 2 March 2026, before today (1 December 2026)."
     assert "The date to comply by, 16 March 2026, has already passed." in warnings
     assert past_date_warnings(prepared, date(2026, 3, 2)) == []
+
+
+def test_a_newline_in_a_single_line_field_cannot_break_a_block() -> None:
+    text = text_of("final-response", **{"handler.name": "Sam\nPatel", "customer.name": "Dana\nW"})
+    assert "Sam Patel\n" in text and "Dana W\n" in text and "Sam\nPatel" not in text

@@ -493,6 +493,27 @@ def _party(values: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     }
 
 
+#: Fields printed in headers, address blocks and the signature: always on one line.
+SINGLE_LINE = frozenset(
+    {
+        "customer.name",
+        "customer.honorific",
+        "customer.email",
+        "customer.phone",
+        "business.name",
+        "business.contact_name",
+        "business.contact_title",
+        "business.contact_honorific",
+        "business.department",
+        "business.email",
+        "business.phone",
+        "case.reference",
+        "case.order_number",
+        "case.account_number",
+        "handler.name",
+        "handler.role",
+    }
+)
 _COURTESY = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof"})
 FOS_LEAFLET = "The Financial Ombudsman Service's standard explanatory leaflet"
 
@@ -529,7 +550,9 @@ def _block(lines: list[str]) -> dict[str, Any]:
 
 
 def _context(p: PreparedLetter, envs: Environments) -> tuple[dict[str, Any], list[str]]:
-    v = p.values
+    v = {
+        k: (_one_line(x) if k in SINGLE_LINE and x is not None else x) for k, x in p.values.items()
+    }
     us = p.jurisdiction.startswith("US")
     groups = {
         name: _party(v, name) for name in ("customer", "business", "case", "handler", "letter")
