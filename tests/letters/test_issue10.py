@@ -308,3 +308,9 @@ def test_a_letter_dated_in_the_past_is_warned_about_with_its_passed_dates() -> N
 def test_a_newline_in_a_single_line_field_cannot_break_a_block() -> None:
     text = text_of("final-response", **{"handler.name": "Sam\nPatel", "customer.name": "Dana\nW"})
     assert "Sam Patel\n" in text and "Dana W\n" in text and "Sam\nPatel" not in text
+
+
+def test_plain_text_keeps_the_blank_lines_of_the_markdown() -> None:
+    text = text_of("escalation")
+    assert "Subject: Urgent: escalation required for order #INV-12345\n\nDear" in text
+    assert "It happened on 3 February 2026.\n\nMy details." in text

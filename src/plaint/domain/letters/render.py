@@ -135,7 +135,9 @@ class _PlainTextLoader(BaseLoader):
 
     def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Any]:
         source, filename, uptodate = self.inner.get_source(environment, template)
-        source = self._TABLE_RULE.sub("", source.replace("**", ""))
+        # `**` right after a tag keeps the line break that trim_blocks would take with it.
+        source = source.replace("%}**", '%}{{ "" }}').replace("**", "")
+        source = self._TABLE_RULE.sub("", source)
         return self._ITALIC_LINE.sub(r"\1", source), filename, uptodate
 
 
