@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import re
 from datetime import UTC, datetime
+from pathlib import Path
 from zoneinfo import ZoneInfo
 
 import pytest
@@ -20,6 +21,7 @@ from plaint.desk.letter_forms import LetterMarkSentForm
 from plaint.letters.selectors import case_letter
 from plaint.letters.services import letter_generate
 from tests.conftest import NOW, _staff, open_case
+from tests.letters.records import folder_with_gap
 
 ADDRESS = {"business.address": "1 Commerce Way\nLondon", "customer.address": "2 Elm Row\nLeeds"}
 SENT = {"sent_at": "2026-03-01T16:00", "method": "recorded_delivery", "tracking_number": "RR1GB"}
@@ -71,7 +73,7 @@ def test_an_htmx_post_gets_the_same_answer(as_agent: Client, agent: User, case: 
 
 
 def test_refusals_are_shown_on_the_form_and_write_nothing(
-    as_agent: Client, agent: User, case: Case
+    as_agent: Client, agent: User, case: Case, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     seq = kept(case, agent)
     before = kinds(case)
@@ -87,6 +89,7 @@ def test_refusals_are_shown_on_the_form_and_write_nothing(
         # the bound form comes back open, with the delivery methods to choose from
         assert '<option value="recorded_delivery"' in page
         assert kinds(case) == before
+    folder_with_gap(tmp_path, monkeypatch)  # an organisation's wording still to complete
     incomplete = kept(
         case,
         agent,

@@ -124,3 +124,20 @@ def tool(name: str) -> str:
     path = shutil.which(name)
     assert path, f"{name} is not installed (poppler-utils)"
     return path
+
+
+def folder_with_gap(folder: Any, monkeypatch: Any) -> None:
+    """An organisation's templates folder whose Annex 3R copy still has a gap to fill, set
+    as the folder the letters service uses: letters from it must not be marked sent."""
+    from plaint.config import appsettings
+
+    (folder / "required").mkdir(parents=True, exist_ok=True)
+    (folder / "required" / "disp-1-annex-3r.md").write_text(
+        "---\nsource: FCA Handbook DISP 1 Annex 3R\nlast_verified: 2026-12-01\n---\n"
+        "[TO COMPLETE BEFORE SENDING: our compliance team checks this paragraph.]\n"
+    )
+    monkeypatch.setattr(
+        appsettings,
+        "APP",
+        appsettings.AppSettings.from_env({"PLAINT_LETTER_TEMPLATES_DIR": str(folder)}),
+    )

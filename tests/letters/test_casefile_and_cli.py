@@ -60,7 +60,7 @@ def test_cli_list_and_fields() -> None:
     assert "customer.phone" in out and "Customer's phone number, with area code" in out
     assert "contacts:" in out
     out, _ = run("fields", "final-response")
-    assert "DISP 1 Annex 3R" in out and "UNVERIFIED" in out and "last verified 2026-11-23" in out
+    assert "DISP 1 Annex 3R" in out and "🟡" in out and "last verified 2026-12-01" in out
     with pytest.raises(CommandError, match="Unknown letter kind 'nope'"):
         run("fields", "nope")
 

@@ -1,22 +1,22 @@
 """The previous-contacts summary builds itself from the logged contacts; the DISP 1 Annex
-3R wording is a fixed fragment that is marked as needing verification."""
+3R wording is reproduced from its data file, with its source and last-verified date."""
 
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 import pytest
 
 from plaint.domain.letters import InvalidFields, letter_make, letter_prepare
-from plaint.domain.letters.fragments import ANNEX_3R, PLACEHOLDER_OPEN
+from plaint.domain.letters.fragments import PLACEHOLDER_OPEN
 from tests.letters.records import request
 
 CONTACTS = [
     {"at": "2026-02-20 09:00", "channel": "chat", "direction": "inbound", "ticket_number": "T-2"},
     {
         "at": "2026-02-10 14:05",
-        "channel": "phone",
-        "representative": "Sam",
+        "channel": "email",
         "ticket_number": "T-1",
         "wait_minutes": 35,
     },
@@ -43,12 +43,12 @@ def test_previous_contacts_summary_from_the_log() -> None:
     assert lines[0].reply_words == "48 hours"
     assert lines[2].unanswered and lines[3].unanswered  # nothing from the business after
     summary = letter.prepared.summary
-    assert (summary.count, summary.total_wait_minutes, summary.unanswered) == (4, 45, 2)
+    assert (summary.count, summary.total_wait_minutes, summary.unanswered) == (3, 45, 2)
     text = letter.outputs["txt"].decode()
-    assert "I have contacted you 4 times about this since 10 February 2026" in text
+    assert "I have contacted you 3 times about this since 10 February 2026" in text
     assert "45 minutes waiting on hold" in text and "2 of my contacts still have no reply" in text
     row = next(line for line in text.splitlines() if line.startswith("| 10 Feb 2026 14:05"))
-    assert "| phone | me | Sam | T-1 | 35 min | 48 hours |" in row
+    assert "| email | me |  | T-1 | 35 min | 48 hours |" in row
     assert "| email | you | Priya |" in text
 
 
@@ -81,20 +81,29 @@ def test_bad_contacts_are_named(contact: dict[str, object], field: str) -> None:
     assert field in caught.value.errors
 
 
-def test_fca_final_response_carries_the_fragment_and_is_marked() -> None:
-    letter = letter_make(request("final-response", ("txt",)))
+REQUIRED = Path(__file__).parents[2] / "src/plaint/domain/letters/templates/required"
+
+
+def test_fca_final_response_reproduces_the_annex_paragraph_exactly() -> None:
+    letter = letter_make(request("final-response", ("txt", "md")))
     text = letter.outputs["txt"].decode()
-    assert "within six months of the date of this letter." in text
-    assert PLACEHOLDER_OPEN in text and letter.incomplete
-    assert ANNEX_3R.needs_verification
-    assert any("needs verification against the current Annex" in w for w in letter.warnings)
+    paragraph = (REQUIRED / "disp-1-annex-3r.md").read_text().split("\n---\n", 1)[1].strip()
+    assert paragraph.startswith("You have the right to refer your complaint")
+    assert paragraph in text and paragraph in letter.outputs["md"].decode()
+    assert "free of charge \u2013 but you must do so within six months" in text  # en dash
+    assert PLACEHOLDER_OPEN not in text and not letter.incomplete
+    assert "(last verified 1 December 2026)" in text
+    assert any("secondary source, last verified 2026-12-01" in w for w in letter.warnings)
     assert "2 September 2026" in text  # six months from 2 March 2026
-    out_of_time = letter_make(
-        request(
-            "final-response", ("txt",), **{"letter.fos_time_limit_case": "out_of_time_no_waiver"}
-        )
-    )
-    assert "six-year/three-year" in out_of_time.outputs["txt"].decode()
+
+
+def test_annex_wording_plaint_does_not_hold_is_refused_not_invented() -> None:
+    req = request("final-response", **{"letter.fos_time_limit_case": "out_of_time_no_waiver"})
+    with pytest.raises(InvalidFields) as caught:
+        letter_make(req)
+    message = caught.value.errors["letter.fos_time_limit_case"]
+    assert "does not yet hold verified wording" in message
+    assert "required/disp-1-annex-3r-out_of_time_no_waiver.md" in message
 
 
 def test_non_fca_final_response_has_no_annex_wording() -> None:
@@ -112,9 +121,10 @@ def test_fca_final_response_needs_the_annex_paragraph() -> None:
 
 
 def test_organisation_supplied_annex_wording(tmp_path) -> None:  # type: ignore[no-untyped-def]
-    (tmp_path / "fragments").mkdir()
-    (tmp_path / "fragments" / "disp1-annex3r-no_waiver_six_months.md").write_text(
-        "Checked wording from the current Annex.\n"
+    (tmp_path / "required").mkdir()
+    (tmp_path / "required" / "disp-1-annex-3r.md").write_text(
+        "---\nsource: FCA Handbook DISP 1 Annex 3R\nlast_verified: 2026-12-24\n"
+        "verification: primary\n---\nChecked wording from the current Annex.\n"
     )
     letter = letter_make(request("final-response", ("txt",)), override_dir=tmp_path)
     assert "Checked wording from the current Annex." in letter.outputs["txt"].decode()

@@ -22,6 +22,7 @@ from plaint.letters import store
 from plaint.letters.selectors import case_letter, case_letters, case_letters_sent
 from plaint.letters.services import letter_generate, letter_mark_sent
 from tests.conftest import NOW, open_case
+from tests.letters.records import folder_with_gap
 
 ADDRESS = {"business.address": "1 Commerce Way\nLondon", "customer.address": "2 Elm Row\nLeeds"}
 SENT = NOW - timedelta(hours=2)
@@ -166,7 +167,10 @@ def test_generate_refuses_a_bad_sending_before_keeping_anything(case: Case, agen
     assert not store.root().exists() or not any(store.root().rglob("*"))
 
 
-def test_a_letter_still_to_complete_is_refused(case: Case, agent: User) -> None:
+def test_a_letter_still_to_complete_is_refused(
+    case: Case, agent: User, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    folder_with_gap(tmp_path, monkeypatch)
     actor = Actor.staff(agent)
     kept = {
         formats: letter_generate(

@@ -65,11 +65,14 @@ def test_eml_headers_cannot_be_injected() -> None:
 @pytest.mark.parametrize(
     ("text", "escaped"),
     [
-        ("<b>x</b>", "\\<b\\>x\\</b\\>"),
+        ("<b>x</b>", "<b>x</b>"),  # raw HTML is off: shown as typed, never markup
         ("1. first", "1\\. first"),
         ("- item", "\\- item"),
+        ("# title", "\\# title"),
+        ("> quote", "\\> quote"),
         ("+44 20 7946", "+44 20 7946"),
-        ("a_b*c", "a\\_b\\*c"),
+        ("a_b*c", "a_b\\*c"),
+        ("_a_ & b &amp; c#1", "\\_a\\_ & b \\&amp; c#1"),
         (None, ""),
     ],
 )
@@ -91,7 +94,7 @@ def test_organisation_override_changes_wording_and_version(tmp_path: Path) -> No
     (tmp_path / "_layout.md").write_text(
         (Path(__file__).parents[2] / "src/plaint/domain/letters/templates/_layout.md")
         .read_text()
-        .replace("Yours sincerely,", "Kind regards from Acme,")
+        .replace("{{ closing }}", "Kind regards from Acme,")
     )
     (tmp_path / "complaint.md").write_text(
         '{% extends "_layout.md" %}{% block subject %}Our complaint{% endblock %}'

@@ -19,6 +19,7 @@ from plaint.letters import store
 from plaint.letters.selectors import case_letter_file, case_letter_regenerate, case_letters
 from plaint.letters.services import letter_generate
 from tests.conftest import NOW, open_case
+from tests.letters.records import folder_with_gap
 
 ADDRESS = {"business.address": "1 Commerce Way\nLondon", "customer.address": "2 Elm Row\nLeeds"}
 
@@ -104,7 +105,10 @@ def test_sent_final_response_records_the_milestone(org, agent) -> None:  # type:
     assert "Refund of GBP 84.20: the duplicate charge" in done.letter.outputs["md"].decode()
 
 
-def test_incomplete_fca_wording_cannot_be_recorded_as_sent(case, agent) -> None:  # type: ignore[no-untyped-def]
+def test_incomplete_fca_wording_cannot_be_recorded_as_sent(
+    case, agent, tmp_path, monkeypatch
+) -> None:  # type: ignore[no-untyped-def]
+    folder_with_gap(tmp_path, monkeypatch)
     before = CaseEvent.objects.filter(case=case).count()
     fields = {
         "letter.outcome": "reject", "letter.findings": "No error.", "letter.reasons": "Correct.",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import sys
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -13,10 +14,16 @@ from plaint.config.appsettings import APP
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
 DEBUG = APP.debug
+# `plaint letter ...` (the consumer's letter writer) uses no database, session, signed
+# value or static file: it creates nothing in the data folder, which by default is ./var of
+# the folder it is run from.
+STATELESS_COMMAND = sys.argv[1:2] == ["letter"]
 # Without PLAINT_SECRET_KEY a random key is kept in the data folder, so sessions survive
 # restarts of a local desk; production sets the variable.
 if APP.secret_key:
     SECRET_KEY = APP.secret_key
+elif STATELESS_COMMAND:
+    SECRET_KEY = secrets.token_urlsafe(50)  # signs nothing; never written anywhere
 else:
     _key_file = APP.data_dir / "secret_key"
     if not _key_file.exists():
@@ -80,7 +87,8 @@ TEMPLATES = [
 def _database(url: str) -> dict[str, object]:
     config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
     if config["ENGINE"] == "django.db.backends.sqlite3":
-        Path(str(config["NAME"])).parent.mkdir(parents=True, exist_ok=True)
+        if not STATELESS_COMMAND:
+            Path(str(config["NAME"])).parent.mkdir(parents=True, exist_ok=True)
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
             # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of
@@ -113,7 +121,8 @@ USE_TZ = True
 
 STATIC_URL = "/static/"
 STATIC_ROOT = APP.data_dir / "static"
-STATIC_ROOT.mkdir(parents=True, exist_ok=True)
+if not STATELESS_COMMAND:
+    STATIC_ROOT.mkdir(parents=True, exist_ok=True)
 # Static files are served straight from the package; no collectstatic step is needed.
 WHITENOISE_USE_FINDERS = True
 

@@ -249,6 +249,7 @@ _LETTERS: tuple[LetterSpec, ...] = (
             "case.currency",
             "letter.compliance_days",
             "letter.delivery",
+            "letter.charges_not_agreed",
         ),
         sources=(
             LetterSource(
@@ -315,10 +316,36 @@ _LETTERS: tuple[LetterSpec, ...] = (
             "letter.contacted_by",
             "letter.debt_details",
         ),
-        optional=("case.account_number", "letter.also_dispute"),
+        optional=(
+            "case.account_number",
+            "letter.also_dispute",
+            "letter.stop_requested_on",
+            "letter.stop_requested_how",
+            "letter.contacted_at_work",
+            "letter.employer_prohibits",
+            "letter.third_parties",
+        ),
         sources=(
             LetterSource(
                 "15 U.S.C. 1692c(c)", P, url="https://www.law.cornell.edu/uscode/text/15/1692c"
+            ),
+            LetterSource(
+                "15 U.S.C. 1692c(a)(1), (a)(3) (time and place; place of employment)",
+                P,
+                last_verified=date(2026, 12, 1),
+                url="https://www.law.cornell.edu/uscode/text/15/1692c",
+            ),
+            LetterSource(
+                "15 U.S.C. 1692c(b) (communication with third parties)",
+                P,
+                last_verified=date(2026, 12, 1),
+                url="https://www.law.cornell.edu/uscode/text/15/1692c",
+            ),
+            LetterSource(
+                "15 U.S.C. 1692b (acquisition of location information)",
+                P,
+                last_verified=date(2026, 12, 1),
+                url="https://www.law.cornell.edu/uscode/text/15/1692b",
             ),
             LetterSource(
                 "CFPB sample letter 'Stop contacting me' (2013, public domain): structure",
@@ -561,11 +588,14 @@ _LETTERS: tuple[LetterSpec, ...] = (
                 url="https://www.handbook.fca.org.uk/handbook/DISP/1/6.html",
             ),
             LetterSource(
-                "FCA Handbook DISP 1 Annex 3R, paragraphs (1)-(2) as at 2016-07-17",
-                U,
+                "FCA Handbook DISP 1 Annex 3R (paragraph for a firm that does not consent to "
+                "waive the six-month limit)",
+                S,
+                last_verified=date(2026, 12, 1),
                 url="https://www.handbook.fca.org.uk/handbook/DISP/1/Annex3.html",
-                note="Only part of the 2016 text was read; the current Annex must be checked "
-                "before use (see the fragment set).",
+                note="First sentence from the 2016 handbook text; the rest as firms reproduce "
+                "it. Reproduced verbatim from templates/required/disp-1-annex-3r.md; check it "
+                "against the current Annex. The other Annex 3R cases are not held.",
             ),
             LetterSource("FCA Handbook DISP 2.8.2R(1) (six months to refer)", P),
         ),

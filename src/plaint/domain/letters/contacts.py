@@ -1,5 +1,10 @@
 """The previous-contacts summary of an escalation letter, built from the logged contacts:
-when, how, with whom, the ticket, how long the customer waited and how long a reply took."""
+when, how, with whom, the ticket, how long the customer waited and how long a reply took.
+
+Only the customer's own contacts (inbound) are counted as "my contacts". A live contact
+(a call, a chat, a visit) that a named representative took was answered at the time; any
+other contact of the customer's is answered by the business's next contact after it, and
+is unanswered if there is none."""
 
 from __future__ import annotations
 
@@ -10,6 +15,9 @@ from typing import Any
 
 from plaint.domain.letters.fields import CONTACT_KEYS, parse_datetime
 from plaint.domain.vocabulary import Channel, Direction
+
+#: Channels on which a representative answers at the time of the contact.
+LIVE_CHANNELS = frozenset({Channel.PHONE, Channel.CHAT, Channel.IN_PERSON})
 
 _DIRECTION_ALIASES = {
     "inbound": "inbound",
@@ -34,6 +42,15 @@ class ContactLine:
     unanswered: bool = False
 
     @property
+    def answered_live(self) -> bool:
+        """A customer's call, chat or visit that a named representative took."""
+        return (
+            self.direction == Direction.INBOUND
+            and self.channel in LIVE_CHANNELS
+            and bool(self.representative)
+        )
+
+    @property
     def channel_label(self) -> str:
         return self.channel.replace("_", " ")
 
@@ -41,6 +58,8 @@ class ContactLine:
     def reply_words(self) -> str:
         if self.direction != Direction.INBOUND:
             return ""
+        if self.answered_live:
+            return "at the time"
         if self.reply_after is None:
             return "no reply"
         return duration_words(self.reply_after)
@@ -48,6 +67,9 @@ class ContactLine:
 
 @dataclass(frozen=True)
 class ContactSummary:
+    """The customer's own contacts: how many, since when, time on hold, how many are
+    still unanswered, and the longest wait for a later reply."""
+
     count: int
     first: datetime | None
     total_wait_minutes: int
@@ -130,10 +152,11 @@ def contacts_normalise(
 
 
 def _with_replies(lines: list[ContactLine]) -> list[ContactLine]:
-    """Each inbound contact's reply time: until the business's next contact after it."""
+    """Each inbound contact's reply time: until the business's next contact after it
+    (none for a live contact answered at the time)."""
     result = []
     for n, line in enumerate(lines):
-        if line.direction == Direction.INBOUND:
+        if line.direction == Direction.INBOUND and not line.answered_live:
             reply = next(
                 (later for later in lines[n + 1 :] if later.direction == Direction.OUTBOUND), None
             )
@@ -146,12 +169,13 @@ def _with_replies(lines: list[ContactLine]) -> list[ContactLine]:
 
 
 def contacts_summarise(lines: Sequence[ContactLine]) -> ContactSummary:
-    replies = [line.reply_after for line in lines if line.reply_after is not None]
+    mine = [line for line in lines if line.direction == Direction.INBOUND]
+    replies = [line.reply_after for line in mine if line.reply_after is not None]
     return ContactSummary(
-        count=len(lines),
-        first=lines[0].at if lines else None,
-        total_wait_minutes=sum(line.wait_minutes or 0 for line in lines),
-        unanswered=sum(1 for line in lines if line.unanswered),
+        count=len(mine),
+        first=mine[0].at if mine else None,
+        total_wait_minutes=sum(line.wait_minutes or 0 for line in mine),
+        unanswered=sum(1 for line in mine if line.unanswered),
         longest_reply=max(replies) if replies else None,
     )
 

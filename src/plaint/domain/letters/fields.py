@@ -57,6 +57,11 @@ FIELDS: dict[str, FieldDef] = {
     for f in (
         FieldDef("customer.name", "Customer's full name", desk=_CUSTOMER + " → Name"),
         FieldDef(
+            "customer.honorific",
+            "Customer's title for the salutation (Mr, Ms, Dr...)",
+            help="Dear Ms Whitfield; without it the letter uses the full name",
+        ),
+        FieldDef(
             "customer.address", "Customer's postal address", desk=_CUSTOMER + " → Postal address"
         ),
         FieldDef("customer.email", "Customer's e-mail address", desk=_CUSTOMER + " → E-mail"),
@@ -75,6 +80,11 @@ FIELDS: dict[str, FieldDef] = {
         ),
         FieldDef("business.contact_name", "Person to address at the business"),
         FieldDef("business.contact_title", "Job title of the person addressed"),
+        FieldDef(
+            "business.contact_honorific",
+            "Title of the person addressed, for the salutation (Mr, Ms, Dr...)",
+            help="Dear Mr Price; without it the letter uses the full name",
+        ),
         FieldDef("business.department", "Department (e.g. Customer Relations)"),
         FieldDef(
             "business.address", "Business's postal address", desk=_ORG + " or the letter form"
@@ -135,6 +145,11 @@ LETTER_FIELDS: dict[str, FieldDef] = {
         FieldDef("letter.conduct", "The specific conduct that must stop"),
         FieldDef("letter.agency", "Agency you will complain to if ignored"),
         FieldDef("letter.delivery", "How the letter is sent"),
+        FieldDef(
+            "letter.charges_not_agreed",
+            "You did not agree to the charges (the letter says so only if yes)",
+            Kind.BOOL,
+        ),
         FieldDef("letter.statement_date", "Date of the statement showing the error", Kind.DATE),
         FieldDef("letter.billing_address", "Creditor's billing-error (billing inquiries) address"),
         FieldDef(
@@ -154,6 +169,29 @@ LETTER_FIELDS: dict[str, FieldDef] = {
         FieldDef("letter.contacted_by", "How the collector contacted you (phone, mail...)"),
         FieldDef("letter.debt_details", "What the collector said the debt is"),
         FieldDef("letter.also_dispute", "Also dispute the debt", Kind.BOOL),
+        FieldDef(
+            "letter.third_parties",
+            "Other people the collector contacted about the debt (e.g. my sister, my neighbour)",
+        ),
+        FieldDef(
+            "letter.contacted_at_work",
+            "The collector contacted you at your place of work",
+            Kind.BOOL,
+        ),
+        FieldDef(
+            "letter.employer_prohibits",
+            "Your employer prohibits you from receiving such contact at work",
+            Kind.BOOL,
+        ),
+        FieldDef(
+            "letter.stop_requested_on",
+            "Date you first asked the collector (by phone or in person) to stop",
+            Kind.DATE,
+        ),
+        FieldDef(
+            "letter.stop_requested_how",
+            "How and to whom you asked (e.g. on the phone to your agent Kim)",
+        ),
         FieldDef(
             "letter.validation_notice_date",
             "Date the collector sent its validation notice",

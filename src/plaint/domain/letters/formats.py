@@ -119,8 +119,9 @@ def _docx_body(doc: Any, tokens: list[Token]) -> None:
             para = doc.add_paragraph(style=lists[-1] if lists else None)
             _runs(para, tokens[i + 1].children or [])
             i += 2
-        elif tok.type == "hr":
-            doc.add_paragraph("—" * 12)
+        elif tok.type == "hr":  # the line to sign on, with space above it
+            doc.add_paragraph()
+            doc.add_paragraph("_" * 30)
         elif tok.type == "table_open":
             i = _table(doc, tokens, i)
         i += 1

@@ -20,7 +20,16 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from jinja2 import ChoiceLoader, FileSystemLoader, StrictUndefined, TemplateError, pass_context
+from jinja2 import (
+    BaseLoader,
+    ChoiceLoader,
+    Environment,
+    FileSystemLoader,
+    StrictUndefined,
+    TemplateError,
+    TemplateNotFound,
+    pass_context,
+)
 from jinja2.sandbox import SandboxedEnvironment
 from markupsafe import Markup
 
@@ -44,12 +53,18 @@ from plaint.domain.letters.fields import (
     parse_zone,
     plain,
 )
-from plaint.domain.letters.fragments import ANNEX_3R, PLACEHOLDER_OPEN
+from plaint.domain.letters.fragments import (
+    ANNEX_3R,
+    PLACEHOLDER_OPEN,
+    RequiredText,
+    required_text_parse,
+)
 from plaint.domain.letters.schedule import (
     DeadlineInfo,
     LetterDate,
     derive_deadlines,
     letter_dates,
+    past_dates,
     period_words,
 )
 
@@ -76,9 +91,18 @@ class TemplateProblem(DomainError):
 
 # ---------------------------------------------------------------- escaping
 
-_MD_PUNCT = re.compile(r"([\\`*_\[\]<>#|&])")
-# What Markdown reads at the start of a line: list markers, numbered items, underlines.
-_LINE_START = re.compile(r"^(?:[-+](?=\s|$)|\d+(?=[.)](?:\s|$))|[=-]+(?=\s*$))", re.MULTILINE)
+# Only what Markdown would read as markup is escaped, so the .md file shows no stray
+# backslashes: a backslash before punctuation, code and emphasis marks (an underscore
+# inside a word, as in an e-mail address, is not emphasis), a table's cell bar and an
+# ampersand that would start an entity (&amp;). Raw HTML, links and images are off.
+_MD_PUNCT = re.compile(
+    r"(\\(?=[!-/:-@\[-`{-~])|[`*|]|(?<![A-Za-z0-9])_|_(?![A-Za-z0-9])|&(?=#?[A-Za-z0-9]+;))"
+)
+# What Markdown reads at the start of a line: list markers, numbered items, headings,
+# quotes, underlines.
+_LINE_START = re.compile(
+    r"^(?:[-+](?=\s|$)|\d+(?=[.)](?:\s|$))|#{1,6}(?=\s|$)|>|[=-]+(?=\s*$))", re.MULTILINE
+)
 
 
 def markdown_escape(value: Any) -> str:
@@ -96,6 +120,25 @@ def markdown_escape(value: Any) -> str:
 def _escape_start(match: re.Match[str]) -> str:
     marker = match.group(0)
     return marker + "\\" if marker.isdigit() else "\\" + marker
+
+
+class _PlainTextLoader(BaseLoader):
+    """The same templates with their Markdown markup taken out, for the plain-text letter:
+    ``**`` around headings, the ``*...*`` of a whole italic line and a table's ``|---|``
+    row. Only the template's own text changes; the record's values are printed as typed."""
+
+    _ITALIC_LINE = re.compile(r"^\*(?!\*)(.*[^*])\*$", re.MULTILINE)
+    _TABLE_RULE = re.compile(r"^\|(?:-+\|)+\n", re.MULTILINE)
+
+    def __init__(self, inner: BaseLoader) -> None:
+        self.inner = inner
+
+    def get_source(self, environment: Environment, template: str) -> tuple[str, str | None, Any]:
+        source, filename, uptodate = self.inner.get_source(environment, template)
+        # `**` right after a tag keeps the line break that trim_blocks would take with it.
+        source = source.replace("%}**", '%}{{ "" }}').replace("**", "")
+        source = self._TABLE_RULE.sub("", source)
+        return self._ITALIC_LINE.sub(r"\1", source), filename, uptodate
 
 
 def _plain_finalize(value: Any) -> Any:
@@ -157,16 +200,17 @@ def environments(override_dir: Path | None = None) -> Environments:
     dirs = tuple(d for d in (override_dir, PACKAGE_TEMPLATES) if d is not None)
     loader = ChoiceLoader([FileSystemLoader(str(d)) for d in dirs])
     common: dict[str, Any] = {
-        "loader": loader,
         "undefined": StrictUndefined,
         "trim_blocks": True,
         "lstrip_blocks": True,
         "keep_trailing_newline": True,
         "auto_reload": True,
     }
-    md = SandboxedEnvironment(autoescape=False, finalize=markdown_escape, **common)
-    txt = SandboxedEnvironment(autoescape=False, finalize=_plain_finalize, **common)
-    html = SandboxedEnvironment(autoescape=True, finalize=_plain_finalize, **common)
+    md = SandboxedEnvironment(autoescape=False, finalize=markdown_escape, loader=loader, **common)
+    txt = SandboxedEnvironment(
+        autoescape=False, finalize=_plain_finalize, loader=_PlainTextLoader(loader), **common
+    )
+    html = SandboxedEnvironment(autoescape=True, finalize=_plain_finalize, loader=loader, **common)
     for env in (md, txt, html):
         env.filters["money"] = _money
         env.filters["cell"] = _cell
@@ -210,7 +254,7 @@ class LetterRequest:
     time_zone: str = "UTC"
     holiday_calendar: str = "GB-ENG"
     deadlines: Sequence[DeadlineInfo] | None = None
-    page_size: str = "A4"
+    page_size: str = ""  # "": US Letter for US letters, A4 otherwise
     formats: tuple[str, ...] = ("md", "html")
 
 
@@ -225,6 +269,7 @@ class PreparedLetter:
     dates: dict[str, LetterDate]
     jurisdiction: str
     warnings: list[str]
+    page_size: str = "A4"
 
     def field_values(self) -> dict[str, Any]:
         """The values used, as JSON data: what the ledger keeps to reproduce the letter."""
@@ -249,7 +294,7 @@ class PreparedLetter:
             "jurisdiction": self.jurisdiction,
             "time_zone": self.request.time_zone,
             "holiday_calendar": self.request.holiday_calendar,
-            "page_size": self.request.page_size,
+            "page_size": self.page_size,
             "dates": {k: v.day.isoformat() for k, v in sorted(self.dates.items())},
             "deadlines": [
                 [d.key, d.title, d.due.isoformat() if d.due else None]
@@ -281,7 +326,7 @@ def letter_prepare(request: LetterRequest) -> PreparedLetter:
         except ValueError as exc:
             errors[key] = str(exc)
             values[key] = None
-    if request.page_size not in formats.PAGE_SIZES:
+    if request.page_size and request.page_size not in formats.PAGE_SIZES:
         errors["page_size"] = f"is A4 or Letter, not {request.page_size!r}"
     bad_formats = [f for f in request.formats if f not in FORMATS]
     if bad_formats:
@@ -320,10 +365,13 @@ def letter_prepare(request: LetterRequest) -> PreparedLetter:
             evidence.append(
                 {"description": description, "filename": str(item.get("filename") or "")}
             )
+    if spec.id == "final-response":
+        _outcome_matches_findings(values, errors)
     if errors:
         raise InvalidFields(errors)
 
     jurisdiction = _jurisdiction(spec, request)
+    us = jurisdiction.startswith("US")
     deadlines = request.deadlines
     if deadlines is None and spec.id in {"acknowledgement", "holding-response"}:
         received = values.get("case.received_on")
@@ -344,6 +392,7 @@ def letter_prepare(request: LetterRequest) -> PreparedLetter:
         zone=zone,
         holiday_calendar=request.holiday_calendar,
         deadlines=deadlines or (),
+        us=us,
     )
     warnings = _warnings(spec, values, evidence)
     return PreparedLetter(
@@ -356,6 +405,44 @@ def letter_prepare(request: LetterRequest) -> PreparedLetter:
         dates=dates,
         jurisdiction=jurisdiction,
         warnings=warnings,
+        page_size=request.page_size or ("Letter" if us else "A4"),
+    )
+
+
+#: Words in a final response's findings that admit the business was at fault.
+_ADMITS_FAULT = re.compile(
+    r"\b(?:we should (?:have|not have)|we shouldn't have|(?:added|charged|taken|applied|sent|"
+    r"recorded|made) in error|by mistake|our (?:mistake|error|fault)|we made (?:a|an) "
+    r"(?:mistake|error)|we (?:got|had) (?:this|it) wrong|we were wrong|we failed to|"
+    r"wrongly)\b",
+    re.IGNORECASE,
+)
+_OUTCOME_WORDS = {
+    "offer": "“we do not agree that we got this wrong”",
+    "reject": "“we do not uphold your complaint”",
+}
+
+
+def _outcome_matches_findings(values: Mapping[str, Any], errors: dict[str, str]) -> None:
+    """A final response may not deny fault that its own findings admit."""
+    outcome = values.get("letter.outcome")
+    found = _ADMITS_FAULT.search(str(values.get("letter.findings") or ""))
+    if outcome in _OUTCOME_WORDS and found:
+        errors["letter.outcome"] = (
+            f"is {outcome}, so the letter would say {_OUTCOME_WORDS[outcome]}, but the "
+            f"findings say “{found.group(0)}”: choose accept (we uphold your complaint), or "
+            "reword the findings"
+        )
+
+
+def past_date_warnings(prepared: PreparedLetter, today: date) -> list[str]:
+    """Warnings for a letter written on `today` but dated earlier (the caller reads the
+    clock; the domain does not)."""
+    return past_dates(
+        prepared.dates,
+        dated=prepared.request.today,
+        today=today,
+        us=prepared.jurisdiction.startswith("US"),
     )
 
 
@@ -408,31 +495,91 @@ def _party(values: Mapping[str, Any], prefix: str) -> dict[str, Any]:
     }
 
 
+#: Fields printed in headers, address blocks and the signature: always on one line.
+SINGLE_LINE = frozenset(
+    {
+        "customer.name",
+        "customer.honorific",
+        "customer.email",
+        "customer.phone",
+        "business.name",
+        "business.contact_name",
+        "business.contact_title",
+        "business.contact_honorific",
+        "business.department",
+        "business.email",
+        "business.phone",
+        "case.reference",
+        "case.order_number",
+        "case.account_number",
+        "handler.name",
+        "handler.role",
+    }
+)
+_COURTESY = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "prof"})
+FOS_LEAFLET = "The Financial Ombudsman Service's standard explanatory leaflet"
+
+
+def _courtesy(honorific: Any, name: Any, us: bool) -> str:
+    """'Mr Price' (or 'Mr. Price' in a US letter) from a title and a full name; the full
+    name when there is no title."""
+    full = _one_line(name)
+    title = _one_line(honorific).rstrip(".")
+    if not title or not full:
+        return full
+    if us and title.lower() in _COURTESY:
+        title += "."
+    return f"{title} {full.split()[-1]}"
+
+
+def _one_line(value: Any) -> str:
+    """A single-line field (a name, a title) on one line, whatever it holds."""
+    return " ".join(str(value or "").split())
+
+
+def _block(lines: list[str]) -> dict[str, Any]:
+    """An address block given as lines, the first of which is the name."""
+    return {
+        "name": lines[0] if lines else "",
+        "attention": "",
+        "title": "",
+        "department": "",
+        "lines": lines[1:],
+        "email": "",
+        "phone": "",
+        "dear": "",
+    }
+
+
 def _context(p: PreparedLetter, envs: Environments) -> tuple[dict[str, Any], list[str]]:
-    v = p.values
+    v = {
+        k: (_one_line(x) if k in SINGLE_LINE and x is not None else x) for k, x in p.values.items()
+    }
+    us = p.jurisdiction.startswith("US")
     groups = {
         name: _party(v, name) for name in ("customer", "business", "case", "handler", "letter")
     }
     customer, business = groups["customer"], groups["business"]
     customer_block = {
-        "name": customer["name"],
+        "name": _one_line(customer["name"]),
         "attention": "",
         "title": "",
         "department": "",
         "lines": _lines(customer["address"]),
-        "email": customer["email"],
-        "phone": customer["phone"],
+        "email": _one_line(customer["email"]),
+        "phone": _one_line(customer["phone"]),
+        "dear": _courtesy(customer["honorific"], customer["name"], us),
     }
-    business_name = business["name"]
-    attention = " ".join(x for x in (business["contact_name"] or "",) if x)
+    attention = _one_line(business["contact_name"])
     business_block = {
-        "name": business_name,
+        "name": _one_line(business["name"]),
         "attention": attention,
-        "title": business["contact_title"],
-        "department": business["department"],
+        "title": _one_line(business["contact_title"]),
+        "department": _one_line(business["department"]),
         "lines": _lines(business["address"]),
-        "email": business["email"],
-        "phone": business["phone"],
+        "email": _one_line(business["email"]),
+        "phone": _one_line(business["phone"]),
+        "dear": _courtesy(business["contact_honorific"], attention, us) if attention else "",
     }
     side = p.spec.side
     if side is Side.EITHER:
@@ -442,34 +589,78 @@ def _context(p: PreparedLetter, envs: Environments) -> tuple[dict[str, Any], lis
         if side is Side.BUSINESS
         else (customer_block, business_block)
     )
+    if p.spec.id == "us-fcba-billing-error":
+        # The notice goes to the card issuer's billing-error address, not to the merchant.
+        addressee = _block(_lines(v.get("letter.billing_address")))
+    elif p.spec.id == "cease-and-desist-reply":
+        addressee = _block(_lines(v.get("letter.their_sender")))
+    dear = addressee["dear"] or "Sir or Madam"
+    salutation = f"Dear {dear}{':' if us else ','}"
+    closing = (
+        "Sincerely,"
+        if us
+        else ("Yours faithfully," if dear == "Sir or Madam" else "Yours sincerely,")
+    )
+    fca = v.get("case.regime") in {"UK-FCA-DISP", "UK-FCA-PSD"}
     fragments: dict[str, Any] = {}
+    required: dict[str, RequiredText] = {}
     used = [f"{p.spec.id}.md", "_layout.md", "_contacts.md", "letter.html", "letter.css"]
-    if v.get("case.regime") in {"UK-FCA-DISP", "UK-FCA-PSD"} and p.spec.side is Side.BUSINESS:
+    if fca and p.spec.side is Side.BUSINESS:
         used.append("fragments/fos-contact.md")
     fragment_key = v.get("letter.fos_time_limit_case")
-    fca = v.get("case.regime") in {"UK-FCA-DISP", "UK-FCA-PSD"}
     if fragment_key and fca and p.spec.id == "final-response":
         fragment = ANNEX_3R.fragments[fragment_key]
+        required["annex3r"] = _required_text(envs, fragment.template, fragment.case)
         fragments["annex3r"] = fragment.template
         used.append(fragment.template)
+    enclosures: list[str] = []
+    if fca and (
+        p.spec.id == "final-response"
+        or (p.spec.id == "holding-response" and v.get("letter.fos_referral_now"))
+    ):
+        enclosures.append(FOS_LEAFLET)
     ctx: dict[str, Any] = {
         **groups,
         "contacts": p.contacts,
         "summary": p.summary,
         "evidence": p.evidence,
+        "enclosures": enclosures,
         "dates": p.dates,
         "today": p.request.today,
         "spec": p.spec,
         "side": side.value,
         "sender": sender,
         "addressee": addressee,
+        "salutation": salutation,
+        "closing": closing,
         "jurisdiction": p.jurisdiction,
         "fragments": fragments,
+        "required": required,
         "not_legal_advice": NOT_LEGAL_ADVICE,
         "period": period_words,
         "zone": parse_zone(p.request.time_zone),
     }
     return ctx, used
+
+
+def _required_text(envs: Environments, name: str, case: str) -> RequiredText:
+    """The required wording in `name` (the organisation's copy first). Wording Plaint does
+    not hold is refused, never invented."""
+    try:
+        source, _, _ = envs.md.loader.get_source(envs.md, name)  # type: ignore[union-attr]
+    except TemplateNotFound:
+        raise InvalidFields(
+            {
+                "letter.fos_time_limit_case": (
+                    f"needs the {ANNEX_3R.name} paragraph for this case ({case[0].lower()}"
+                    f"{case[1:]}), and Plaint does not yet hold verified wording for it. Put "
+                    f"the checked wording in your templates folder as {name}, or choose "
+                    "no_waiver_six_months if the firm does not consent to waive the "
+                    "six-month limit"
+                )
+            }
+        ) from None
+    return required_text_parse(source, name)
 
 
 def _lines(text: Any) -> list[str]:
@@ -514,7 +705,7 @@ def letter_render(prepared: PreparedLetter, *, override_dir: Path | None = None)
                 "body": Markup(formats.markdown_to_html(md_text)),  # noqa: S704
                 "css": Markup(css.replace("</", "<\\/")),  # noqa: S704
                 "title": subject or prepared.spec.title,
-                "page_size": prepared.request.page_size,
+                "page_size": prepared.page_size,
                 "footer": NOT_LEGAL_ADVICE if prepared.spec.cites_law else "",
                 "lang": "en-US" if prepared.jurisdiction.startswith("US") else "en-GB",
                 "spec": prepared.spec,
@@ -536,7 +727,7 @@ def letter_render(prepared: PreparedLetter, *, override_dir: Path | None = None)
     if "docx" in wanted:
         outputs["docx"] = formats.docx_from_markdown(
             md_text,
-            page_size=prepared.request.page_size,
+            page_size=prepared.page_size,
             title=subject or prepared.spec.title,
             author=str(ctx["sender"]["name"]),
             today=prepared.request.today,
@@ -545,10 +736,11 @@ def letter_render(prepared: PreparedLetter, *, override_dir: Path | None = None)
     if "annex3r" in ctx["fragments"]:
         if overridden(envs, ctx["fragments"]["annex3r"]):
             warnings.append(f"{ANNEX_3R.name} wording supplied by the organisation's templates.")
-        else:
+        elif ctx["required"]["annex3r"].verification != "primary":
+            text = ctx["required"]["annex3r"]
             warnings.append(
-                f"{ANNEX_3R.name}: Plaint holds only part of the {ANNEX_3R.text_as_at} text; the "
-                "fragment set needs verification against the current Annex before use."
+                f"{ANNEX_3R.name} wording: {text.verification or 'unverified'} source, last "
+                f"verified {text.last_verified.isoformat()}. {text.note}".strip()
             )
     if incomplete:
         warnings.append(
@@ -558,9 +750,12 @@ def letter_render(prepared: PreparedLetter, *, override_dir: Path | None = None)
     stem = RenderedLetter(prepared.spec, prepared, subject, {}, "", "").filename_stem
     if "eml" in wanted:
         sender, addressee = ctx["sender"], ctx["addressee"]
+        # A letter to an address block (a card issuer's billing address, a solicitor) is
+        # e-mailed to the other party's address that letter_prepare required.
+        other = ctx["customer"] if ctx["side"] == Side.BUSINESS.value else ctx["business"]
         outputs["eml"] = formats.eml_build(
             sender=(str(sender["name"]), str(sender["email"])),
-            to=(str(addressee["name"]), str(addressee["email"])),
+            to=(str(addressee["name"]), str(addressee["email"] or other["email"] or "")),
             subject=subject or prepared.spec.title,
             text=txt_text,
             html=html_text,

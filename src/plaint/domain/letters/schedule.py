@@ -127,9 +127,37 @@ def _response_deadline(regime: str, deadlines: Sequence[DeadlineInfo]) -> Deadli
     return None
 
 
-def _future(errors: dict[str, str], key: str, day: date, today: date, what: str) -> None:
+def day_words(day: date, us: bool = False) -> str:
+    """A date in words, as the letter writes it: 2 March 2026, or March 2, 2026."""
+    return f"{day:%B} {day.day}, {day.year}" if us else f"{day.day} {day:%B %Y}"
+
+
+#: The most days a sender may give the other side (a year); more is a typing slip.
+MAX_SENDER_DAYS = 365
+
+#: Dates of things that have already happened: none may be after the date of the letter.
+PAST_EVENTS = (
+    "case.occurred_on",
+    "case.received_on",
+    "letter.contacted_on",
+    "letter.validation_notice_date",
+    "letter.stop_requested_on",
+    "letter.delivered_on",
+    "letter.statement_date",
+)
+
+
+def _future(
+    errors: dict[str, str], key: str, day: date, today: date, what: str, us: bool = False
+) -> None:
+    """`what` ("the validation period ended on") is said of `day` when it is before the
+    date of the letter."""
     if day < today:
-        errors[key] = f"{what} {day.isoformat()} is in the past (today is {today.isoformat()})"
+        if what.endswith((" on", " by")):
+            message = f"{what} {day_words(day, us)}, before the date of this letter"
+        else:
+            message = f"{what}, {day_words(day, us)}, is before the date of this letter"
+        errors[key] = f"{message} ({day_words(today, us)})"
 
 
 def _window(
@@ -139,15 +167,15 @@ def _window(
     field: str,
     rule_key: str,
     closed: str,
+    us: bool = False,
 ) -> LetterDate | None:
     """The end of a statutory window that opens on the date in `field`; the date must not
     be after the letter and the window must still be open (otherwise `closed` + its end)."""
     start = values[field]
     if start > today:
-        errors[field] = "is after the date of the letter"
-        return None
+        return None  # reported with the other events after the letter
     end = rule_date(rule_key, start, None)
-    _future(errors, field, end.day, today, closed)
+    _future(errors, field, end.day, today, closed, us)
     return end
 
 
@@ -155,6 +183,11 @@ def _positive(errors: dict[str, str], values: Mapping[str, Any], key: str) -> No
     value = values.get(key)
     if value is not None and value < 1:
         errors[key] = "must be at least 1 day"
+    elif value is not None and value > MAX_SENDER_DAYS:
+        errors[key] = (
+            f"must be at most {MAX_SENDER_DAYS} days; {value:,} days is about "
+            f"{value // 365:,} years"
+        )
 
 
 def letter_dates(
@@ -165,6 +198,7 @@ def letter_dates(
     zone: tzinfo = UTC,
     holiday_calendar: str = "GB-ENG",
     deadlines: Sequence[DeadlineInfo] = (),
+    us: bool = False,
 ) -> dict[str, LetterDate]:
     """Every date the letter `kind` states, keyed by name. Raises InvalidFields when a
     deadline would lie in the past, MissingFields when one cannot be computed."""
@@ -172,6 +206,13 @@ def letter_dates(
     out: dict[str, LetterDate] = {}
     for key in ("letter.wait_days", "letter.reply_days", "letter.compliance_days"):
         _positive(errors, values, key)
+    for key in PAST_EVENTS:
+        day = values.get(key)
+        if day is not None and day > today:
+            errors[key] = (
+                f"is {day_words(day, us)}, after the date of the letter ({day_words(today, us)}): "
+                "it must be a day that has already happened"
+            )
 
     def sender_set(name: str, key: str, default: int) -> None:
         days = values.get(key) or default
@@ -191,6 +232,7 @@ def letter_dates(
             "letter.statement_date",
             "US-FCBA/consumer-notice",
             "the 60-day window for the notice to reach the creditor ended on",
+            us,
         )
         if arrive is not None:
             out["must_arrive_by"] = arrive
@@ -225,6 +267,7 @@ def letter_dates(
                 end.due_date,
                 today,
                 "the validation period ended on",
+                us,
             )
     elif kind == "uk-letter-before-claim":
         key = (
@@ -241,6 +284,7 @@ def letter_dates(
             "letter.delivered_on",
             "UK-CRA-GOODS/short-term-reject",
             "the 30-day short-term right to reject ended on",
+            us,
         )
         if window is not None:
             out["reject_by"] = window
@@ -250,7 +294,7 @@ def letter_dates(
         found = _response_deadline(regime, deadlines)
         if given is not None:
             out["respond_by"] = LetterDate(given, "the date set on the letter form")
-            _future(errors, "letter.acknowledge_by", given, today, "the response date")
+            _future(errors, "letter.acknowledge_by", given, today, "the response date", us)
         elif found is not None and found.due is not None:
             out["respond_by"] = LetterDate(found.due, found.title, rule_key=found.key)
         else:
@@ -266,11 +310,22 @@ def letter_dates(
     elif kind == "holding-response":
         expected = values["letter.expected_by"]
         out["expected_by"] = LetterDate(expected, "the date set on the letter form")
-        _future(errors, "letter.expected_by", expected, today, "the expected date")
+        _future(errors, "letter.expected_by", expected, today, "the expected date", us)
         regime = str(values.get("case.regime") or "")
         found = _response_deadline(regime, deadlines)
         if found is not None and found.due is not None:
             out["regime_due"] = LetterDate(found.due, found.title, rule_key=found.key)
+            if (
+                regime == "UK-FCA-DISP"
+                and expected > found.due
+                and not values.get("letter.fos_referral_now")
+            ):
+                errors["letter.fos_referral_now"] = (
+                    f"must be yes: the full response is promised for {day_words(expected)}, "
+                    f"after the end of the eight weeks on {day_words(found.due)}, so the letter "
+                    "must tell the customer they may refer the complaint to the Financial "
+                    "Ombudsman Service (DISP 1.6.2R(2))"
+                )
     elif kind == "final-response":
         if values.get("case.regime") in {"UK-FCA-DISP", "UK-FCA-PSD"}:
             code = str(values["case.regime"])
@@ -278,28 +333,66 @@ def letter_dates(
     elif kind == "resolution-confirmation":
         action = values["letter.action_by"]
         out["action_by"] = LetterDate(action, "the date agreed")
-        _future(errors, "letter.action_by", action, today, "the date")
+        _future(errors, "letter.action_by", action, today, "the date agreed for the action", us)
         if values["letter.agreed_on"] > today:
-            errors["letter.agreed_on"] = "is after the date of the letter"
+            errors["letter.agreed_on"] = (
+                f"is {day_words(values['letter.agreed_on'], us)}, after the date of the letter"
+            )
     elif kind == "cease-and-desist-reply":
         respond = values["letter.respond_by"]
         out["respond_by"] = LetterDate(respond, "the date set on the letter form")
-        _future(errors, "letter.respond_by", respond, today, "the reply date")
+        _future(errors, "letter.respond_by", respond, today, "the reply date", us)
         if values["letter.their_letter_date"] > today:
-            errors["letter.their_letter_date"] = "is after the date of this reply"
+            errors["letter.their_letter_date"] = (
+                f"is {day_words(values['letter.their_letter_date'], us)}, after the date of "
+                "this reply"
+            )
     elif kind == "service-termination":
         notice = values["letter.notice_days"]
         earliest = days_after(today, notice)
         given = values.get("letter.effective_date")
         if given is not None and given < earliest:
             errors["letter.effective_date"] = (
-                f"{given.isoformat()} does not honour the {notice}-day notice period: the "
-                f"earliest effective date is {earliest.isoformat()}"
+                f"{day_words(given, us)} does not honour the {notice}-day notice period: the "
+                f"earliest effective date is {day_words(earliest, us)}"
             )
         day = given or earliest
         out["effective"] = LetterDate(day, f"{notice} days' notice from the date of the letter")
     if errors:
         raise InvalidFields(errors)
+    return out
+
+
+#: What each date a letter states is, in words (for warnings).
+DATE_NAMES = {
+    "wait_until": "the date you will wait until",
+    "reply_by": "the reply date",
+    "comply_by": "the date to comply by",
+    "must_arrive_by": "the date the notice must arrive by",
+    "post_by": "the date to post it by",
+    "validation_ends": "the end of the validation period",
+    "reject_by": "the last day to reject the goods",
+    "respond_by": "the response date",
+    "expected_by": "the expected date",
+    "regime_due": "the regime's response deadline",
+    "fos_by": "the end of the six months to refer to the ombudsman",
+    "action_by": "the date agreed for the action",
+    "effective": "the date the service ends",
+}
+
+
+def past_dates(dates: Mapping[str, LetterDate], *, dated: date, today: date, us: bool) -> list[str]:
+    """Warnings for a letter dated before `today` (the day it is written): its date, and
+    each date it states that has already passed."""
+    if dated >= today:
+        return []
+    out = [f"The letter is dated {day_words(dated, us)}, before today ({day_words(today, us)})."]
+    for name, when in sorted(dates.items(), key=lambda item: item[1].day):
+        if when.day < today:
+            out.append(
+                f"{DATE_NAMES.get(name, name.replace('_', ' ')).capitalize()}, "
+                f"{day_words(when.day, us)}, has already passed."
+            )
     return out
 
 

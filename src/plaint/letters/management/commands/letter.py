@@ -19,6 +19,7 @@ from plaint.domain.letters import ALL_FIELDS, CATALOGUE, FORMATS, letter_make, l
 from plaint.domain.letters.casefile import casefile_parse
 from plaint.domain.letters.checker import letter_check
 from plaint.domain.letters.fields import parse_date, parse_zone
+from plaint.domain.letters.render import past_date_warnings
 from plaint.letters.overrides import templates_dir
 
 _MARKS = {"primary": "✅", "secondary": "🟡", "unverified": "⚠️ UNVERIFIED", "policy": "practice"}
@@ -38,8 +39,16 @@ class Command(BaseCommand):
         new.add_argument("--case", required=True, help="the YAML case file (see examples/)")
         new.add_argument("--format", default="md", choices=FORMATS)
         new.add_argument("-o", "--output", help="file to write (default: standard output)")
-        new.add_argument("--page-size", default="A4", choices=("A4", "Letter"))
-        new.add_argument("--date", help="date of the letter, YYYY-MM-DD (default: today)")
+        new.add_argument(
+            "--page-size",
+            default="",
+            choices=("A4", "Letter"),
+            help="default: Letter for US letters, A4 otherwise",
+        )
+        new.add_argument(
+            "--date",
+            help="date of the letter, YYYY-MM-DD (default: the case file's letter_date, or today)",
+        )
         new.add_argument("--templates", help="a folder of templates overriding the shipped ones")
         check = sub.add_parser("check", help="Check a letter's text against its kind's checklist.")
         check.add_argument("file")
@@ -96,15 +105,19 @@ class Command(BaseCommand):
 
     def _new(self, options: dict[str, Any]) -> None:
         path = Path(options["case"])
-        try:
-            text = path.read_text(encoding="utf-8")
-        except OSError as exc:
-            raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
+        text = self._read_case_file(path)
         case_file = casefile_parse(text, str(path))
         fmt = options["format"]
         if fmt in {"pdf", "docx", "eml"} and not options["output"]:
             raise CommandError(f"A {fmt} letter is a binary file: give -o FILE.{fmt}")
         today = self._today(options, case_file.time_zone)
+        if options["date"] and case_file.letter_date and case_file.letter_date != today:
+            raise CommandError(
+                f"--date {today.isoformat()} and the case file's letter_date "
+                f"{case_file.letter_date.isoformat()} disagree: give only one of them, or the "
+                "same date in both."
+            )
+        today = case_file.letter_date or today
         override = Path(options["templates"]).resolve() if options["templates"] else templates_dir()
         letter = letter_make(
             case_file.request(
@@ -120,8 +133,28 @@ class Command(BaseCommand):
             self.stdout.write(data.decode(), ending="")
         for name, when in letter.prepared.dates.items():
             self.stderr.write(f"  date {name}: {when.day.isoformat()} ({when.basis})")
-        for warning in letter.warnings:
+        written_on = self._today({"date": None}, case_file.time_zone)
+        for warning in [*letter.warnings, *past_date_warnings(letter.prepared, written_on)]:
             self.stderr.write(f"  warning: {warning}")
+
+    @staticmethod
+    def _read_case_file(path: Path) -> str:
+        """The case file's text; a file that is not UTF-8 is named with the line and
+        column of the first byte that cannot be read."""
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise CommandError(f"Cannot read {path}: {exc.strerror}") from None
+        try:
+            return data.decode("utf-8-sig")
+        except UnicodeDecodeError as exc:
+            line = data.count(b"\n", 0, exc.start) + 1
+            column = exc.start - (data.rfind(b"\n", 0, exc.start) + 1) + 1
+            raise CommandError(
+                f"{path} is not UTF-8 text: the byte 0x{data[exc.start]:02X} on line {line}, "
+                f"column {column} is not valid UTF-8 (the file was probably saved as Latin-1 "
+                "or Windows-1252). Save it as UTF-8 and try again."
+            ) from None
 
     @staticmethod
     def _today(options: dict[str, Any], zone_name: str) -> date:
