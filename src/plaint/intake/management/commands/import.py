@@ -1,4 +1,5 @@
-"""`plaint import cfpb FILE --org SLUG`: import complaints from a CFPB-format CSV file."""
+"""`plaint import cfpb FILE --org SLUG`: import complaints from a CFPB-format CSV file, and
+derive the new cases' deadlines and triage in bulk (`plaint.intake.bulk`)."""
 
 from __future__ import annotations
 
@@ -9,8 +10,9 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from plaint.accounts.selectors import organisation_get
-from plaint.cases.importing import ImportSummary, cfpb_import
+from plaint.cases.importing import ImportSummary
 from plaint.domain.errors import DomainError
+from plaint.intake.bulk import complaints_import
 
 MAX_LISTED = 50
 
@@ -40,7 +42,7 @@ class Command(BaseCommand):
 
         try:
             org = organisation_get(slug=options["org"])
-            summary = cfpb_import(
+            summary, derived = complaints_import(
                 organisation=org,
                 source=path,
                 now=timezone.now(),
@@ -54,3 +56,4 @@ class Command(BaseCommand):
         if len(summary.malformed) > MAX_LISTED:
             self.stderr.write(f"... and {len(summary.malformed) - MAX_LISTED} more malformed rows")
         self.stdout.write(f"{path.name}: {summary}.")
+        self.stdout.write(f"Deadlines and triage: {derived}.")
