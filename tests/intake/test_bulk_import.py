@@ -21,6 +21,7 @@ from plaint.deadlines.models import CaseDeadline, RefreshMark
 from plaint.deadlines.services import case_deadlines_refresh, deadlines_tick
 from plaint.intake.bulk import complaints_import
 from plaint.triage.models import TriageRecord
+from plaint.triage.bulk import PARALLEL_FROM, texts_read
 from plaint.triage.services import triage_run
 from tests.conftest import NOW
 
@@ -199,3 +200,9 @@ def test_reimport_derives_nothing_twice(org, text) -> None:
     )
     assert (summary.imported, report.deadlines.cases, report.triaged) == (0, 0, 0)
     assert CaseEvent.objects.count() == events
+
+
+def test_texts_read_in_parallel_read_the_same() -> None:
+    with DEMO_CSV.open(encoding="utf-8", newline="") as fh:
+        texts = [row["Consumer complaint narrative"] for row in csv.DictReader(fh)][:PARALLEL_FROM]
+    assert texts_read(texts, workers=2) == texts_read(texts, workers=1)

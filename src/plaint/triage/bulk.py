@@ -4,13 +4,19 @@
 or two ledger events. `triage_batch` gives a batch of untriaged cases of one organisation
 the same records and events (the same model, flags, sentiment, urgency and similar-case
 search, see `plaint.triage.services`), with one model call and one search for the whole
-batch, multi-row inserts, and the events appended to the caller's `LedgerBatch`.
+batch, multi-row inserts, and the events appended to the caller's `LedgerBatch`. The
+reading of each text (personal data masked, legal-risk flags, sentiment: pure Python,
+most of the cost) is shared out over one process per CPU.
 """
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from datetime import datetime
+from multiprocessing import get_context
 
 from django.db.models import Count
 
@@ -19,12 +25,13 @@ from plaint.cases.bulk import LedgerBatch, rows_insert
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case, Contact
 from plaint.domain import events as ev
-from plaint.domain.triage.flags import detect_flags, snippet
+from plaint.domain.triage.flags import FlagHit, detect_flags, snippet
+from plaint.domain.triage.pii import mask_pii
 from plaint.domain.triage.urgency import UrgencyInputs, urgency_score
 from plaint.triage import selectors
+from plaint.triage.classifier import Document
 from plaint.triage.models import TriageRecord
-from plaint.triage.selectors import document_of
-from plaint.triage.sentiment import sentiment_of
+from plaint.triage.sentiment import Sentiment, sentiment_of
 from plaint.triage.services import (
     DECIDING_LABEL,
     LEGAL_REVIEW_FLAGS,
@@ -35,6 +42,32 @@ from plaint.triage.services import (
 from plaint.triage.similar import model_vectors, vector_to_bytes
 
 _COLUMNS = tuple(f.attname for f in TriageRecord._meta.concrete_fields if not f.primary_key)
+PARALLEL_FROM = 200  # fewer texts than this are read in-process
+
+
+@dataclass(frozen=True)
+class Reading:
+    """What triage reads in one complaint's text."""
+
+    masked: str  # the text with personal data masked: what the model sees
+    hits: list[FlagHit]
+    mood: Sentiment
+
+
+def _read(text: str) -> Reading:
+    return Reading(mask_pii(text).text, detect_flags(text), sentiment_of(text))
+
+
+def texts_read(texts: Sequence[str], *, workers: int | None = None) -> list[Reading]:
+    """Read every text, in `workers` forked processes (default: one per available CPU).
+    The children only compute: they never touch the database connection, and leave
+    through `os._exit`, so the caller's open transaction is safe."""
+    if workers is None:
+        workers = len(os.sched_getaffinity(0))
+    if workers < 2 or len(texts) < PARALLEL_FROM:
+        return [_read(text) for text in texts]
+    with ProcessPoolExecutor(workers, mp_context=get_context("fork")) as pool:
+        return list(pool.map(_read, texts, chunksize=max(1, len(texts) // (workers * 4))))
 
 
 def triage_batch(
@@ -54,7 +87,14 @@ def triage_batch(
     actor = actor or Actor.system("Triage")
     settings = selectors.triage_settings_get(organisation=organisation)
     active = selectors.active_model(organisation=organisation, taxonomy=settings.taxonomy)
-    docs = [document_of(case) for case in cases]
+    readings = texts_read([case.description for case in cases])
+    # As `selectors.document_of` builds it, from the text already masked.
+    docs = [
+        Document(
+            text=reading.masked, respondent=case.respondent, received_on=case.received_at.date()
+        )
+        for case, reading in zip(cases, readings, strict=True)
+    ]
     suggestions = active.model.suggest(docs, alternatives=4)
     vectors = model_vectors(active.model, docs)
     index = selectors.similar_index(organisation=organisation, model_name=active.name)
@@ -70,12 +110,13 @@ def triage_batch(
         .values_list("case_id", "n")
     )
     records: list[TriageRecord] = []
-    for case, raw, vector, found in zip(cases, suggestions, vectors, neighbours, strict=True):
+    for case, reading, raw, vector, found in zip(
+        cases, readings, suggestions, vectors, neighbours, strict=True
+    ):
         suggestion = _labels_for(settings.taxonomy, raw)
         deciding = suggestion.get(DECIDING_LABEL.get(settings.taxonomy, ""))
         confidence = deciding.confidence if deciding else 0.0
-        hits = detect_flags(case.description)
-        mood = sentiment_of(case.description)
+        hits, mood = reading.hits, reading.mood
         urgency = urgency_score(
             UrgencyInputs(
                 now=now,
