@@ -90,7 +90,8 @@ def worker(kind: str, rows: int, sample: int, pg_name: str) -> None:
             f"{count / seconds:8.0f} cases/s{note}"
         )
 
-    line("import + deadlines + triage", rows, total_s, f"  ({deadlines} deadlines, {events} events)")
+    note = f"  ({deadlines} deadlines, {events} events)"
+    line("import + deadlines + triage", rows, total_s, note)
     line("import alone", rows, import_s)
     line("deadlines + triage (diff)", rows, derive_s)
     line("per-case: first tick", sample, old_tick_s)

@@ -20,8 +20,8 @@ from plaint.cases.models import Case, CaseEvent
 from plaint.deadlines.models import CaseDeadline, RefreshMark
 from plaint.deadlines.services import case_deadlines_refresh, deadlines_tick
 from plaint.intake.bulk import complaints_import
-from plaint.triage.models import TriageRecord
 from plaint.triage.bulk import PARALLEL_FROM, texts_read
+from plaint.triage.models import TriageRecord
 from plaint.triage.services import triage_run
 from tests.conftest import NOW
 

@@ -13,9 +13,9 @@ from plaint.demo.loading import DEMO_PASSWORD, DEMO_STAFF, demo_load
 
 class Command(BaseCommand):
     help = (
-        "Load the demo organisation (once): real CFPB complaints dated relative to today, "
-        "triaged and spread over the desk's queues, and demo staff logins. Prints the desk "
-        "and portal addresses, the organisation's slug and the logins."
+        "Load the demo organisation (once) and print where to sign in. Its cases are real "
+        "CFPB complaints dated relative to today, triaged and spread over the desk's "
+        "queues; it prints the desk and portal addresses, the slug and the demo logins."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -19,15 +19,25 @@ MAX_LISTED = 50
 
 class Command(BaseCommand):
     help = (
-        "Import complaints from a file. Formats: cfpb (the US CFPB Consumer Complaint "
-        "Database CSV). Safe to re-run: complaints already imported are skipped."
+        "Import complaints from a file and derive their deadlines and triage. Formats: cfpb "
+        "(the US CFPB Consumer Complaint Database CSV). Safe to re-run: complaints already "
+        "imported are skipped. Deadlines already missed, and reminders already due, when a "
+        "complaint is imported are recorded once as history: nobody is e-mailed and no case "
+        "is escalated."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("format", choices=["cfpb"])
-        parser.add_argument("file", type=Path)
+        parser.add_argument(
+            "format", choices=["cfpb"], help="The file's format: cfpb (CFPB complaints CSV)."
+        )
+        parser.add_argument("file", type=Path, help="The file to import.")
         parser.add_argument("--org", required=True, help="Slug of the organisation.")
-        parser.add_argument("--batch-size", type=int, default=2000)
+        parser.add_argument(
+            "--batch-size",
+            type=int,
+            default=2000,
+            help="Complaints written per transaction (2000); a crash loses at most one.",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         path: Path = options["file"]
