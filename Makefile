@@ -50,6 +50,7 @@ format:
 ## bench: print the benchmark figures (see bench/README.md)
 bench: setup
 	$(BIN)/python bench/import_bench.py
+	$(BIN)/python bench/bulk_derive_bench.py
 	$(BIN)/python bench/verify_bench.py
 
 clean:

@@ -13,6 +13,7 @@ imported cases, then `triage_run` per case) on a sample; and the import alone
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
 from pathlib import Path
@@ -20,6 +21,12 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import fresh_database, per_database
 from import_bench import make_csv
+
+
+def cpu() -> float:
+    """CPU seconds used by this process and its finished children (the text readers)."""
+    t = os.times()
+    return t.user + t.system + t.children_user + t.children_system
 
 
 def worker(kind: str, rows: int, sample: int, pg_name: str) -> None:
@@ -52,9 +59,9 @@ def worker(kind: str, rows: int, sample: int, pg_name: str) -> None:
         return org
 
     bulk = organisation("bulk")
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu()
     summary, report = complaints_import(organisation=bulk, source=path, now=now)
-    total_s = time.perf_counter() - started
+    total_s, total_cpu = time.perf_counter() - started, cpu() - cpu_started
     assert summary.imported == rows and report.triaged == rows, (summary, report)
     deadlines = CaseDeadline.objects.filter(organisation=bulk).count()
     events = CaseEvent.objects.filter(organisation=bulk).count()
@@ -78,9 +85,9 @@ def worker(kind: str, rows: int, sample: int, pg_name: str) -> None:
 
     # The import alone last: a tick would re-derive these cases.
     plain = organisation("plain")
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), cpu()
     cfpb_import(organisation=plain, source=path, now=now)
-    import_s = time.perf_counter() - started
+    import_s, import_cpu = time.perf_counter() - started, cpu() - cpu_started
 
     derive_s = total_s - import_s
 
@@ -102,6 +109,12 @@ def worker(kind: str, rows: int, sample: int, pg_name: str) -> None:
         f"bulk: {derive_s / 60:.1f} min; target: deadlines and triage within 2 min"
     )
     print(f"{kind:<9} tick afterwards: nothing to do, {tick_s:.2f} s")
+    print(
+        f"{kind:<9} Plaint's own CPU time (without the database server's): import + "
+        f"derivation {total_cpu:.1f} s, import alone {import_cpu:.1f} s, derivation "
+        f"{total_cpu - import_cpu:.1f} s = {(total_cpu - import_cpu) / rows * 1000:.2f} ms/case; "
+        f"load average {os.getloadavg()[0]:.1f} on {len(os.sched_getaffinity(0))} CPUs"
+    )
 
 
 def main() -> None:
