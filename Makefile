@@ -10,10 +10,11 @@ PORT   ?= 8000
 
 .PHONY: run test setup system-deps lint format bench clean
 
-## run: set up, migrate, load the demo organisation and serve the desk on 127.0.0.1:8000
+## run: set up, migrate, load the demo organisation and serve the desk on 127.0.0.1:8000;
+##      prints the desk and customer portal addresses, the slug and the demo logins
 run: setup
 	$(BIN)/plaint migrate --noinput -v0
-	$(BIN)/plaint demo
+	$(BIN)/plaint demo --address http://$(HOST):$(PORT)
 	$(BIN)/plaint runserver $(HOST):$(PORT) --noreload
 
 ## test: set up, then lint, type-check, check the architecture and run the suite
@@ -49,6 +50,7 @@ format:
 ## bench: print the benchmark figures (see bench/README.md)
 bench: setup
 	$(BIN)/python bench/import_bench.py
+	$(BIN)/python bench/bulk_derive_bench.py
 	$(BIN)/python bench/verify_bench.py
 
 clean:

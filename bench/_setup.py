@@ -20,21 +20,22 @@ def per_database(script: str, db: str, *args: str) -> None:
         subprocess.run([sys.executable, script, "--worker", "--db", kind, *args], check=True)
 
 
-def fresh_database(kind: str) -> str:
-    """Point Django at an empty database of `kind` ('sqlite' or 'postgres'), migrated."""
+def fresh_database(kind: str, pg_name: str = "plaint_bench") -> str:
+    """Point Django at an empty database of `kind` ('sqlite' or 'postgres'), migrated.
+    On PostgreSQL it is (re)created as `pg_name`."""
     data_dir = Path(tempfile.mkdtemp(prefix="plaint-bench-"))
     os.environ["PLAINT_DATA_DIR"] = str(data_dir)
     if kind == "sqlite":
         url = f"sqlite:///{data_dir / 'bench.sqlite3'}"
     else:
         subprocess.run([str(ROOT / "scripts" / "postgres.sh")], check=True, capture_output=True)
-        for sql in ("DROP DATABASE IF EXISTS plaint_bench", "CREATE DATABASE plaint_bench"):
+        for sql in (f"DROP DATABASE IF EXISTS {pg_name}", f"CREATE DATABASE {pg_name}"):
             subprocess.run(
                 ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", sql],
                 check=True,
                 env={**os.environ, "PGPASSWORD": "postgres"},
             )
-        url = PG_URL
+        url = PG_URL.rsplit("/", 1)[0] + f"/{pg_name}"
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plaint.config.settings")
     import django

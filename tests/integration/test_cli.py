@@ -55,34 +55,41 @@ def test_import_verify_tamper(cli_env: dict[str, str], tmp_path: Path) -> None:
     imported = plaint(cli_env, "import", "cfpb", str(csv_path), "--org", "acme")
     assert imported.returncode == 0, imported.stderr
     assert "200 imported" in imported.stdout
+    assert "Deadlines and triage: 200 case(s) derived" in imported.stdout
 
+    db = sqlite3.connect(tmp_path / "cli.sqlite3")
+    events = db.execute("SELECT count(*) FROM cases_caseevent").fetchone()[0]
+    target = db.execute(
+        "SELECT id FROM cases_caseevent WHERE seq = 1 ORDER BY id LIMIT 1 OFFSET 149"
+    ).fetchone()[0]
+    assert events > 200  # the opening events and the derived deadlines and triage
     for workers in ("1", "2"):
         ok = plaint(cli_env, "verify", "--workers", workers)
         assert ok.returncode == 0, ok.stderr
-        assert "200 case(s), 200 event(s)" in ok.stdout
+        assert f"200 case(s), {events} event(s)" in ok.stdout
 
-    db = sqlite3.connect(tmp_path / "cli.sqlite3")
     with db:
         try:
-            db.execute("UPDATE cases_caseevent SET payload = '{}' WHERE id = 150")
+            db.execute("UPDATE cases_caseevent SET payload = '{}' WHERE id = ?", (target,))
             pytest.fail("the append-only trigger let an UPDATE through")
         except sqlite3.IntegrityError as exc:
             assert "append-only" in str(exc)
     with db:  # what someone with the database file in hand could do
         db.execute("DROP TRIGGER plaint_case_event_no_update")
-        db.execute("UPDATE cases_caseevent SET actor_label = 'Mallory' WHERE id = 150")
-    reference = db.execute(
-        "SELECT c.reference FROM cases_case c JOIN cases_caseevent e ON e.case_id = c.id "
-        "WHERE e.id = 150"
-    ).fetchone()[0]
+        db.execute("UPDATE cases_caseevent SET actor_label = 'Mallory' WHERE id = ?", (target,))
+    reference, case_events = db.execute(
+        "SELECT c.reference, c.ledger_length FROM cases_case c "
+        "JOIN cases_caseevent e ON e.case_id = c.id WHERE e.id = ?",
+        (target,),
+    ).fetchone()
     db.close()
     for workers in ("1", "2"):
         bad = plaint(cli_env, "verify", "--workers", workers)
         assert bad.returncode == 1
         assert f"BROKEN acme/{reference} event #1: content does not match its hash" in bad.stderr
-        assert "FAILED: 1 broken chain(s); 200 case(s), 200 event(s)" in bad.stderr
+        assert f"FAILED: 1 broken chain(s); 200 case(s), {events} event(s)" in bad.stderr
     one = plaint(cli_env, "verify", "--case", reference)
-    assert one.returncode == 1 and "1 case(s), 1 event(s)" in one.stderr
+    assert one.returncode == 1 and f"1 case(s), {case_events} event(s)" in one.stderr
 
 
 def test_staff_add(cli_env: dict[str, str]) -> None:

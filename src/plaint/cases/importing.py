@@ -1,7 +1,9 @@
 """Bulk import of complaints from files, idempotent by external ID.
 
 Rows are read, checked and written in batches; each batch is one transaction that writes
-the customers, the cases and each case's `case_opened` event together. A crash loses at
+the customers, the cases and each case's `case_opened` event together, and whatever the
+caller's `derive` step writes for the batch's new cases (`plaint.intake.bulk` derives
+their deadlines and triage there, so a case is never left half-derived). A crash loses at
 most the batch in flight, and a re-run skips every complaint already imported, so a file
 can be imported again and again and each complaint exists exactly once.
 """
@@ -20,7 +22,7 @@ from zoneinfo import ZoneInfo
 from django.db import transaction
 
 from plaint.accounts.models import Organisation
-from plaint.cases.bulk import rows_insert
+from plaint.cases.bulk import EVENT_COLUMNS, rows_insert
 from plaint.cases.ledger import Actor, event_values, ledger_entry
 from plaint.cases.models import Case, CaseEvent, Customer, SearchEntry
 from plaint.cases.search import case_text, search_index_rows
@@ -98,8 +100,10 @@ def cfpb_import(
     actor: Actor | None = None,
     batch_size: int = 2000,
     progress: Callable[[ImportSummary], None] | None = None,
+    derive: Callable[[list[int]], object] | None = None,
 ) -> ImportSummary:
-    """Import a CSV file in the CFPB Consumer Complaint Database format."""
+    """Import a CSV file in the CFPB Consumer Complaint Database format. `derive`, if
+    given, is called with each batch's new case ids inside the batch's transaction."""
     if isinstance(source, Path):
         with source.open(encoding="utf-8-sig", newline="") as stream:
             return cfpb_import(
@@ -109,6 +113,7 @@ def cfpb_import(
                 actor=actor,
                 batch_size=batch_size,
                 progress=progress,
+                derive=derive,
             )
     actor = actor or Actor.system("CFPB import")
     summary = ImportSummary()
@@ -130,10 +135,10 @@ def cfpb_import(
         seen.add(complaint.complaint_id)
         batch.append(complaint)
         if len(batch) >= batch_size:
-            _flush(organisation, batch, now, actor, summary, progress)
+            _flush(organisation, batch, now, actor, summary, progress, derive)
             batch = []
     if batch:
-        _flush(organisation, batch, now, actor, summary, progress)
+        _flush(organisation, batch, now, actor, summary, progress, derive)
     return summary
 
 
@@ -144,8 +149,13 @@ def _flush(
     actor: Actor,
     summary: ImportSummary,
     progress: Callable[[ImportSummary], None] | None,
+    derive: Callable[[list[int]], object] | None,
 ) -> None:
-    imported = cfpb_batch_write(organisation=organisation, complaints=batch, now=now, actor=actor)
+    imported = len(
+        cfpb_batch_write(
+            organisation=organisation, complaints=batch, now=now, actor=actor, derive=derive
+        )
+    )
     summary.imported += imported
     summary.already_imported += len(batch) - imported
     if progress is not None:
@@ -166,7 +176,6 @@ _CUSTOMER_COLUMNS = (
     "vulnerability_notes",
     "created_at",
 )
-_EVENT_COLUMNS = tuple(f.attname for f in CaseEvent._meta.concrete_fields if not f.primary_key)
 
 
 @transaction.atomic
@@ -176,9 +185,11 @@ def cfpb_batch_write(
     complaints: Iterable[cfpb.CfpbComplaint],
     now: datetime,
     actor: Actor,
-) -> int:
+    derive: Callable[[list[int]], object] | None = None,
+) -> list[int]:
     """Write the complaints not yet imported, each as customer + case + `case_opened`, in
-    one transaction. Returns how many were new."""
+    one transaction, then call `derive` with the new case ids in the same transaction.
+    Returns the new case ids."""
     batch = list(complaints)
     existing = set(
         Case.objects.filter(
@@ -189,7 +200,7 @@ def cfpb_batch_write(
     )
     new = [c for c in batch if c.complaint_id not in existing]
     if not new:
-        return 0
+        return []
     zone = ZoneInfo(organisation.time_zone)
     references: dict[int, Iterator[str]] = {}
     for year in sorted({c.received_on.year for c in new}):
@@ -262,8 +273,8 @@ def cfpb_batch_write(
             prev_hash=GENESIS,
             digest=str(case_row[head_index]),
         )
-        event_rows.append(tuple(values[column] for column in _EVENT_COLUMNS))
-    rows_insert(CaseEvent, _EVENT_COLUMNS, event_rows)
+        event_rows.append(tuple(values[column] for column in EVENT_COLUMNS))
+    rows_insert(CaseEvent, EVENT_COLUMNS, event_rows)
     search_index_rows(
         [
             (
@@ -280,7 +291,9 @@ def cfpb_batch_write(
             for complaint, case_id, name in zip(new, case_ids, names, strict=True)
         ]
     )
-    return len(new)
+    if derive is not None:
+        derive(case_ids)
+    return case_ids
 
 
 def cfpb_import_text(*, organisation: Organisation, text: str, now: datetime) -> ImportSummary:

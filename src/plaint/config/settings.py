@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "plaint.letters",
     "plaint.desk",
     "plaint.portal",
+    "plaint.intake",
     "plaint.demo",
 ]
 

@@ -1,13 +1,24 @@
-"""Load the demo organisation: staff logins and a few hundred real CFPB complaints, walked
-through the real services to a spread of statuses so every screen has something to show."""
+"""Load the demo organisation: staff logins and a few hundred real CFPB complaints, dated
+relative to today and walked through the real services to a spread of statuses, so that
+every queue of the desk has something in it.
+
+The complaints' text is the CFPB's; their dates are shifted, all by the same number of
+days, so that the newest was received yesterday. They are imported the way an
+organisation imports its backlog (`plaint.intake.bulk`: deadlines and triage derived at
+once, deadlines already missed recorded as history without telling anyone); then older
+cases are taken further through the desk than recent ones, as on a real desk.
+"""
 
 from __future__ import annotations
 
+import csv
 import hashlib
+import io
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
+from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
@@ -15,16 +26,19 @@ from plaint.accounts.models import Organisation, User
 from plaint.accounts.roles import Role
 from plaint.accounts.services import organisation_create, roles_ensure, staff_create
 from plaint.cases import services
-from plaint.cases.importing import ImportSummary, cfpb_import
+from plaint.cases.importing import ImportSummary
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
 from plaint.deadlines.services import organisation_deadlines_refresh
 from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.vocabulary import Channel, Direction, Outcome, RedressKind
+from plaint.intake.bulk import BulkReport, complaints_import
 
 DEMO_SLUG = "demo"
 DEMO_PASSWORD = "plaint-demo"  # noqa: S105 - printed on screen for the demo logins
 DEMO_CSV = Path(__file__).with_name("cfpb_demo.csv")
+DEMO_TIME_ZONE = "America/New_York"
+DATE_COLUMNS = ("Date received", "Date sent to company")
 DEMO_STAFF: tuple[tuple[str, str, str, Role], ...] = (
     ("agent", "Alex", "Agent", Role.AGENT),
     ("agent2", "Sam", "Okafor", Role.AGENT),
@@ -39,10 +53,32 @@ class DemoResult:
     organisation: Organisation
     created: bool
     imported: ImportSummary | None
+    derived: BulkReport | None = None
+
+
+def demo_csv(*, today: date, source: Path = DEMO_CSV) -> str:
+    """The demo sample as CSV text, every date moved by the same number of days so that
+    the newest complaint was received the day before `today`. Nothing else changes."""
+    with source.open(encoding="utf-8-sig", newline="") as stream:
+        reader = csv.DictReader(stream)
+        header = list(reader.fieldnames or [])
+        rows = list(reader)
+    newest = max(date.fromisoformat(row["Date received"]) for row in rows)
+    shift = today - timedelta(days=1) - newest
+    out = io.StringIO()
+    writer = csv.DictWriter(out, fieldnames=header)
+    writer.writeheader()
+    for row in rows:
+        for column in DATE_COLUMNS:
+            if row.get(column):
+                row[column] = (date.fromisoformat(row[column]) + shift).isoformat()
+        writer.writerow(row)
+    return out.getvalue()
 
 
 def demo_load(*, now: datetime) -> DemoResult:
-    """Create the demo organisation once; later calls change nothing."""
+    """Create the demo organisation once, dated relative to `now` (the command passes the
+    clock); later calls change nothing."""
     roles_ensure()
     existing = Organisation.objects.filter(slug=DEMO_SLUG).first()
     if existing is not None:
@@ -53,7 +89,7 @@ def demo_load(*, now: datetime) -> DemoResult:
             name="Demo Consumer Finance Desk",
             now=now,
             reference_prefix="PL",
-            time_zone="America/New_York",
+            time_zone=DEMO_TIME_ZONE,
             country="US",
         )
         staff = [
@@ -69,21 +105,29 @@ def demo_load(*, now: datetime) -> DemoResult:
             )
             for username, first, last, role in DEMO_STAFF
         ]
-    summary = cfpb_import(organisation=org, source=DEMO_CSV, now=now)
+    today = now.astimezone(ZoneInfo(DEMO_TIME_ZONE)).date()
+    summary, derived = complaints_import(
+        organisation=org, source=io.StringIO(demo_csv(today=today)), now=now
+    )
     agents = [u for u in staff if u.groups.filter(name=Role.AGENT.value).exists()]
     for case in Case.objects.filter(organisation=org).select_related("customer").order_by("id"):
         _walk(case, agents, now)
     organisation_deadlines_refresh(organisation=org, now=now)
-    return DemoResult(org, created=True, imported=summary)
+    return DemoResult(org, created=True, imported=summary, derived=derived)
 
 
-def _stage(case: Case) -> int:
-    """A stable pseudo-random number 0..99 per case, so the demo is the same every time."""
-    return int(hashlib.sha256(case.external_id.encode()).hexdigest()[:8], 16) % 100
+def _stage(case: Case, now: datetime) -> int:
+    """How far through the desk the case has come, 0..99: a stable pseudo-random number
+    per case (so the demo is the same every time), plus more the older the case is."""
+    spread = int(hashlib.sha256(case.external_id.encode()).hexdigest()[:8], 16) % 100
+    age = (now - case.received_at).days
+    if age < 14:
+        return spread // 2  # this fortnight's: received, acknowledged or investigating
+    return min(99, spread + (10 if age < 45 else 25 if age < 120 else 40))
 
 
 def _walk(case: Case, agents: list[User], now: datetime) -> None:
-    stage = _stage(case)
+    stage = _stage(case, now)
     if stage < 20:
         return  # left as received: the unassigned queue
     agent = agents[stage % len(agents)]

@@ -220,21 +220,29 @@ class DeadlineMet(Payload):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class DeadlineReminder(Payload):
+    """A reminder before a deadline. `historic`: it fell due before the case was imported,
+    so it was recorded once and nobody was told."""
+
     kind: ClassVar[EventKind] = EventKind.DEADLINE_REMINDER
     key: str
     title: str
     due_at: str
     notified: list[str]
+    historic: bool = False
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class DeadlineBreached(Payload):
+    """A missed deadline. `historic`: it had already passed when the case was imported,
+    so it was recorded once, without escalating the case or telling anyone."""
+
     kind: ClassVar[EventKind] = EventKind.DEADLINE_BREACHED
     key: str
     title: str
     due_at: str
     escalated: bool
     notified: list[str]
+    historic: bool = False
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

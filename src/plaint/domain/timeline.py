@@ -94,6 +94,9 @@ def _when(iso: str | None) -> str:
     return datetime.fromisoformat(iso).strftime("%d %b %Y %H:%M")
 
 
+_BEFORE_IMPORT = " (before the case was imported; nobody was notified)"
+
+
 def _deadline_set(p: ev.DeadlineSet) -> str:
     if p.previous_due_at is None:
         return f"Deadline: {p.title}, due {_when(p.due_at)}."
@@ -153,10 +156,13 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
     ev.EventKind.MILESTONE_RECORDED: lambda p: f"{_milestone(p.milestone)}: {_when(p.at)}.",
     ev.EventKind.DEADLINE_SET: _deadline_set,
     ev.EventKind.DEADLINE_MET: lambda p: f"Deadline met{'' if p.on_time else ' late'}: {p.title}.",
-    ev.EventKind.DEADLINE_REMINDER: lambda p: f"Reminder: {p.title} is due {_when(p.due_at)}.",
+    ev.EventKind.DEADLINE_REMINDER: lambda p: (
+        f"Reminder: {p.title} is due {_when(p.due_at)}{_BEFORE_IMPORT if p.historic else ''}."
+    ),
     ev.EventKind.DEADLINE_BREACHED: lambda p: (
         f"Deadline missed: {p.title} (due "
-        f"{_when(p.due_at)}){'; case escalated' if p.escalated else ''}."
+        f"{_when(p.due_at)}){'; case escalated' if p.escalated else ''}"
+        f"{_BEFORE_IMPORT if p.historic else ''}."
     ),
     ev.EventKind.TRIAGE_SUGGESTED: _triage_suggested,
     ev.EventKind.TRIAGE_CONFIRMED: _triage_confirmed,

@@ -21,7 +21,11 @@ class Command(BaseCommand):
         create.add_argument("slug", help="Short name used on the command line, e.g. acme.")
         create.add_argument("name", help="Full name, e.g. 'Acme Energy Ltd'.")
         create.add_argument("--prefix", default="PL", help="Case reference prefix (PL).")
-        create.add_argument("--time-zone", default="Europe/London")
+        create.add_argument(
+            "--time-zone",
+            default="Europe/London",
+            help="IANA time zone deadlines are counted in (Europe/London).",
+        )
         create.add_argument("--country", default="GB", help="ISO 3166 code, e.g. GB, US.")
         create.add_argument(
             "--holiday-calendar",

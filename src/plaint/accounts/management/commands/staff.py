@@ -23,9 +23,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
-        add = sub.add_parser("add")
-        add.add_argument("username")
-        add.add_argument("--org", required=True)
+        add = sub.add_parser("add", help="Add a member of staff with one or more roles.")
+        add.add_argument("username", help="The login name, e.g. alice.")
+        add.add_argument("--org", required=True, help="Slug of the organisation.")
         add.add_argument(
             "--role",
             action="append",
@@ -33,9 +33,11 @@ class Command(BaseCommand):
             required=True,
             help="Repeat for several roles.",
         )
-        add.add_argument("--first-name", default="")
-        add.add_argument("--last-name", default="")
-        add.add_argument("--email", default="")
+        add.add_argument("--first-name", default="", help="First name, as shown on the desk.")
+        add.add_argument("--last-name", default="", help="Last name, as shown on the desk.")
+        add.add_argument(
+            "--email", default="", help="Where reminders and missed-deadline notices go."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         password = os.environ.get("PLAINT_NEW_PASSWORD") or getpass.getpass("Password: ")

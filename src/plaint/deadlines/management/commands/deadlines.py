@@ -26,16 +26,18 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         explain = sub.add_parser("explain", help="Show each deadline of a case, step by step.")
-        explain.add_argument("reference")
-        explain.add_argument("--org", required=True)
+        explain.add_argument("reference", help="The case reference, e.g. PL-2026-000123.")
+        explain.add_argument("--org", required=True, help="Slug of the organisation.")
         explain.add_argument(
             "--as-of",
             default=None,
             help="Count days used and remaining as of this date (YYYY-MM-DD; default today).",
         )
         refresh = sub.add_parser("refresh", help="Re-derive deadlines now.")
-        refresh.add_argument("reference", nargs="?")
-        refresh.add_argument("--org", required=True)
+        refresh.add_argument(
+            "reference", nargs="?", help="One case reference (default: every open case)."
+        )
+        refresh.add_argument("--org", required=True, help="Slug of the organisation.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

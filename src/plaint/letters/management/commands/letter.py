@@ -33,11 +33,11 @@ class Command(BaseCommand):
         sub = parser.add_subparsers(dest="action", required=True)
         sub.add_parser("list", help="The letters Plaint can write.")
         fields = sub.add_parser("fields", help="What a letter needs, and its sources.")
-        fields.add_argument("kind")
+        fields.add_argument("kind", help="The letter's kind (see `plaint letter list`).")
         new = sub.add_parser("new", help="Write a letter from a YAML case file.")
-        new.add_argument("kind")
+        new.add_argument("kind", help="The letter's kind (see `plaint letter list`).")
         new.add_argument("--case", required=True, help="the YAML case file (see examples/)")
-        new.add_argument("--format", default="md", choices=FORMATS)
+        new.add_argument("--format", default="md", choices=FORMATS, help="Output format (md).")
         new.add_argument("-o", "--output", help="file to write (default: standard output)")
         new.add_argument(
             "--page-size",
@@ -51,8 +51,8 @@ class Command(BaseCommand):
         )
         new.add_argument("--templates", help="a folder of templates overriding the shipped ones")
         check = sub.add_parser("check", help="Check a letter's text against its kind's checklist.")
-        check.add_argument("file")
-        check.add_argument("--kind", required=True)
+        check.add_argument("file", help="The letter to check (a text or Markdown file).")
+        check.add_argument("--kind", required=True, help="The kind it should be a letter of.")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:

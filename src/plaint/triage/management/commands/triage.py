@@ -29,7 +29,7 @@ from plaint.triage.selectors import untriaged_cases
 
 class Command(BaseCommand):
     help = (
-        "Triage cases and manage the triage model: `plaint triage CASE_REF --org SLUG`, "
+        "Triage cases and manage the triage model. Usage: `plaint triage CASE_REF --org SLUG`, "
         "`plaint triage --all --org SLUG`, `plaint triage train --org SLUG`, "
         "`plaint triage evaluate FILE.csv [--split]`."
     )
