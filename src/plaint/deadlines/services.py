@@ -181,13 +181,13 @@ class TickReport:
     escalated: int = 0
 
 
+_STALE = Q(refreshmark__isnull=True) | ~Q(refreshmark__ledger_seq=F("ledger_length"))
+
+
 def cases_needing_refresh() -> list[int]:
-    """Cases whose ledger moved since their deadlines were last derived."""
-    return list(
-        Case.objects.exclude(status=CaseStatus.CLOSED.value)
-        .filter(Q(refreshmark__isnull=True) | ~Q(refreshmark__ledger_seq=F("ledger_length")))
-        .values_list("pk", flat=True)
-    )
+    """Cases whose ledger moved since their deadlines were last derived. A closed case is
+    among them once more after it closes, so that what closing it met is recorded."""
+    return list(Case.objects.filter(_STALE).values_list("pk", flat=True))
 
 
 def deadlines_tick(*, now: datetime) -> TickReport:
@@ -293,7 +293,7 @@ def organisation_deadlines_refresh(*, organisation: Organisation, now: datetime)
     count = 0
     for pk in (
         Case.objects.filter(organisation=organisation)
-        .exclude(status=CaseStatus.CLOSED.value)
+        .filter(~Q(status=CaseStatus.CLOSED.value) | _STALE)
         .values_list("pk", flat=True)
     ):
         case_deadlines_refresh(case=Case(pk=pk), now=now)

@@ -5,8 +5,10 @@ every queue of the desk has something in it.
 The complaints' text is the CFPB's; their dates are shifted, all by the same number of
 days, so that the newest was received yesterday. They are imported the way an
 organisation imports its backlog (`plaint.intake.bulk`: deadlines and triage derived at
-once, deadlines already missed recorded as history without telling anyone); then older
-cases are taken further through the desk than recent ones, as on a real desk.
+once), but nothing is recorded as already missed: the walk then takes older cases further
+through the desk than recent ones, recording with their own dates the steps taken in time
+(acknowledgement, company response, final response), as on a real desk. What it leaves
+undone is overdue today.
 """
 
 from __future__ import annotations
@@ -106,8 +108,11 @@ def demo_load(*, now: datetime) -> DemoResult:
             for username, first, last, role in DEMO_STAFF
         ]
     today = now.astimezone(ZoneInfo(DEMO_TIME_ZONE)).date()
+    # Nothing is recorded as already missed at import: the walk below records, with
+    # their own dates, the steps a desk took in time; what it leaves undone shows as
+    # overdue, as it would on a live desk.
     summary, derived = complaints_import(
-        organisation=org, source=io.StringIO(demo_csv(today=today)), now=now
+        organisation=org, source=io.StringIO(demo_csv(today=today)), now=now, record_past=False
     )
     agents = [u for u in staff if u.groups.filter(name=Role.AGENT.value).exists()]
     for case in Case.objects.filter(organisation=org).select_related("customer").order_by("id"):
@@ -123,7 +128,11 @@ def _stage(case: Case, now: datetime) -> int:
     age = (now - case.received_at).days
     if age < 14:
         return spread // 2  # this fortnight's: received, acknowledged or investigating
-    return min(99, spread + (10 if age < 45 else 25 if age < 120 else 40))
+    if age < 45:
+        return min(99, spread + 10)
+    if age < 120:
+        return 40 + spread // 2  # at least investigating
+    return 75 + spread // 4  # the customer has answered an offer
 
 
 def _walk(case: Case, agents: list[User], now: datetime) -> None:
@@ -133,6 +142,7 @@ def _walk(case: Case, agents: list[User], now: datetime) -> None:
     agent = agents[stage % len(agents)]
     actor = Actor.staff(agent)
     case = services.case_assign(case=case, assignee=agent, actor=actor, now=now)
+    _milestone(case, "acknowledgement_sent", days=1, actor=actor, now=now)
     case = services.case_transition(
         case=case, to=CaseStatus.ACKNOWLEDGED, actor=actor, now=now, reason="Acknowledgement sent"
     )
@@ -171,6 +181,7 @@ def _walk(case: Case, agents: list[User], now: datetime) -> None:
             reason="Customer asked for a manager",
         )
         return
+    _milestone(case, "company_response_sent", days=10, actor=actor, now=now)
     offer = services.case_offer_record(
         case=case,
         redress=RedressKind.REFUND if stage % 2 else RedressKind.APOLOGY,
@@ -186,7 +197,10 @@ def _walk(case: Case, agents: list[User], now: datetime) -> None:
         offer=offer, accepted=stage % 5 != 0, actor=Actor.customer(case.customer.name), now=now
     )
     case.refresh_from_db()
-    if case.status != CaseStatus.RESOLVED or stage < 85:
+    if case.status != CaseStatus.RESOLVED:
+        return
+    _milestone(case, "final_response_sent", days=20, actor=actor, now=now)
+    if stage < 85:
         return
     services.case_close(
         case=case,
@@ -195,4 +209,13 @@ def _walk(case: Case, agents: list[User], now: datetime) -> None:
         summary="Customer accepted the offer.",
         actor=actor,
         now=now,
+    )
+
+
+def _milestone(case: Case, milestone: str, *, days: int, actor: Actor, now: datetime) -> None:
+    """Record a step the desk took `days` after the complaint arrived (or now, for a case
+    younger than that): the demo's history, recorded today with the day it happened."""
+    at = min(case.received_at + timedelta(days=days), now)
+    services.case_milestone_record(
+        case=case, milestone=milestone, at=at, actor=actor, now=now, note="Demo history"
     )

@@ -18,10 +18,12 @@ from plaint.accounts.models import Organisation, User
 from plaint.cases.models import Case
 from plaint.deadlines.models import CaseDeadline
 from plaint.deadlines.selectors import deadlines_due
+from plaint.domain.lifecycle import CaseStatus
 from plaint.triage.models import TriageRecord
 from plaint.triage.selectors import legal_review_queue, needs_triage_queue
 
 DEFAULT_DUE_DAYS = 7
+_FINISHED = (CaseStatus.CLOSED.value, CaseStatus.WITHDRAWN.value)
 
 
 class Queue(StrEnum):
@@ -71,10 +73,12 @@ def queue_filter(
         due = due.filter(due_at__gt=now, due_at__lte=now + timedelta(days=days))
         return cases.filter(pk__in=due.values("case_id"))
     if queue is Queue.OVERDUE:
+        # Work still owed: a closed or withdrawn case has nothing left to do, whatever it
+        # missed on the way (its missed deadlines stay on its page and in the reports).
         late = _business_deadlines(organisation).filter(
             Q(state=CaseDeadline.State.MISSED) | Q(state=CaseDeadline.State.OPEN, due_at__lte=now)
         )
-        return cases.filter(pk__in=late.values("case_id"))
+        return cases.filter(pk__in=late.values("case_id")).exclude(status__in=_FINISHED)
     if queue is Queue.LEGAL:
         return cases.filter(pk__in=legal_review_queue(organisation=organisation).values("case_id"))
     return cases.filter(pk__in=needs_triage_queue(organisation=organisation).values("case_id"))

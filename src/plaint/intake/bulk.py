@@ -47,12 +47,19 @@ class BulkReport:
 
 @transaction.atomic
 def cases_derive_bulk(
-    *, organisation: Organisation, case_ids: Sequence[int], now: datetime, report: BulkReport
+    *,
+    organisation: Organisation,
+    case_ids: Sequence[int],
+    now: datetime,
+    report: BulkReport,
+    record_past: bool = True,
 ) -> None:
     """Derive the deadlines and triage of new cases (of `organisation`) in one pass.
 
     Cases that already have deadlines go through `case_deadlines_refresh` one by one;
-    cases already triaged are not triaged again."""
+    cases already triaged are not triaged again. With `record_past=False` nothing is
+    recorded as already missed or already due: for a caller (the demo) that goes on to
+    record, with their own dates, the steps that met those deadlines."""
     cases = list(
         Case.objects.select_for_update()
         .filter(organisation=organisation, pk__in=list(case_ids))
@@ -77,7 +84,8 @@ def cases_derive_bulk(
         now=now,
         next_deadlines={case.pk: deadlines.nearest_business_due(case.pk) for case in to_triage},
     )
-    deadlines.record_past()
+    if record_past:
+        deadlines.record_past()
     deadlines.write()
     report.events += ledger.events
     ledger.write()
@@ -96,13 +104,20 @@ def complaints_import(
     now: datetime,
     batch_size: int = 2000,
     progress: Callable[[ImportSummary], None] | None = None,
+    record_past: bool = True,
 ) -> tuple[ImportSummary, BulkReport]:
     """`cfpb_import`, with each batch's new cases derived in bulk in the batch's own
     transaction (see the module docstring)."""
     report = BulkReport(deadlines=BulkDeadlines())
 
     def derive(case_ids: list[int]) -> None:
-        cases_derive_bulk(organisation=organisation, case_ids=case_ids, now=now, report=report)
+        cases_derive_bulk(
+            organisation=organisation,
+            case_ids=case_ids,
+            now=now,
+            report=report,
+            record_past=record_past,
+        )
 
     summary = cfpb_import(
         organisation=organisation,
