@@ -67,7 +67,7 @@ ACTION_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "transition": lambda w: {"to": "acknowledged", "reason": "ok"},
     "offer": lambda w: {"redress": "apology", "description": "sorry"},
     "answer": lambda w: {"offer": "1", "answer": "accept"},
-    "close": lambda w: {"outcome": "upheld", "root_cause": "x"},
+    "close": lambda w: {"outcome": "upheld", "root_cause_code": "systems", "root_cause": "x"},
     "milestone": lambda w: {"milestone": "goods_delivered", "at": "2026-03-01T10:00"},
     "triage": lambda w: {"category": "Billing, fees and charges"},
     "legal_clear": lambda w: {"note": "no legal risk"},

@@ -39,6 +39,7 @@ INSTALLED_APPS = [
     "plaint.deadlines",
     "plaint.triage",
     "plaint.letters",
+    "plaint.reports",
     "plaint.desk",
     "plaint.portal",
     "plaint.demo",

@@ -1,0 +1,93 @@
+"""Writes of the reports app: the organisation's root-cause taxonomy and its mapping of
+products to the FCA return's product groups. Each runs in one transaction; callers pass
+`now`. Neither is case data, so neither writes a case ledger event."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+
+from plaint.accounts.models import Organisation, User
+from plaint.cases.models import RootCause
+from plaint.domain.errors import FieldErrors
+from plaint.domain.returns.fca import ProductGroup
+from plaint.domain.rootcauses import DEFAULT_ROOT_CAUSES, code_from_label
+from plaint.reports.models import ReturnProductMap
+
+
+def _materialise(organisation: Organisation) -> None:
+    """Copy the default taxonomy to the organisation before its first edit."""
+    if not RootCause.objects.filter(organisation=organisation).exists():
+        RootCause.objects.bulk_create(
+            RootCause(organisation=organisation, code=c.code, label=c.label, position=i)
+            for i, c in enumerate(DEFAULT_ROOT_CAUSES)
+        )
+
+
+@transaction.atomic
+def root_cause_add(
+    *, organisation: Organisation, label: str, actor: User, now: datetime
+) -> RootCause:
+    """Add a root cause to the organisation's taxonomy; its code is made from the label."""
+    text = " ".join(label.split())
+    if not text:
+        raise FieldErrors({"label": "is required"})
+    if len(text) > 100:
+        raise FieldErrors({"label": f"is longer than 100 characters ({len(text)})"})
+    _materialise(organisation)
+    code = code_from_label(text)
+    existing = RootCause.objects.filter(organisation=organisation, code=code).first()
+    if existing is not None and existing.active:
+        raise FieldErrors({"label": f"the taxonomy already has a root cause coded {code!r}"})
+    if existing is not None:  # a retired entry comes back
+        existing.active, existing.label = True, text
+        existing.save(update_fields=["active", "label"])
+        return existing
+    last = RootCause.objects.filter(organisation=organisation).order_by("-position").first()
+    return RootCause.objects.create(
+        organisation=organisation,
+        code=code,
+        label=text,
+        position=(last.position + 1) if last else 0,
+    )
+
+
+@transaction.atomic
+def root_cause_retire(
+    *, organisation: Organisation, code: str, actor: User, now: datetime
+) -> RootCause:
+    """Stop offering a root cause when closing cases. Closed cases keep it."""
+    _materialise(organisation)
+    row = RootCause.objects.filter(organisation=organisation, code=code, active=True).first()
+    if row is None:
+        raise FieldErrors({"code": f"{code!r} is not a root cause in use"})
+    if RootCause.objects.filter(organisation=organisation, active=True).count() == 1:
+        raise FieldErrors({"code": "is the last root cause in use; add another first"})
+    row.active = False
+    row.save(update_fields=["active"])
+    return row
+
+
+@transaction.atomic
+def return_product_map_set(
+    *, organisation: Organisation, product: str, group: str, actor: User, now: datetime
+) -> ReturnProductMap | None:
+    """Map one of the organisation's products to a return product group ("" removes the
+    mapping)."""
+    name = product.strip()
+    errors: dict[str, str] = {}
+    if not name:
+        errors["product"] = "is required"
+    if group and group not in {g.value for g in ProductGroup}:
+        options = ", ".join(g.value for g in ProductGroup)
+        errors["group"] = f"{group!r} is not one of: {options}"
+    if errors:
+        raise FieldErrors(errors)
+    if not group:
+        ReturnProductMap.objects.filter(organisation=organisation, product=name).delete()
+        return None
+    row, _ = ReturnProductMap.objects.update_or_create(
+        organisation=organisation, product=name, defaults={"group": group, "updated_at": now}
+    )
+    return row
