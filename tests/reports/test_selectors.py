@@ -42,7 +42,18 @@ def test_every_figure_of_the_hand_built_set(org, agent, data) -> None:
     r = report_build(organisation=org, filters=ReportFilters(PERIOD), now=NOW)
     assert r.total == 4  # E was received before the period
     assert bars(r.by_month) == [("Jan 2026", 3), ("Feb 2026", 1)]
-    assert bars(r.by_week) == [("05 Jan 2026", 2), ("12 Jan 2026", 1), ("02 Feb 2026", 1)]
+    # Every week the period touches, from Monday 29 Dec 2025, empty ones too.
+    assert bars(r.by_week) == [
+        ("29 Dec 2025", 0),
+        ("05 Jan 2026", 2),
+        ("12 Jan 2026", 1),
+        ("19 Jan 2026", 0),
+        ("26 Jan 2026", 0),
+        ("02 Feb 2026", 1),
+        ("09 Feb 2026", 0),
+        ("16 Feb 2026", 0),
+        ("23 Feb 2026", 0),
+    ]
     assert bars(r.by_product) == [("Current account", 2), ("Credit card", 1), ("Mortgage", 1)]
     assert bars(r.by_channel) == [("Phone", 2), ("Email", 1), ("Web", 1)]
     assert bars(r.by_category) == [("(none)", 4)]
@@ -77,8 +88,8 @@ def test_every_figure_of_the_hand_built_set(org, agent, data) -> None:
     ]
     assert (r.repeat.value, r.escalated.value, r.legal_review.value) == (2, 1, 0)
     vulnerable, others = r.vulnerability
-    assert (vulnerable["total"], vulnerable["closed"], vulnerable["upheld_percent"]) == (1, 0, None)
-    assert (others["total"], others["closed"], others["upheld"], others["upheld_percent"]) == (
+    assert (vulnerable.total, vulnerable.closed, vulnerable.upheld_percent) == (1, 0, None)
+    assert (others.total, others.closed, others.upheld, others.upheld_percent) == (
         3,
         2,
         1,
@@ -98,7 +109,8 @@ def test_every_figure_links_to_the_cases_behind_it(org, agent, data) -> None:
     a, b, c, d = (x.reference for x in (data.a, data.b, data.c, data.d))
     r = report_build(organisation=org, filters=ReportFilters(PERIOD), now=NOW)
     assert refs(org, r.by_month[0].drill) == sorted([a, b, c])
-    assert refs(org, r.by_week[0].drill) == sorted([a, b])
+    assert refs(org, r.by_week[1].drill) == sorted([a, b])
+    assert refs(org, r.by_week[0].drill) == []
     assert refs(org, "product:Current account") == sorted([a, c])
     assert refs(org, "root_cause:systems") == [a]
     assert refs(org, "outcome:not_upheld") == [b]

@@ -180,6 +180,18 @@ class RuleRow:
 
 
 @dataclass(frozen=True)
+class Split:
+    """Cases of one group of customers and how their complaints ended."""
+
+    label: str
+    total: int
+    closed: int
+    upheld: int
+    upheld_percent: float | None
+    drill: str
+
+
+@dataclass(frozen=True)
 class Money:
     kind: str
     currency: str
@@ -207,7 +219,7 @@ class Report:
     repeat: Bar
     escalated: Bar
     legal_review: Bar
-    vulnerability: list[dict[str, object]]
+    vulnerability: list[Split]
     workload: list[Bar]
     ageing: list[Bar]
     extra: dict[str, object] = field(default_factory=dict)
@@ -234,22 +246,37 @@ def _bars(
     ]
 
 
-def _trend(
-    cases: QuerySet[Case],
-    trunc: type[TruncMonth] | type[TruncWeek],
-    zone: ZoneInfo,
-    figure: str,
-    fmt: str,
-) -> list[Bar]:
+def _buckets(period: Period, weekly: bool) -> list[date]:
+    """The first day of every week (Monday) or month that the period touches."""
+    if weekly:
+        day = period.first - timedelta(days=period.first.weekday())
+        days = []
+        while day <= period.last:
+            days.append(day)
+            day += timedelta(days=7)
+        return days
+    day = period.first.replace(day=1)
+    months = []
+    while day <= period.last:
+        months.append(day)
+        day = day.replace(year=day.year + (day.month == 12), month=day.month % 12 + 1)
+    return months
+
+
+def _trend(cases: QuerySet[Case], period: Period, zone: ZoneInfo, *, weekly: bool) -> list[Bar]:
+    """Cases received per week or month, every bucket of the period shown (zeros too, so
+    a line does not jump over an empty month)."""
+    trunc = TruncWeek if weekly else TruncMonth
     rows = (
         cases.annotate(bucket=trunc("received_at", tzinfo=zone))
         .values("bucket")
         .annotate(n=Count("id"))
-        .order_by("bucket")
     )
+    counts = {row["bucket"].date(): row["n"] for row in rows}
+    figure, fmt = ("week", "%d %b %Y") if weekly else ("month", "%b %Y")
     return [
-        Bar(row["bucket"].strftime(fmt), row["n"], f"{figure}:{row['bucket'].date().isoformat()}")
-        for row in rows
+        Bar(day.strftime(fmt), counts.get(day, 0), f"{figure}:{day.isoformat()}")
+        for day in _buckets(period, weekly)
     ]
 
 
@@ -390,22 +417,22 @@ def report_build(*, organisation: Organisation, filters: ReportFilters, now: dat
         decided = sum(counts.values())
         upheld = counts.get(Outcome.UPHELD, 0) + counts.get(Outcome.PARTLY_UPHELD, 0)
         vulnerability.append(
-            {
-                "label": "Customers flagged vulnerable" if flag else "Other customers",
-                "total": total,
-                "closed": decided,
-                "upheld": upheld,
-                "upheld_percent": round(100 * upheld / decided, 1) if decided else None,
-                "drill": f"vulnerable:{'yes' if flag else 'no'}",
-            }
+            Split(
+                "Customers flagged vulnerable" if flag else "Other customers",
+                total,
+                decided,
+                upheld,
+                round(100 * upheld / decided, 1) if decided else None,
+                f"vulnerable:{'yes' if flag else 'no'}",
+            )
         )
     open_cases = _open(organisation, filters)
     names = {u.pk: u.display_name for u in staff_list(organisation=organisation)}
     return Report(
         filters=filters,
         total=len(rows),
-        by_month=_trend(cases, TruncMonth, zone, "month", "%b %Y"),
-        by_week=_trend(cases, TruncWeek, zone, "week", "%d %b %Y"),
+        by_month=_trend(cases, filters.period, zone, weekly=False),
+        by_week=_trend(cases, filters.period, zone, weekly=True),
         by_product=_bars(cases, "product", "product"),
         by_category=_bars(cases, "category", "category"),
         by_channel=_bars(cases, "channel", "channel", {c.value: label(c) for c in Channel}),
@@ -461,6 +488,8 @@ def figure_cases(
         else:
             end = start.replace(year=start.year + (start.month == 12), month=start.month % 12 + 1)
         return cases.filter(received_at__gte=start, received_at__lt=end)
+    if figure == "all":
+        return cases
     simple = {"product": "product", "category": "category", "channel": "channel"}
     if figure in simple:
         return cases.filter(**{simple[figure]: value})
