@@ -117,3 +117,36 @@ def test_csv_cells_cannot_start_a_formula(org, agent, as_supervisor) -> None:
     open_case(org, agent, product="=HYPERLINK(1)")
     response = as_supervisor.get("/reports/by_product.csv?from=2026-01-01&to=2026-03-31")
     assert "'=HYPERLINK(1)" in response.content.decode()
+
+
+def test_settings_edit_the_taxonomy_and_the_return_groups(org, agent, supervisor, data) -> None:
+    sue = client_for("sue")
+    page = sue.get("/reports/settings/")
+    assert page.status_code == 200 and "Pricing and fees" in page.content.decode()
+    assert (
+        sue.post(
+            "/reports/settings/", {"action": "add_cause", "label": "Courier damage"}
+        ).status_code
+        == 302
+    )
+    assert (
+        sue.post("/reports/settings/", {"action": "retire_cause", "code": "policy"}).status_code
+        == 302
+    )
+    mapped = sue.post(
+        "/reports/settings/",
+        {"action": "map_product", "product": "Mortgage", "group": "home_finance"},
+    )
+    assert mapped.status_code == 302
+    html = sue.get("/reports/settings/").content.decode()
+    assert "courier_damage" in html and "<code>policy</code>" not in html
+    assert '<option value="home_finance" selected>' in html
+    bad = sue.post("/reports/settings/", {"action": "add_cause", "label": "Systems"})
+    assert bad.status_code == 400 and "already has a root cause coded" in bad.content.decode()
+    assert sue.post("/reports/settings/", {"action": "explode"}).status_code == 400
+    # The case page's close form offers the edited list.
+    close = client_for("alice").get(f"/cases/{data.d.reference}/").content.decode()
+    assert "Courier damage" in close
+    _staff(org, "lee", Role.LEGAL_REVIEWER, "Lee", "Gal")
+    assert client_for("lee").get("/reports/settings/").status_code == 403
+    assert client_for("alice").get("/reports/settings/").status_code == 403

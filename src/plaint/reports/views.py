@@ -7,7 +7,7 @@ from __future__ import annotations
 import csv
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, cast
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -15,18 +15,20 @@ from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
-from plaint.accounts.models import Organisation
+from plaint.accounts.models import Organisation, User
 from plaint.accounts.selectors import staff_list
 from plaint.cases.selectors import case_menu_values
+from plaint.cases.taxonomy import root_causes
 from plaint.domain.errors import FieldErrors
 from plaint.domain.returns import fca
 from plaint.domain.returns.periods import Period, half_year, period_make
 from plaint.reports import charts
+from plaint.reports import services as report_services
 from plaint.reports.selectors import (
     AGE_BUCKETS,
     ReportFilters,
@@ -34,6 +36,7 @@ from plaint.reports.selectors import (
     figure_cases,
     report_build,
     report_filters_parse,
+    return_product_groups,
 )
 from plaint.reports.tables import Table, report_tables
 
@@ -255,3 +258,57 @@ def fca_return_csv_view(request: HttpRequest) -> HttpResponse:
                 counted.setdefault(ref, []).append(key)
         rows.extend([ref, row.label, " ".join(keys)] for ref, keys in sorted(counted.items()))
     return _csv(f"plaint-fca-return-{period.first}-{period.last}", headers, rows)
+
+
+# ---------------------------------------------------------------- settings
+
+EDIT = "cases.reassign_case"  # supervisors and admins
+
+
+def _settings_context(org: Organisation, errors: dict[str, str]) -> dict[str, Any]:
+    mapping = return_product_groups(organisation=org)
+    return {
+        "causes": root_causes(organisation=org),
+        "products": [
+            (p, mapping.get(p, "")) for p in case_menu_values(organisation=org, column="product")
+        ],
+        "groups": [(g.value, g.label) for g in fca.ProductGroup],
+        "errors": errors,
+    }
+
+
+@login_required
+@permission_required(EDIT, raise_exception=True)
+def report_settings_view(request: HttpRequest) -> HttpResponse:
+    """The root-cause taxonomy and the products' return groups. A POST names its `action`:
+    add_cause (label), retire_cause (code) or map_product (product, group)."""
+    org = _organisation(request)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        user, now, post = cast(User, request.user), timezone.now(), request.POST
+        action = post.get("action", "")
+        try:
+            if action == "add_cause":
+                report_services.root_cause_add(
+                    organisation=org, label=post.get("label", ""), actor=user, now=now
+                )
+            elif action == "retire_cause":
+                report_services.root_cause_retire(
+                    organisation=org, code=post.get("code", ""), actor=user, now=now
+                )
+            elif action == "map_product":
+                report_services.return_product_map_set(
+                    organisation=org,
+                    product=post.get("product", ""),
+                    group=post.get("group", ""),
+                    actor=user,
+                    now=now,
+                )
+            else:
+                errors = {"action": f"{action!r} is not something this page does"}
+        except FieldErrors as exc:
+            errors = exc.errors
+        if not errors:
+            return redirect("reports:settings")
+    status = 400 if errors else 200
+    return render(request, "reports/settings.html", _settings_context(org, errors), status=status)
