@@ -213,3 +213,34 @@ def test_return_page_and_csv(org, mapped, supervisor) -> None:
     bad = client.get("/reports/fca-return/?year=2026&half=7")
     assert bad.status_code == 400 and "must be 1 (January to June)" in bad.content.decode()
     assert client.get("/reports/fca-return/?year=abc").status_code == 400
+
+
+def test_the_reports_command(org, mapped) -> None:
+    from django.core.management import call_command
+
+    out = io.StringIO()
+    call_command(
+        "reports", "fca-return", "--org", "acme", "--year", "2026", "--half", "1", stdout=out
+    )
+    rows = list(csv.reader(io.StringIO(out.getvalue())))
+    assert rows[1][:4] == ["Banking and credit cards", "0", "3", "2"]
+    out = io.StringIO()
+    call_command(
+        "reports",
+        "--org",
+        "acme",
+        "--from",
+        "2026-01-01",
+        "--to",
+        "2026-02-28",
+        "--table",
+        "by_product",
+        stdout=out,
+    )
+    assert "Current account,2" in out.getvalue()
+    from django.core.management.base import CommandError
+
+    with pytest.raises(CommandError, match="is before the first day"):
+        call_command("reports", "--org", "acme", "--from", "2026-03-01", "--to", "2026-01-01")
+    with pytest.raises(CommandError, match="No organisation 'nope'"):
+        call_command("reports", "--org", "nope")
