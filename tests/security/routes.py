@@ -190,6 +190,18 @@ RECIPES: dict[str, Recipe] = {
         body=lambda w: {"password": NEW_PASSWORD, "again": NEW_PASSWORD},
         objects=("user_id",),
     ),
+    # reports (GET only, except the settings page)
+    "reports:reports": Recipe(STAFF),
+    "reports:cases": Recipe(STAFF),
+    "reports:csv": Recipe(STAFF, lambda w: {"name": "by_product"}),
+    "reports:fca_return": Recipe(STAFF),
+    "reports:fca_return_csv": Recipe(STAFF),
+    "reports:settings": Recipe(
+        STAFF, body=lambda w: {"action": "add_cause", "label": "Courier damage"}
+    ),
+    "reports:actions": Recipe(
+        STAFF, body=lambda w: {"action": "open", "title": "Clearer fee notices"}
+    ),
 }
 
 

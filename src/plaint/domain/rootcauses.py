@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from enum import StrEnum
 
@@ -87,3 +88,48 @@ def cfpb_response(
         if any(kind in _NON_MONETARY for kind, _ in accepted):
             return CfpbResponse.NON_MONETARY
     return CfpbResponse.EXPLANATION
+
+
+class Verdict(StrEnum):
+    TOO_EARLY = "too_early"
+    FEWER = "fewer"
+    NOT_FEWER = "not_fewer"
+
+
+@dataclass(frozen=True)
+class Effect:
+    """Complaints with an action's root cause in equal-length windows before and after
+    the action was done. `after_days` may be shorter than `window_days` while the action
+    is recent; the rates (per 30 days) compare the two fairly."""
+
+    window_days: int
+    after_days: int
+    before: int
+    after: int
+    verdict: Verdict
+
+    @property
+    def before_per_30(self) -> float:
+        return round(30 * self.before / self.window_days, 1)
+
+    @property
+    def after_per_30(self) -> float | None:
+        return round(30 * self.after / self.after_days, 1) if self.after_days else None
+
+
+def action_effect(
+    received: list[date], *, done_on: date, today: date, window_days: int = 90, min_days: int = 30
+) -> Effect:
+    """Measure an action: complaints (their receipt dates) with its root cause in the
+    `window_days` before `done_on` and in up to `window_days` after it, until `today`."""
+    after_days = max(0, min(window_days, (today - done_on).days))
+    start = done_on - timedelta(days=window_days)
+    before = sum(1 for day in received if start <= day < done_on)
+    after = sum(1 for day in received if done_on <= day < done_on + timedelta(days=after_days))
+    if after_days < min_days:
+        verdict = Verdict.TOO_EARLY
+    elif after / after_days < before / window_days:
+        verdict = Verdict.FEWER
+    else:
+        verdict = Verdict.NOT_FEWER
+    return Effect(window_days, after_days, before, after, verdict)

@@ -32,8 +32,9 @@ from plaint.domain.events import EventKind
 from plaint.domain.lifecycle import OPEN_STATUSES, CaseStatus
 from plaint.domain.returns.fca import UNMAPPED, CaseFacts, FcaReturn, fca_return
 from plaint.domain.returns.periods import Period, period_make
+from plaint.domain.rootcauses import Effect, action_effect
 from plaint.domain.vocabulary import Channel, Outcome, label
-from plaint.reports.models import ReturnProductMap
+from plaint.reports.models import ImprovementAction, ReturnProductMap
 from plaint.triage.models import TriageRecord
 
 #: Ageing histogram of open cases: (label, first day, last day or None).
@@ -574,3 +575,52 @@ def fca_return_build(*, organisation: Organisation, period: Period) -> FcaReturn
     ]
     calendar = calendars_for(organisation)("organisation")
     return fca_return(facts, period=period, calendar=calendar, zone=zone)
+
+
+# ---------------------------------------------------------------- improvement actions
+
+
+@dataclass(frozen=True)
+class ActionView:
+    action: ImprovementAction
+    root_cause: str
+    effect: Effect | None  # None until the action is done
+
+
+def action_effect_of(
+    *, action: ImprovementAction, today: date, window_days: int = 90
+) -> Effect | None:
+    """Closed complaints with the action's root cause, received before and after it was
+    done (a cause is known only once a case closes, so recent weeks fill in as cases
+    close)."""
+    if action.done_on is None:
+        return None
+    start = action.done_on - timedelta(days=window_days)
+    zone = ZoneInfo(action.organisation.time_zone)
+    received = [
+        at.astimezone(zone).date()
+        for at in Case.objects.filter(
+            organisation_id=action.organisation_id,
+            status="closed",
+            root_cause_code=action.root_cause_code,
+            received_at__gte=datetime.combine(start, datetime.min.time(), tzinfo=zone),
+        ).values_list("received_at", flat=True)
+    ]
+    return action_effect(received, done_on=action.done_on, today=today, window_days=window_days)
+
+
+def actions_list(*, organisation: Organisation, today: date) -> list[ActionView]:
+    labels = root_cause_labels(organisation=organisation)
+    actions = (
+        ImprovementAction.objects.filter(organisation=organisation)
+        .select_related("owner", "organisation")
+        .prefetch_related("cases")
+    )
+    return [
+        ActionView(
+            a,
+            labels.get(a.root_cause_code, a.root_cause_code),
+            action_effect_of(action=a, today=today),
+        )
+        for a in actions
+    ]

@@ -7,6 +7,7 @@ urlpatterns = [
     path("", views.reports_view, name="reports"),
     path("cases/", views.report_cases_view, name="cases"),
     path("settings/", views.report_settings_view, name="settings"),
+    path("actions/", views.report_actions_view, name="actions"),
     path("fca-return/", views.fca_return_view, name="fca_return"),
     path("fca-return.csv", views.fca_return_csv_view, name="fca_return_csv"),
     path("<slug:name>.csv", views.report_csv_view, name="csv"),

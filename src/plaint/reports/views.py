@@ -29,9 +29,11 @@ from plaint.domain.returns import fca
 from plaint.domain.returns.periods import Period, half_year, period_make
 from plaint.reports import charts
 from plaint.reports import services as report_services
+from plaint.reports.models import ImprovementAction
 from plaint.reports.selectors import (
     AGE_BUCKETS,
     ReportFilters,
+    actions_list,
     fca_return_build,
     figure_cases,
     report_build,
@@ -132,10 +134,17 @@ def report_cases_view(request: HttpRequest) -> HttpResponse:
     page = Paginator(
         cases.select_related("customer", "assignee").order_by("-received_at", "-id"), PAGE_SIZE
     ).get_page(request.GET.get("page"))
+    action_link = ""
+    if drill.startswith("root_cause:") and request.user.has_perm(EDIT):
+        refs = " ".join(c.reference for c in page)
+        action_link = f"{reverse('reports:actions')}?" + urlencode(
+            {"root_cause": drill.partition(":")[2], "cases": refs}
+        )
     context = {
         "page": page,
         "query": query.urlencode(),
         "drill": drill,
+        "action_link": action_link,
         "filters": filters,
         "back": f"{reverse('reports:reports')}?{urlencode(filters.query())}",  # type: ignore[union-attr]
     }
@@ -312,3 +321,75 @@ def report_settings_view(request: HttpRequest) -> HttpResponse:
             return redirect("reports:settings")
     status = 400 if errors else 200
     return render(request, "reports/settings.html", _settings_context(org, errors), status=status)
+
+
+def _day(raw: str) -> date | None:
+    try:
+        return date.fromisoformat(raw.strip()) if raw.strip() else None
+    except ValueError:
+        raise FieldErrors({"date": f"{raw!r} is not a date (write it as YYYY-MM-DD)"}) from None
+
+
+def _action_post(org: Organisation, user: User, post: Any) -> None:
+    now = timezone.now()
+    what = post.get("action", "")
+    if what == "open":
+        owner = post.get("owner", "")
+        report_services.action_open(
+            organisation=org,
+            title=post.get("title", ""),
+            root_cause_code=post.get("root_cause_code", ""),
+            owner_id=int(owner) if owner.isdigit() else None,
+            due_on=_day(post.get("due_on", "")),
+            case_references=post.get("cases", "").replace(",", " ").split(),
+            actor=user,
+            now=now,
+        )
+        return
+    found = ImprovementAction.objects.filter(organisation=org, pk=post.get("id") or 0).first()
+    if what not in {"done", "judge"}:
+        raise FieldErrors({"action": f"{what!r} is not something this page does"})
+    if found is None:
+        raise FieldErrors({"id": "is not an improvement action of this organisation"})
+    if what == "done":
+        report_services.action_done(
+            action=found, done_on=_day(post.get("done_on", "")), actor=user, now=now
+        )
+    else:
+        worked = post.get("worked", "")
+        if worked not in {"yes", "no"}:
+            raise FieldErrors({"worked": "say whether it worked: yes or no"})
+        report_services.action_judge(
+            action=found, worked=worked == "yes", note=post.get("note", ""), actor=user, now=now
+        )
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+def report_actions_view(request: HttpRequest) -> HttpResponse:
+    """Improvement actions and their measured effect. Supervisors and admins open them,
+    record when the change was done, and judge whether it worked."""
+    org = _organisation(request)
+    errors: dict[str, str] = {}
+    if request.method == "POST":
+        if not request.user.has_perm(EDIT):
+            raise PermissionDenied("Your role does not open or judge improvement actions.")
+        try:
+            _action_post(org, cast(User, request.user), request.POST)
+        except FieldErrors as exc:
+            errors = exc.errors
+        else:
+            return redirect("reports:actions")
+    context = {
+        "actions": actions_list(organisation=org, today=_today(org)),
+        "causes": root_causes(organisation=org),
+        "staff": [(u.pk, u.display_name) for u in staff_list(organisation=org)],
+        "errors": errors,
+        "post": request.POST if errors else {},
+        "can_edit": request.user.has_perm(EDIT),
+        "prefill": {
+            "cases": request.GET.get("cases", ""),
+            "root_cause_code": request.GET.get("root_cause", ""),
+        },
+    }
+    return render(request, "reports/actions.html", context, status=400 if errors else 200)
