@@ -196,6 +196,7 @@ RECIPES: dict[str, Recipe] = {
     "reports:csv": Recipe(STAFF, lambda w: {"name": "by_product"}),
     "reports:fca_return": Recipe(STAFF),
     "reports:fca_return_csv": Recipe(STAFF),
+    "reports:cfpb_export": Recipe(STAFF),
     "reports:settings": Recipe(
         STAFF, body=lambda w: {"action": "add_cause", "label": "Courier damage"}
     ),

@@ -30,6 +30,7 @@ from plaint.deadlines.models import CaseDeadline
 from plaint.domain.errors import FieldErrors
 from plaint.domain.events import EventKind
 from plaint.domain.lifecycle import OPEN_STATUSES, CaseStatus
+from plaint.domain.returns.cfpb import ExportFacts, export_row
 from plaint.domain.returns.fca import UNMAPPED, CaseFacts, FcaReturn, fca_return
 from plaint.domain.returns.periods import Period, period_make
 from plaint.domain.rootcauses import Effect, action_effect
@@ -624,3 +625,67 @@ def actions_list(*, organisation: Organisation, today: date) -> list[ActionView]
         )
         for a in actions
     ]
+
+
+# ---------------------------------------------------------------- CFPB-style export
+
+
+def cfpb_export(
+    *, organisation: Organisation, filters: ReportFilters, now: datetime
+) -> list[list[str]]:
+    """The report's cases as Consumer Complaint Database rows (`domain.returns.cfpb`)."""
+    zone = _zone(organisation)
+    cases = report_cases(organisation=organisation, filters=filters).order_by("received_at", "pk")
+    accepted: dict[int, list[tuple[str, Decimal | None]]] = defaultdict(list)
+    for case_id, redress, amount in ResolutionOffer.objects.filter(
+        case__in=cases, answer=ResolutionOffer.Answer.ACCEPTED
+    ).values_list("case_id", "redress", "amount"):
+        accepted[case_id].append((redress, amount))
+    timely: dict[int, bool | None] = {}
+    for case_id, due, met, state in CaseDeadline.objects.filter(
+        case__in=cases, key="US-CFPB/company-response"
+    ).values_list("case_id", "due_at", "met_at", "state"):
+        result = deadline_result(due, met, state, now)
+        timely[case_id] = None if result == "pending" else result == "on_time"
+    details = {
+        case_id: json.loads(payload).get("source_details", {})
+        for case_id, payload in CaseEvent.objects.filter(
+            case__in=cases, kind=EventKind.CASE_OPENED
+        ).values_list("case_id", "payload")
+    }
+    rows = []
+    for c in cases.only(
+        "pk",
+        "reference",
+        "source",
+        "external_id",
+        "received_at",
+        "product",
+        "issue",
+        "description",
+        "respondent",
+        "channel",
+        "status",
+        "outcome",
+    ):
+        rows.append(
+            export_row(
+                ExportFacts(
+                    complaint_id=c.external_id
+                    if c.source == "cfpb" and c.external_id
+                    else c.reference,
+                    received_on=c.received_at.astimezone(zone).date(),
+                    product=c.product,
+                    issue=c.issue,
+                    narrative=c.description,
+                    company=c.respondent or organisation.name,
+                    channel=c.channel,
+                    closed=c.status == CaseStatus.CLOSED,
+                    outcome=c.outcome,
+                    accepted=tuple(accepted.get(c.pk, ())),
+                    timely=timely.get(c.pk),
+                    details=details.get(c.pk, {}),
+                )
+            )
+        )
+    return rows

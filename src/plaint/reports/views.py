@@ -25,6 +25,7 @@ from plaint.accounts.selectors import staff_list
 from plaint.cases.selectors import case_menu_values
 from plaint.cases.taxonomy import root_causes
 from plaint.domain.errors import FieldErrors
+from plaint.domain.returns import cfpb as cfpb_columns
 from plaint.domain.returns import fca
 from plaint.domain.returns.periods import Period, half_year, period_make
 from plaint.reports import charts
@@ -34,6 +35,7 @@ from plaint.reports.selectors import (
     AGE_BUCKETS,
     ReportFilters,
     actions_list,
+    cfpb_export,
     fca_return_build,
     figure_cases,
     report_build,
@@ -187,6 +189,21 @@ def report_csv_view(request: HttpRequest, name: str) -> HttpResponse:
         table.headers,
         (cells for cells, _ in table.rows),
     )
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+@require_GET
+def cfpb_export_view(request: HttpRequest) -> HttpResponse:
+    """The report's cases in the CFPB Consumer Complaint Database's columns."""
+    org = _organisation(request)
+    filters, errors = _filters(request, org)
+    if filters is None:
+        problems = "; ".join(f"{field}: {text}" for field, text in errors.items())
+        return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
+    rows = cfpb_export(organisation=org, filters=filters, now=timezone.now())
+    name = f"plaint-cfpb-{filters.period.first}-{filters.period.last}"
+    return _csv(name, cfpb_columns.COLUMNS, rows)
 
 
 # ---------------------------------------------------------------- FCA return
