@@ -361,18 +361,23 @@ def _repeat_ids(cases: QuerySet[Case]) -> list[int]:
     return sorted(pk for ids in groups.values() if len(ids) > 1 for pk in ids)
 
 
-def _escalated(cases: QuerySet[Case]) -> QuerySet[Case]:
-    escalations = CaseEvent.objects.filter(
-        case__in=cases, kind=EventKind.STATUS_CHANGED, payload__contains='"to_status":"escalated"'
-    ).values("case_id")
-    return cases.filter(pk__in=escalations)
-
-
-def _legal(cases: QuerySet[Case]) -> QuerySet[Case]:
-    flagged = TriageRecord.objects.filter(case__in=cases).exclude(
-        legal_review=TriageRecord.LegalReview.NONE
+def _escalated_ids(cases: QuerySet[Case]) -> set[int]:
+    # The ids are read first: PostgreSQL plans the doubly nested IN (...) badly.
+    return set(
+        CaseEvent.objects.filter(
+            case__in=cases,
+            kind=EventKind.STATUS_CHANGED,
+            payload__contains='"to_status":"escalated"',
+        ).values_list("case_id", flat=True)
     )
-    return cases.filter(pk__in=flagged.values("case_id"))
+
+
+def _legal_ids(cases: QuerySet[Case]) -> set[int]:
+    return set(
+        TriageRecord.objects.filter(case__in=cases)
+        .exclude(legal_review=TriageRecord.LegalReview.NONE)
+        .values_list("case_id", flat=True)
+    )
 
 
 def _vulnerable(cases: QuerySet[Case], vulnerable: bool) -> QuerySet[Case]:
@@ -452,8 +457,8 @@ def report_build(*, organisation: Organisation, filters: ReportFilters, now: dat
         deadlines=_deadline_rows(cases, now),
         redress=_redress(cases),
         repeat=Bar("Cases from repeat complainants", len(_repeat_ids(cases)), "repeat:yes"),
-        escalated=Bar("Cases escalated", _escalated(cases).count(), "escalated:yes"),
-        legal_review=Bar("Cases flagged for legal review", _legal(cases).count(), "legal:yes"),
+        escalated=Bar("Cases escalated", len(_escalated_ids(cases)), "escalated:yes"),
+        legal_review=Bar("Cases flagged for legal review", len(_legal_ids(cases)), "legal:yes"),
         vulnerability=vulnerability,
         workload=sorted(
             (
@@ -520,9 +525,9 @@ def figure_cases(
     if figure == "repeat":
         return cases.filter(pk__in=_repeat_ids(cases))
     if figure == "escalated":
-        return _escalated(cases)
+        return cases.filter(pk__in=_escalated_ids(cases))
     if figure == "legal":
-        return _legal(cases)
+        return cases.filter(pk__in=_legal_ids(cases))
     if figure == "vulnerable":
         return _vulnerable(cases, value == "yes")
     open_cases = _open(organisation, filters)
