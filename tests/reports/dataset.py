@@ -5,7 +5,8 @@ Europe/London, all in GMT (January-February 2026). Week of Monday 5 January:
   A  Current account, phone, dana@example.org. Acknowledged Tue 6 Jan 09:00 (24 h).
      Refund GBP 50.00 offered and accepted; closed Thu 8 Jan 10:00 upheld, systems
      (73 h after receipt).
-  B  Credit card, email, same e-mail as A (a repeat complainant). Acknowledged Fri 9 Jan
+  B  Credit card, email, same e-mail as A (a repeat complainant), threatens court (triage
+     sends it to legal review). Acknowledged Fri 9 Jan
      10:00 (96 h: late, the house rule wanted Wed 7 Jan 17:00). Credit EUR 20.00 offered
      and rejected; escalated; closed Tue 13 Jan 11:00 not upheld, no fault found (193 h).
 Week of 12 January:
@@ -28,6 +29,7 @@ from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
 from plaint.cases.services import CustomerDetails
 from plaint.deadlines.services import case_deadlines_refresh
+from plaint.triage.services import triage_run
 
 NOW = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
 
@@ -47,11 +49,12 @@ class Dataset:
 
 def _open(org: Organisation, user: User, when: datetime, **fields: object) -> Case:
     customer = fields.pop("customer", None) or CustomerDetails(name="Dana Whitfield")
+    description = str(fields.pop("description", "My complaint."))
     return services.case_open(
         organisation=org,
         customer=customer,  # type: ignore[arg-type]
         received_at=when,
-        description="My complaint.",
+        description=description,
         actor=Actor.staff(user),
         now=when,
         **fields,  # type: ignore[arg-type]
@@ -81,7 +84,16 @@ def build(org: Organisation, agent: User) -> Dataset:
     _close(a, "upheld", "systems", agent, at(8, 10))
 
     dana2 = CustomerDetails(name="Dana W.", email="Dana@Example.org")
-    b = _open(org, agent, at(5, 10), product="Credit card", channel="email", customer=dana2)
+    b = _open(
+        org,
+        agent,
+        at(5, 10),
+        product="Credit card",
+        channel="email",
+        customer=dana2,
+        description="I will take you to court over this.",
+    )
+    triage_run(case=b, now=at(5, 11))  # a legal-risk flag: to legal review
     _move(b, "acknowledged", agent, at(9, 10))
     _move(b, "investigating", agent, at(9, 11))
     offer = services.case_offer_record(

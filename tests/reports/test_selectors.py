@@ -86,7 +86,7 @@ def test_every_figure_of_the_hand_built_set(org, agent, data) -> None:
         Money("credit", "EUR", Decimal("20.00"), 1, Decimal("0"), 0),
         Money("refund", "GBP", Decimal("50.00"), 1, Decimal("50.00"), 1),
     ]
-    assert (r.repeat.value, r.escalated.value, r.legal_review.value) == (2, 1, 0)
+    assert (r.repeat.value, r.escalated.value, r.legal_review.value) == (2, 1, 1)
     vulnerable, others = r.vulnerability
     assert (vulnerable.total, vulnerable.closed, vulnerable.upheld_percent) == (1, 0, None)
     assert (others.total, others.closed, others.upheld, others.upheld_percent) == (
@@ -119,6 +119,7 @@ def test_every_figure_links_to_the_cases_behind_it(org, agent, data) -> None:
     assert refs(org, "deadline:HOUSE/respond:missed") == [c]
     assert refs(org, "repeat:yes") == sorted([a, b])
     assert refs(org, "escalated:yes") == [b]
+    assert refs(org, "legal:yes") == [b]
     assert refs(org, "vulnerable:yes") == [c]
     assert refs(org, "acknowledged") == sorted([a, b])
     assert refs(org, f"assignee:{agent.pk}") == [d]
