@@ -64,6 +64,7 @@ WORKED = [
     facts("R8", BANK, t(2026, 7, 2)),  # received after the period
     facts("R9", BANK, t(2026, 6, 29), t(2026, 7, 3), "upheld"),  # closed after the period
     facts("R10", ProductGroup.INVESTMENTS.value, t(2025, 10, 1)),  # open throughout
+    facts("R11", UNMAPPED, t(2026, 2, 2), t(2026, 2, 3), "not_upheld"),  # another unmapped
 ]
 
 
@@ -94,7 +95,7 @@ def test_the_worked_example() -> None:
     assert ins.redress_paid == {"GBP": Decimal("75")}
     assert rows[ProductGroup.INVESTMENTS.value].cases["outstanding_at_start"] == ["R10"]
     assert rows[ProductGroup.HOME_FINANCE.value].count("closed") == 0  # R6 ended before
-    assert rows[UNMAPPED].cases["opened"] == ["R7"]
+    assert rows[UNMAPPED].cases["opened"] == ["R7", "R11"]
     totals = {
         k: ret.total(k)
         for k in (
@@ -110,17 +111,17 @@ def test_the_worked_example() -> None:
     }
     assert totals == {
         "outstanding_at_start": 2,
-        "opened": 6,
-        "closed": 4,
-        "within_3_business_days": 2,
+        "opened": 7,
+        "closed": 5,
+        "within_3_business_days": 3,
         "within_8_weeks": 1,
         "after_8_weeks": 1,
         "upheld": 3,
         "outstanding_at_end": 4,
     }
     assert ret.warnings == [
-        "1 complaint(s) are about products not mapped to a return product group; map them "
-        "in the reports settings before filing."
+        "2 complaints are about products not mapped to a return product group; map them "
+        "in the report settings before filing."
     ]
 
 

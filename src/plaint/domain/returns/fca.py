@@ -58,6 +58,7 @@ PRODUCT_GROUP_LABELS: dict[ProductGroup, str] = {
 }
 
 UNMAPPED = "unmapped"
+_GROUPS = frozenset(group.value for group in ProductGroup)
 
 
 class Band(StrEnum):
@@ -142,10 +143,11 @@ def fca_return(
         closed = case.closed_at if case.closed_at is not None and case.closed_at < end else None
         if closed is not None and closed < start:
             continue  # finished before the period
-        if case.product_group not in rows:
-            rows.setdefault(UNMAPPED, GroupRow(UNMAPPED))
+        if case.product_group in _GROUPS:
+            row = rows[case.product_group]
+        else:
+            row = rows.setdefault(UNMAPPED, GroupRow(UNMAPPED))
             unmapped.append(case.reference)
-        row = rows[case.product_group if case.product_group in rows else UNMAPPED]
         if case.received_at < start:
             row.cases["outstanding_at_start"].append(case.reference)
         else:
@@ -161,9 +163,11 @@ def fca_return(
             row.redress_paid[currency] = row.redress_paid.get(currency, Decimal(0)) + amount
     warnings = []
     if unmapped:
+        many = len(unmapped) != 1
         warnings.append(
-            f"{len(unmapped)} complaint(s) are about products not mapped to a return product "
-            "group; map them in the reports settings before filing."
+            f"{len(unmapped)} complaint{'s are' if many else ' is'} about "
+            f"{'products' if many else 'a product'} not mapped to a return product group; "
+            f"map {'them' if many else 'it'} in the report settings before filing."
         )
     if period.last >= CONSOLIDATED_FROM:
         warnings.append(
