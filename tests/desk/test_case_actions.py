@@ -189,7 +189,12 @@ def test_offer_answer_and_close(as_agent, agent, case) -> None:
     before = kinds(case)
     status, page = post(as_agent, case, "close", {"outcome": "upheld", "root_cause": " "})
     assert status == 400 and kinds(case) == before
-    close = {"outcome": "upheld", "root_cause": "Billing system double-run", "summary": "Refunded"}
+    close = {
+        "outcome": "upheld",
+        "root_cause_code": "systems",
+        "root_cause": "Billing system double-run",
+        "summary": "Refunded",
+    }
     assert post(as_agent, case, "close", close)[0] == 302
     case.refresh_from_db()
     assert case.status == "closed" and kinds(case)[-1] in {"case_closed", "deadline_met"}
@@ -198,7 +203,8 @@ def test_offer_answer_and_close(as_agent, agent, case) -> None:
 
 def test_close_an_open_case_shows_the_lifecycle_message(as_agent, case) -> None:
     before = kinds(case)
-    status, page = post(as_agent, case, "close", {"outcome": "upheld", "root_cause": "x"})
+    close = {"outcome": "upheld", "root_cause_code": "systems", "root_cause": "x"}
+    status, page = post(as_agent, case, "close", close)
     assert status == 400 and "cannot move from" in page
     assert kinds(case) == before
 

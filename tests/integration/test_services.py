@@ -290,6 +290,7 @@ def test_offer_accept_and_close(case, agent) -> None:
     services.case_close(
         case=case,
         outcome="upheld",
+        root_cause_code="systems",
         root_cause="Duplicate billing run",
         summary="Refunded",
         actor=Actor.staff(agent),
@@ -307,6 +308,7 @@ def test_offer_accept_and_close(case, agent) -> None:
         "root_cause": "Duplicate billing run",
         "summary": "Refunded",
         "from_status": "resolved",
+        "root_cause_code": "systems",
     }
     assert [e.kind for e in events(case)][-3:] == [
         "resolution_offered",
@@ -353,15 +355,23 @@ def test_offer_needs_a_status_that_allows_it(case, agent) -> None:
 def test_close_needs_resolution_and_root_cause(case, agent) -> None:
     with pytest.raises(InvalidTransition, match="from 'received' to 'closed'"):
         services.case_close(
-            case=case, outcome="upheld", root_cause="x", actor=Actor.staff(agent), now=LATER
+            case=case,
+            outcome="upheld",
+            root_cause_code="systems",
+            actor=Actor.staff(agent),
+            now=LATER,
         )
-    with pytest.raises(FieldErrors, match="root_cause"):
+    with pytest.raises(FieldErrors, match="root_cause_code"):
         services.case_close(
-            case=case, outcome="upheld", root_cause="", actor=Actor.staff(agent), now=LATER
+            case=case, outcome="upheld", root_cause="x", actor=Actor.staff(agent), now=LATER
         )
     with pytest.raises(FieldErrors, match="outcome"):
         services.case_close(
-            case=case, outcome="won", root_cause="x", actor=Actor.staff(agent), now=LATER
+            case=case,
+            outcome="won",
+            root_cause_code="systems",
+            actor=Actor.staff(agent),
+            now=LATER,
         )
     assert len(events(case)) == 1
 
@@ -370,7 +380,12 @@ def test_withdraw_close_reopen(case, agent) -> None:
     actor = Actor.staff(agent)
     services.case_transition(case=case, to="withdrawn", actor=actor, now=LATER)
     services.case_close(
-        case=case, outcome="not_upheld", root_cause="Customer withdrew", actor=actor, now=LATER
+        case=case,
+        outcome="not_upheld",
+        root_cause_code="no_fault_found",
+        root_cause="Customer withdrew",
+        actor=actor,
+        now=LATER,
     )
     services.case_transition(
         case=case, to="reopened", actor=actor, now=LATER, reason="New evidence"
@@ -420,7 +435,9 @@ def test_every_service_writes_exactly_one_event(case, agent) -> None:
     offer = ResolutionOffer.objects.get()
     before = CaseEvent.objects.count()
     services.case_offer_answer(offer=offer, accepted=True, actor=actor, now=LATER)
-    services.case_close(case=case, outcome="upheld", root_cause="r", actor=actor, now=LATER)
+    services.case_close(
+        case=case, outcome="upheld", root_cause_code="systems", actor=actor, now=LATER
+    )
     assert CaseEvent.objects.count() == before + 2
     assert [e.seq for e in events(case)] == list(range(1, 10))
     assert ledger_verify().ok

@@ -67,7 +67,7 @@ ACTION_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
     "transition": lambda w: {"to": "acknowledged", "reason": "ok"},
     "offer": lambda w: {"redress": "apology", "description": "sorry"},
     "answer": lambda w: {"offer": "1", "answer": "accept"},
-    "close": lambda w: {"outcome": "upheld", "root_cause": "x"},
+    "close": lambda w: {"outcome": "upheld", "root_cause_code": "systems", "root_cause": "x"},
     "milestone": lambda w: {"milestone": "goods_delivered", "at": "2026-03-01T10:00"},
     "triage": lambda w: {"category": "Billing, fees and charges"},
     "legal_clear": lambda w: {"note": "no legal risk"},
@@ -195,6 +195,19 @@ RECIPES: dict[str, Recipe] = {
         lambda w: {"user_id": w.member.pk},
         body=lambda w: {"password": NEW_PASSWORD, "again": NEW_PASSWORD},
         objects=("user_id",),
+    ),
+    # reports (GET only, except the settings page)
+    "reports:reports": Recipe(STAFF),
+    "reports:cases": Recipe(STAFF),
+    "reports:csv": Recipe(STAFF, lambda w: {"name": "by_product"}),
+    "reports:fca_return": Recipe(STAFF),
+    "reports:fca_return_csv": Recipe(STAFF),
+    "reports:cfpb_export": Recipe(STAFF),
+    "reports:settings": Recipe(
+        STAFF, body=lambda w: {"action": "add_cause", "label": "Courier damage"}
+    ),
+    "reports:actions": Recipe(
+        STAFF, body=lambda w: {"action": "open", "title": "Clearer fee notices"}
     ),
 }
 

@@ -257,6 +257,7 @@ def _build(payload: str) -> Hostile:
     offer_and_answer("reject")
     close = {
         "outcome": "upheld",
+        "root_cause_code": "systems",
         "root_cause": v("close root cause"),
         "summary": v("close summary"),
     }

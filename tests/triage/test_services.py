@@ -251,7 +251,12 @@ def test_similar_cases_are_closed_cases_of_the_same_organisation(
         case_services.case_offer_answer(offer=offer, accepted=True, actor=actor, now=NOW)
         case.refresh_from_db()
         return case_services.case_close(
-            case=case, outcome="upheld", root_cause="Billing error", actor=actor, now=NOW
+            case=case,
+            outcome="upheld",
+            root_cause_code="systems",
+            root_cause="Billing error",
+            actor=actor,
+            now=NOW,
         )
 
     mine = closed(org, agent, "I was charged twice for the same bill this month.")

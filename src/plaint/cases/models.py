@@ -74,7 +74,12 @@ class Case(models.Model):
         max_length=24, choices=[(s.value, s.label) for s in CaseStatus], default="received"
     )
     outcome = models.CharField(max_length=20, choices=choices(Outcome), blank=True)
-    root_cause = models.CharField(max_length=300, blank=True)
+    root_cause = models.CharField(
+        "root cause (detail)", max_length=300, blank=True, help_text="Free text."
+    )
+    # A code of the organisation's taxonomy (`RootCause`); blank on cases closed before
+    # root causes were coded, which show as uncoded.
+    root_cause_code = models.CharField(max_length=40, blank=True)
     closed_at = models.DateTimeField(null=True, blank=True)
     source = models.CharField(max_length=20, blank=True, help_text="Where an import came from.")
     external_id = models.CharField(max_length=64, blank=True)
@@ -107,6 +112,7 @@ class Case(models.Model):
             models.Index(fields=["organisation", "product"]),
             models.Index(fields=["organisation", "category"]),
             models.Index(fields=["organisation", "regime"]),
+            models.Index(fields=["organisation", "closed_at"]),
         ]
         permissions = [
             ("work_case", "Work cases: log contacts, notes, evidence, offers, status"),
@@ -226,6 +232,28 @@ class ResolutionOffer(models.Model):
 
     def __str__(self) -> str:
         return f"{self.redress} ({self.answer})"
+
+
+class RootCause(models.Model):
+    """One entry of an organisation's root-cause taxonomy. An organisation with no rows
+    uses `plaint.domain.rootcauses.DEFAULT_ROOT_CAUSES`; its first edit copies that list
+    here (`plaint.reports.services`). Entries are retired, never deleted, so closed cases
+    keep their code's label."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    code = models.CharField(max_length=40)
+    label = models.CharField(max_length=100)
+    active = models.BooleanField(default=True)
+    position = models.PositiveSmallIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "code"], name="root_cause_unique"),
+        ]
+        ordering = ["position", "id"]
+
+    def __str__(self) -> str:
+        return self.label
 
 
 class ReferenceSequence(models.Model):

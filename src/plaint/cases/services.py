@@ -18,7 +18,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from plaint.accounts.models import Organisation, User
-from plaint.cases import evidence_store, search
+from plaint.cases import evidence_store, search, taxonomy
 from plaint.cases.ledger import Actor, event_append
 from plaint.cases.models import (
     Case,
@@ -718,27 +718,44 @@ def case_close(
     *,
     case: Case,
     outcome: Outcome | str,
-    root_cause: str,
     actor: Actor,
     now: datetime,
+    root_cause_code: str = "",
+    root_cause: str = "",
     summary: str = "",
     visibility: Visibility | str = Visibility.CUSTOMER,
 ) -> Case:
-    """Close a resolved or withdrawn case with its outcome and root cause."""
+    """Close a resolved or withdrawn case with its coded outcome and root cause (a code of
+    the organisation's taxonomy, `plaint.cases.taxonomy`); `root_cause` is the free-text
+    detail."""
     require_aware(now=now)
     errors: dict[str, str] = {}
-    outcome_value = _enum(errors, "outcome", Outcome, outcome)
-    root_cause = _text(errors, "root_cause", root_cause, required=True, max_length=300)
+    outcome_value = _enum(errors, "outcome", Outcome, outcome) if outcome else ""
+    if not outcome_value:
+        errors["outcome"] = "is required: choose upheld, partly upheld or not upheld"
+    code = root_cause_code.strip()
+    options = taxonomy.root_causes(organisation=case.organisation)
+    if not code:
+        errors["root_cause_code"] = "is required: choose a root cause"
+    elif code not in {c.code for c in options}:
+        listed = ", ".join(c.code for c in options)
+        errors["root_cause_code"] = f"{code!r} is not one of: {listed}"
+    root_cause = _text(errors, "root_cause", root_cause, max_length=300)
     summary = _text(errors, "summary", summary)
     if errors:
         raise FieldErrors(errors)
     case = case_lock(case)
     check_transition(case.status, CaseStatus.CLOSED)
     payload = ev.CaseClosed(
-        outcome=outcome_value, root_cause=root_cause, summary=summary, from_status=case.status
+        outcome=outcome_value,
+        root_cause=root_cause,
+        summary=summary,
+        from_status=case.status,
+        root_cause_code=code,
     )
     case.outcome = outcome_value
     case.root_cause = root_cause
+    case.root_cause_code = code
     case.closed_at = now
     _status_move(
         case=case,
@@ -746,7 +763,7 @@ def case_close(
         payload=payload,
         actor=actor,
         now=now,
-        changed=("outcome", "root_cause", "closed_at"),
+        changed=("outcome", "root_cause", "root_cause_code", "closed_at"),
         visibility=visibility,
     )
     return case

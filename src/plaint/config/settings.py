@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "plaint.deadlines",
     "plaint.triage",
     "plaint.letters",
+    "plaint.reports",
     "plaint.desk",
     "plaint.portal",
     "plaint.intake",

@@ -6,5 +6,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("complain/", include("plaint.portal.urls")),
     path("admin/", include("plaint.desk.admin_urls")),
+    path("reports/", include("plaint.reports.urls")),
     path("", include("plaint.desk.urls")),
 ]

@@ -205,6 +205,7 @@ def _walk(case: Case, agents: list[User], now: datetime) -> None:
     services.case_close(
         case=case,
         outcome=Outcome.UPHELD if stage % 2 else Outcome.PARTLY_UPHELD,
+        root_cause_code="pricing_fees",
         root_cause="Fees applied without clear notice",
         summary="Customer accepted the offer.",
         actor=actor,

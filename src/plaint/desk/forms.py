@@ -278,9 +278,22 @@ class OfferAnswerForm(forms.Form):
 
 
 class CloseForm(forms.Form):
-    outcome = forms.ChoiceField(choices=choices(Outcome))
-    root_cause = forms.CharField(max_length=300, label="Root cause")
+    """Closing codes the outcome and the root cause (from the organisation's taxonomy);
+    the free text is the detail."""
+
+    outcome = forms.ChoiceField(choices=[("", "Choose…"), *choices(Outcome)])
+    root_cause_code = forms.ChoiceField(label="Root cause")
+    root_cause = forms.CharField(required=False, max_length=300, label="Root cause detail")
     summary = forms.CharField(required=False, widget=_TEXTAREA)
+
+    def __init__(
+        self, *args: Any, root_causes: Sequence[tuple[str, str]] = (), **kwargs: Any
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        cast(forms.ChoiceField, self.fields["root_cause_code"]).choices = [
+            ("", "Choose…"),
+            *root_causes,
+        ]
 
 
 class MilestoneForm(forms.Form):

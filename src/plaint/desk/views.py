@@ -26,6 +26,7 @@ from plaint.cases.evidence_store import blob_open
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case, Evidence
 from plaint.cases.selectors import CaseNotFound
+from plaint.cases.taxonomy import root_cause_labels, root_causes
 from plaint.deadlines.selectors import case_deadline_views
 from plaint.deadlines.services import case_deadlines_refresh
 from plaint.desk import forms as desk_forms
@@ -220,6 +221,9 @@ class _Page:
                 now=timezone.now(),
                 country=organisation.country,
             )
+        if name == "close":
+            causes = root_causes(organisation=self.case.organisation)
+            return desk_forms.CloseForm(data, root_causes=[(c.code, c.label) for c in causes])
         if name == "triage":
             names, choices = self.triage_labels()
             return desk_forms.TriageConfirmForm(
@@ -251,6 +255,9 @@ class _Page:
         }
         return {
             "case": case,
+            "root_cause": root_cause_labels(organisation=case.organisation).get(
+                case.root_cause_code, case.root_cause_code
+            ),
             "timeline": selectors.case_timeline(case=case),
             "ledger": selectors.case_ledger_check(case=case),
             "contacts": selectors.case_contacts(case=case),

@@ -168,11 +168,17 @@ class ResolutionAnswered(Payload):
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
 class CaseClosed(Payload):
+    """The case closed with its coded outcome and root cause. `root_cause` is the free-text
+    detail; `root_cause_code` (a code of the organisation's taxonomy, see
+    `plaint.domain.rootcauses`) is empty in events written before root causes were coded,
+    which therefore still load and hash as they were stored."""
+
     kind: ClassVar[EventKind] = EventKind.CASE_CLOSED
     outcome: str
     root_cause: str
     summary: str
     from_status: str
+    root_cause_code: str = ""
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -85,7 +85,9 @@ def _answered(p: ev.ResolutionAnswered) -> str:
 
 
 def _closed(p: ev.CaseClosed) -> str:
-    return f"Closed: {p.outcome.replace('_', ' ')}; root cause: {p.root_cause}."
+    code = p.root_cause_code.replace("_", " ") if p.root_cause_code else "uncoded"
+    detail = f" ({p.root_cause})" if p.root_cause else ""
+    return f"Closed: {p.outcome.replace('_', ' ')}; root cause: {code}{detail}."
 
 
 def _when(iso: str | None) -> str:
