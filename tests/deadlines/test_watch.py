@@ -15,7 +15,12 @@ from plaint.cases import services
 from plaint.cases.ledger import Actor, ledger_verify
 from plaint.cases.models import Case, CaseEvent
 from plaint.deadlines.models import CaseDeadline
-from plaint.deadlines.services import case_deadlines_refresh, deadlines_tick
+from plaint.deadlines.services import (
+    case_deadlines_refresh,
+    cases_needing_refresh,
+    deadlines_history_record,
+    deadlines_tick,
+)
 from plaint.domain.errors import FieldErrors
 from tests.conftest import NOW, open_case
 
@@ -267,3 +272,44 @@ def test_case_page_shows_deadlines_and_overdue_flags(fca_case: Case, agent) -> N
     assert "Deadlines" in page and "Final response (or written explanation of delay)" in page
     assert "end of Mon 27 Apr 2026" in page
     assert "Overdue" in page  # March 2026 deadlines are long past on the real clock
+
+
+def test_history_is_recorded_once_without_telling_anyone(
+    watched: Case, org, django_capture_on_commit_callbacks
+) -> None:
+    services.case_transition(case=watched, to="acknowledged", actor=STAFF, now=NOW)
+    late = datetime(2026, 5, 1, 9, 0, tzinfo=UTC)  # past 20 business days and 8 weeks
+    deadlines_tick(now=NOW)  # derive
+    with django_capture_on_commit_callbacks(execute=True):
+        history = deadlines_history_record(organisation=org, now=late)
+        tick = deadlines_tick(now=late)
+    assert (history.breaches, history.escalated) == (2, 0)
+    assert (tick.reminders, tick.breaches) == (0, 0)  # nothing left for the watch
+    case = Case.objects.get(pk=watched.pk)
+    assert (case.status, case.priority) != ("escalated", "urgent")
+    breached = payloads(case, "deadline_breached")
+    assert all(p["historic"] is True and p["notified"] == [] for p in breached)
+    run_worker()
+    assert mail.outbox == []
+    assert ledger_verify(reference=case.reference).ok
+
+
+def test_a_closed_case_is_refreshed_once_after_it_closes(fca_case: Case) -> None:
+    case_deadlines_refresh(case=fca_case, now=NOW)
+    at = NOW + timedelta(days=3)
+    services.case_milestone_record(
+        case=fca_case, milestone="final_response_sent", at=at, actor=STAFF, now=at
+    )
+    for status in ("investigating", "resolved"):
+        services.case_transition(case=fca_case, to=status, actor=STAFF, now=at)
+    services.case_close(
+        case=Case.objects.get(pk=fca_case.pk),
+        outcome="upheld",
+        root_cause_code="process_failure",
+        actor=STAFF,
+        now=at,
+    )
+    assert fca_case.pk in cases_needing_refresh()  # closing it, before the watch ran
+    deadlines_tick(now=at)
+    assert rows(fca_case)["UK-FCA-DISP/final-response"].state == "met"
+    assert fca_case.pk not in cases_needing_refresh()

@@ -156,3 +156,17 @@ def test_letter_forms_need_csrf(admin_of_org, as_agent, case) -> None:
     assert kinds(case) == before
     page = client.get(f"/cases/{case.reference}/").content.decode()
     assert len(re.findall(r'name="csrfmiddlewaretoken"', page)) >= 3
+
+
+def test_the_letter_form_offers_the_organisations_paper(as_agent, case) -> None:
+    selected = re.compile(r'<option value="(\w+)"[^>]*selected')
+
+    def paper() -> list[str]:
+        page = as_agent.get(f"/cases/{case.reference}/").content.decode()
+        form = page[page.index('id="id_letter_page_size"') :]
+        return selected.findall(form[: form.index("</select>")])
+
+    assert paper() == ["A4"]
+    case.organisation.country = "US"
+    case.organisation.save(update_fields=["country"])
+    assert paper() == ["Letter"]

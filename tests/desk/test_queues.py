@@ -106,3 +106,16 @@ def test_search_finds_words_in_notes(as_agent, org, agent) -> None:
     assert refs(as_agent, q="ombudsman") == {case.reference}
     assert refs(as_agent, q="parcel") == {other.reference}
     assert refs(as_agent, q=case.reference) == {case.reference}
+
+
+def test_overdue_lists_only_work_still_owed(as_agent, org, agent) -> None:
+    owed = open_case(org, agent, received_at=NOW - timedelta(days=120))
+    withdrawn = open_case(org, agent, received_at=NOW - timedelta(days=120))
+    actor = Actor.staff(agent)
+    services.case_transition(case=withdrawn, to="withdrawn", actor=actor, now=NOW)
+    for case in (owed, withdrawn):
+        case_deadlines_refresh(case=case, now=NOW)
+    with time_machine.travel(NOW, tick=False):  # the case list reads the clock
+        overdue = refs(as_agent, queue="overdue")
+    assert owed.reference in overdue
+    assert withdrawn.reference not in overdue  # nothing left to do, whatever it missed

@@ -12,7 +12,8 @@ from django.utils import timezone
 
 from plaint.accounts.models import User
 from plaint.cases.ledger import ledger_verify
-from plaint.cases.models import Case
+from plaint.cases.models import Case, CaseEvent
+from plaint.deadlines.models import CaseDeadline
 from plaint.deadlines.services import deadlines_tick
 from plaint.demo.loading import DEMO_CSV, demo_csv, demo_load
 from plaint.desk.queues import Queue, queue_filter
@@ -71,9 +72,23 @@ def test_a_live_desk_every_queue_has_cases_and_the_statuses_are_mixed(db) -> Non
     assert LOADED - timedelta(days=2) < newest < LOADED
     assert TriageRecord.objects.filter(organisation=org).count() == 365
     assert ledger_verify().ok
+    # The steps the desk took were taken in time: every acknowledgement that was sent was
+    # sent on time, and the work still owed is a minority of the open cases.
+    acks = CaseDeadline.objects.filter(organisation=org, key="HOUSE/acknowledge", state="met")
+    assert acks.count() > 300 and all(not d.met_late for d in acks)
+    still_open = Case.objects.filter(organisation=org).exclude(status__in=["closed", "withdrawn"])
+    overdue = queue_filter(
+        Case.objects.all(), organisation=org, queue=Queue.OVERDUE, user=agent, now=LOADED
+    )
+    assert 0 < overdue.count() < still_open.count() / 2
+    assert not overdue.filter(status="closed").exists()
     # Deadlines missed before the load were recorded as history: nothing left to send.
+    # (The cases whose history was recorded are re-derived once, which changes nothing.)
+    events = CaseEvent.objects.count()
     report = deadlines_tick(now=LOADED)
-    assert (report.refreshed, report.reminders, report.breaches) == (0, 0, 0)
+    assert (report.reminders, report.breaches, report.escalated) == (0, 0, 0)
+    assert CaseEvent.objects.count() == events
+    assert deadlines_tick(now=LOADED).refreshed == 0
 
 
 def test_command_loads_once_and_prints_the_portal_and_slug(db, capsys, monkeypatch) -> None:

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import F, Q
+from django.db.models import F, Q, QuerySet
 
 from plaint.accounts.models import Organisation
 from plaint.cases.ledger import Actor, event_append
@@ -197,23 +197,44 @@ def deadlines_tick(*, now: datetime) -> TickReport:
     for pk in cases_needing_refresh():
         case_deadlines_refresh(case=Case(pk=pk), now=now)
         report.refreshed += 1
-    reminders = CaseDeadline.objects.filter(
+    _watch(CaseDeadline.objects.all(), now=now, report=report, historic=False)
+    return report
+
+
+def deadlines_history_record(*, organisation: Organisation, now: datetime) -> TickReport:
+    """Record as history what the watch would find at `now` on the organisation's
+    deadlines (reminders already due, deadlines already missed): once, marked
+    `historic`, with nobody told and no case escalated. For a backlog loaded with its own
+    dates (the demo), so that the first tick does not raise the alarm about the past."""
+    report = TickReport()
+    _watch(
+        CaseDeadline.objects.filter(organisation=organisation),
+        now=now,
+        report=report,
+        historic=True,
+    )
+    return report
+
+
+def _watch(
+    deadlines: QuerySet[CaseDeadline], *, now: datetime, report: TickReport, historic: bool
+) -> None:
+    reminders = deadlines.filter(
         state=CaseDeadline.State.OPEN,
         reminder_at__lte=now,
         reminded_at__isnull=True,
         due_at__gt=now,
     ).values_list("pk", flat=True)
     for pk in list(reminders):
-        report.reminders += _remind(pk, now)
-    breaches = CaseDeadline.objects.filter(
+        report.reminders += _remind(pk, now, historic=historic)
+    breaches = deadlines.filter(
         state=CaseDeadline.State.OPEN, kind="deadline", due_at__lte=now
     ).values_list("pk", flat=True)
     for pk in list(breaches):
-        escalated = _breach(pk, now)
+        escalated = _breach(pk, now, historic=historic)
         if escalated is not None:
             report.breaches += 1
             report.escalated += int(escalated)
-    return report
 
 
 def _lock(pk: int, **still: object) -> tuple[Case, CaseDeadline] | None:
@@ -228,12 +249,12 @@ def _lock(pk: int, **still: object) -> tuple[Case, CaseDeadline] | None:
 
 
 @transaction.atomic
-def _remind(pk: int, now: datetime) -> int:
+def _remind(pk: int, now: datetime, *, historic: bool = False) -> int:
     locked = _lock(pk, reminded_at__isnull=True)
     if locked is None:
         return 0  # another worker got there first
     case, row = locked
-    recipients = notifications.recipients_for_reminder(case)
+    recipients = [] if historic else notifications.recipients_for_reminder(case)
     event_append(
         case=case,
         now=now,
@@ -243,24 +264,27 @@ def _remind(pk: int, now: datetime) -> int:
             title=row.title,
             due_at=row.due_at.isoformat() if row.due_at else "",
             notified=recipients,
+            historic=historic,
         ),
     )
     row.reminded_at = now
     row.save(update_fields=["reminded_at"])
-    notifications.send_on_commit(recipients, notifications.reminder_message(case, row))
+    if not historic:
+        notifications.send_on_commit(recipients, notifications.reminder_message(case, row))
     return 1
 
 
 @transaction.atomic
-def _breach(pk: int, now: datetime) -> bool | None:
+def _breach(pk: int, now: datetime, *, historic: bool = False) -> bool | None:
     locked = _lock(pk, state=CaseDeadline.State.OPEN)
     if locked is None:
         return None
     case, row = locked
     # Only a business deadline on a case still being worked escalates it; a missed
-    # customer-side deadline, or one on a finished case, is recorded and reported.
-    escalate = row.party == "business" and case.status_enum in OPEN_STATUSES
-    recipients = notifications.recipients_for_breach(case)
+    # customer-side deadline, or one on a finished case, is recorded and reported. A
+    # historic breach (the backlog's) is recorded only: nobody is told, nothing escalates.
+    escalate = not historic and row.party == "business" and case.status_enum in OPEN_STATUSES
+    recipients = [] if historic else notifications.recipients_for_breach(case)
     event_append(
         case=case,
         now=now,
@@ -271,6 +295,7 @@ def _breach(pk: int, now: datetime) -> bool | None:
             due_at=row.due_at.isoformat() if row.due_at else "",
             escalated=escalate,
             notified=recipients,
+            historic=historic,
         ),
     )
     row.state, row.breached_at = CaseDeadline.State.MISSED, now
@@ -285,7 +310,8 @@ def _breach(pk: int, now: datetime) -> bool | None:
             case_priority_set(
                 case=case, priority=Priority.URGENT, actor=WATCH, now=now, reason=reason
             )
-    notifications.send_on_commit(recipients, notifications.breach_message(case, row))
+    if not historic:
+        notifications.send_on_commit(recipients, notifications.breach_message(case, row))
     return escalate
 
 

@@ -8,7 +8,7 @@ organisation imports its backlog (`plaint.intake.bulk`: deadlines and triage der
 once), but nothing is recorded as already missed: the walk then takes older cases further
 through the desk than recent ones, recording with their own dates the steps taken in time
 (acknowledgement, company response, final response), as on a real desk. What it leaves
-undone is overdue today.
+undone is overdue today, its missed deadlines recorded once as history (nobody notified).
 """
 
 from __future__ import annotations
@@ -31,7 +31,7 @@ from plaint.cases import services
 from plaint.cases.importing import ImportSummary
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
-from plaint.deadlines.services import organisation_deadlines_refresh
+from plaint.deadlines.services import deadlines_history_record, organisation_deadlines_refresh
 from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.vocabulary import Channel, Direction, Outcome, RedressKind
 from plaint.intake.bulk import BulkReport, complaints_import
@@ -118,6 +118,8 @@ def demo_load(*, now: datetime) -> DemoResult:
     for case in Case.objects.filter(organisation=org).select_related("customer").order_by("id"):
         _walk(case, agents, now)
     organisation_deadlines_refresh(organisation=org, now=now)
+    # What the desk missed before today is history, recorded once without raising the alarm.
+    deadlines_history_record(organisation=org, now=now)
     return DemoResult(org, created=True, imported=summary, derived=derived)
 
 

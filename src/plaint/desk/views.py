@@ -291,7 +291,12 @@ def _letters_context(case: Case, bound: dict[str, forms.Form]) -> dict[str, Any]
         rows.append((item, *forms_of_letter))
     return {
         "letters": rows,
-        "letter_form": bound.get("letter") or desk_forms.LetterForm(auto_id="id_letter_%s"),
+        "letter_form": bound.get("letter")
+        or desk_forms.LetterForm(
+            auto_id="id_letter_%s",
+            # US organisations write on US Letter, the rest of the world on A4.
+            initial={"page_size": "Letter" if case.organisation.country == "US" else "A4"},
+        ),
         "letter_fields_form": bound.get("letter_fields"),
     }
 

@@ -88,7 +88,7 @@ def letter_generate(
     now: datetime,
     fields: Mapping[str, Any] | None = None,
     formats: Sequence[str] = ("md", "html", "pdf"),
-    page_size: str = "A4",
+    page_size: str = "",  # "": US Letter for a US organisation's letters, A4 otherwise
     sent_at: datetime | None = None,
     sent_method: DeliveryMethod | str = DeliveryMethod.POST,
     sent_tracking_number: str = "",
