@@ -75,8 +75,13 @@ step "Summary"
 for i in "${!STEPS[@]}"; do
   printf '  %-28s %s\n' "${STEPS[$i]}:" "${RESULTS[$i]}"
 done
+# One closing line over both databases, in the plain form CI reads.
+total() { cat "$RUN_DIR"/pytest-*.log 2>/dev/null | grep -E '^=+ .* in [0-9.]+s' \
+  | grep -oE "[0-9]+ $1" | awk '{n += $1} END {print n + 0}'; }
 if [ "$FAILED" -ne 0 ]; then
   echo "Some checks FAILED (see above)."
+  echo "$(total passed) passed, $(( $(total failed) + $(total error) )) failed"
   exit 1
 fi
 echo "All checks passed."
+echo "$(total passed) passed, $(total failed) failed, $(total skipped) skipped"

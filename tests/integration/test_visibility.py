@@ -35,8 +35,8 @@ def test_status_offer_answer_and_close_take_a_visibility(case: Case, agent) -> N
     )
     assert (_last(case).kind, _last(case).visibility) == ("resolution_answered", "internal")
     services.case_close(
-        case=case, outcome="upheld", root_cause="billing", actor=actor, now=NOW,
-        visibility="internal",
+        case=case, outcome="upheld", root_cause_code="pricing_fees", root_cause="billing",
+        actor=actor, now=NOW, visibility="internal",
     )  # fmt: skip
     assert (_last(case).kind, _last(case).visibility) == ("case_closed", "internal")
 

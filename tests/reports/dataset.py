@@ -3,15 +3,17 @@ every report figure is worked out by hand in test_selectors.py.
 
 Europe/London, all in GMT (January-February 2026). Week of Monday 5 January:
   A  Current account, phone, dana@example.org. Acknowledged Tue 6 Jan 09:00 (24 h).
-     Refund GBP 50.00 offered and accepted; closed Thu 8 Jan 10:00 upheld, systems
-     (73 h after receipt).
+     Refund GBP 50.00 offered and accepted; final response sent Thu 8 Jan 09:00; closed
+     Thu 8 Jan 10:00 upheld, systems (73 h after receipt).
   B  Credit card, email, same e-mail as A (a repeat complainant), threatens court (triage
      sends it to legal review). Acknowledged Fri 9 Jan
      10:00 (96 h: late, the house rule wanted Wed 7 Jan 17:00). Credit EUR 20.00 offered
-     and rejected; escalated; closed Tue 13 Jan 11:00 not upheld, no fault found (193 h).
+     and rejected; escalated; final response sent Tue 13 Jan 10:00; closed Tue 13 Jan
+     11:00 not upheld, no fault found (193 h).
 Week of 12 January:
   C  Current account, web, a customer flagged vulnerable. Resolved 13 Jan, closed partly
-     upheld (communication), then reopened Tue 20 Jan: open at NOW, 49 days old.
+     upheld (communication) with no final response sent, then reopened Tue 20 Jan: open
+     at NOW, 49 days old.
 Week of 2 February:
   D  Mortgage, phone, assigned to Alice, never acknowledged: open at NOW, 28 days old.
 Outside the period (received 15 Dec 2025):
@@ -71,6 +73,14 @@ def _close(case: Case, outcome: str, code: str, user: User, when: datetime) -> N
     )
 
 
+def _final_response(case: Case, user: User, when: datetime) -> None:
+    """The final response sent: what meets a response deadline (an offer or a desk
+    resolution does not)."""
+    services.case_milestone_record(
+        case=case, milestone="final_response_sent", at=when, actor=Actor.staff(user), now=when
+    )
+
+
 def build(org: Organisation, agent: User) -> Dataset:
     me = Actor.staff(agent)
     dana = CustomerDetails(name="Dana Whitfield", email="dana@example.org")
@@ -81,6 +91,7 @@ def build(org: Organisation, agent: User) -> Dataset:
         case=a, redress="refund", amount="50", currency="GBP", actor=me, now=at(7, 9)
     )
     services.case_offer_answer(offer=offer, accepted=True, actor=me, now=at(7, 12))
+    _final_response(a, agent, at(8, 9))
     _close(a, "upheld", "systems", agent, at(8, 10))
 
     dana2 = CustomerDetails(name="Dana W.", email="Dana@Example.org")
@@ -102,6 +113,7 @@ def build(org: Organisation, agent: User) -> Dataset:
     services.case_offer_answer(offer=offer, accepted=False, actor=me, now=at(10, 12))
     _move(b, "escalated", agent, at(12, 9))
     _move(b, "resolved", agent, at(13, 10))
+    _final_response(b, agent, at(13, 10))
     _close(b, "not_upheld", "no_fault_found", agent, at(13, 11))
 
     vulnerable = CustomerDetails(name="Sam Reed", vulnerability_notes="Recently bereaved.")

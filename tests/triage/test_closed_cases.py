@@ -22,7 +22,12 @@ def _close(case: Case, user: User) -> Case:
     actor = Actor.staff(user)
     case = case_services.case_transition(case=case, to="resolved", actor=actor, now=NOW)
     return case_services.case_close(
-        case=case, outcome="upheld", root_cause="Statement not sent", actor=actor, now=NOW
+        case=case,
+        outcome="upheld",
+        root_cause_code="process_failure",
+        root_cause="Statement not sent",
+        actor=actor,
+        now=NOW,
     )
 
 

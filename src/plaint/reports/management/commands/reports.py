@@ -26,13 +26,21 @@ class Command(BaseCommand):
     help = "Report tables and the FCA complaints return as CSV."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("what", nargs="?", default="tables", choices=("tables", "fca-return"))
+        parser.add_argument(
+            "what",
+            nargs="?",
+            default="tables",
+            choices=("tables", "fca-return"),
+            help="the report's tables as CSV (default), or the FCA complaints return",
+        )
         parser.add_argument("--org", required=True, help="the organisation's slug")
         parser.add_argument("--from", dest="first", help="first day, YYYY-MM-DD")
         parser.add_argument("--to", dest="last", help="last day, YYYY-MM-DD")
         parser.add_argument("--table", help="one table of the report (default: all)")
-        parser.add_argument("--year", type=int)
-        parser.add_argument("--half", type=int, choices=(1, 2))
+        parser.add_argument("--year", type=int, help="with fca-return: the year of the period")
+        parser.add_argument(
+            "--half", type=int, choices=(1, 2), help="with fca-return: the half-year, 1 or 2"
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         org = Organisation.objects.filter(slug=options["org"]).first()
