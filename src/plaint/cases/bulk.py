@@ -14,7 +14,7 @@ and the cases' new heads with one multi-row update, in the caller's transaction.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -61,15 +61,7 @@ def rows_insert(
     per_statement = max(1, MAX_PARAMS // len(columns))
     ids: list[int] = []
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            params: list[Any] = []
-            for row in chunk:
-                values = list(row)
-                for i, adapt in adapters:
-                    if values[i] is not None:
-                        values[i] = adapt(values[i])
-                params.extend(values)
+        for chunk, params in _bound(rows, adapters, per_statement):
             # Only quoted names from the model's metadata go into the text; values are bound.
             sql = (
                 f"INSERT INTO {table} ({names}) VALUES {', '.join([one_row] * len(chunk))} "  # noqa: S608
@@ -78,6 +70,23 @@ def rows_insert(
             cursor.execute(sql, params)
             ids.extend(row[0] for row in cursor.fetchall())
     return ids
+
+
+def _bound(
+    rows: Sequence[Sequence[Any]], adapters: list[tuple[int, Any]], per_statement: int
+) -> Iterator[tuple[Sequence[Sequence[Any]], list[Any]]]:
+    """The rows in chunks of `per_statement`, each with its flat list of bound values
+    (adapted for the database where a column needs it)."""
+    for start in range(0, len(rows), per_statement):
+        chunk = rows[start : start + per_statement]
+        params: list[Any] = []
+        for row in chunk:
+            values = list(row)
+            for i, adapt in adapters:
+                if values[i] is not None:
+                    values[i] = adapt(values[i])
+            params.extend(values)
+        yield chunk, params
 
 
 def rows_update(
@@ -98,15 +107,7 @@ def rows_update(
     one_row = "(" + ", ".join(["%s"] * len(all_fields)) + ")"
     per_statement = max(1, MAX_PARAMS // len(all_fields))
     with connection.cursor() as cursor:
-        for start in range(0, len(rows), per_statement):
-            chunk = rows[start : start + per_statement]
-            params: list[Any] = []
-            for row in chunk:
-                values = list(row)
-                for i, adapt in adapters:
-                    if values[i] is not None:
-                        values[i] = adapt(values[i])
-                params.extend(values)
+        for chunk, params in _bound(rows, adapters, per_statement):
             # Only quoted names from the model's metadata go into the text; values are bound.
             sql = (
                 f"WITH v ({', '.join(names)}) AS (VALUES {', '.join([one_row] * len(chunk))}) "  # noqa: S608

@@ -3,16 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from datetime import datetime, tzinfo
 from typing import Any, cast
 
 from django import forms
 from django.forms.utils import flatatt
-from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from plaint.cases.selectors import CaseFilters
+from plaint.desk.zoned_forms import ZonedForm
 from plaint.domain import contactpoints
 from plaint.domain.deadlines.milestones import DERIVED, MILESTONES
 from plaint.domain.letters import CATALOGUE
@@ -169,7 +168,7 @@ _TEXTAREA = forms.Textarea(attrs={"rows": 3})
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
 
-class ContactForm(forms.Form):
+class ContactForm(ZonedForm):
     contact_at = forms.DateTimeField(
         label="When",
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
@@ -191,30 +190,14 @@ class ContactForm(forms.Form):
         initial=Visibility.INTERNAL.value,
     )
 
-    def __init__(
-        self,
-        *args: Any,
-        zone: tzinfo | None = None,
-        now: datetime | None = None,
-        country: str = "GB",
-        **kwargs: Any,
-    ) -> None:
-        """`zone` is the organisation's time zone: the time typed is read in it, and an
-        empty form offers `now` there (the current time when `now` is not given)."""
-        super().__init__(*args, **kwargs)
-        self.zone = zone
-        self.country = country
-        if not self.is_bound and "contact_at" not in self.initial:
-            local = timezone.localtime(now or timezone.now(), zone)
-            # Naive wall-clock time, so that rendering does not move it to another zone.
-            self.initial["contact_at"] = local.replace(second=0, microsecond=0, tzinfo=None)
+    time_field = "contact_at"
 
-    def full_clean(self) -> None:
-        if self.zone is None:
-            super().full_clean()
-            return
-        with timezone.override(self.zone):
-            super().full_clean()
+    def __init__(self, *args: Any, country: str = "GB", **kwargs: Any) -> None:
+        """`zone` (the organisation's time zone, passed on to `ZonedForm`): the time typed
+        is read in it, and an empty form offers `now` there; `country` is the default
+        region of the phone numbers typed."""
+        super().__init__(*args, **kwargs)
+        self.country = country
 
     def clean_representative(self) -> str:
         try:

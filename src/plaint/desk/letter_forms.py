@@ -3,12 +3,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, tzinfo
-from typing import Any
-
 from django import forms
-from django.utils import timezone
 
+from plaint.desk.zoned_forms import ZonedForm
 from plaint.domain.vocabulary import DeliveryMethod, choices
 from plaint.letters.services import TRACKING_NUMBER_MAX_LENGTH, WITHDRAW_REASON_MAX_LENGTH
 
@@ -16,7 +13,7 @@ from plaint.letters.services import TRACKING_NUMBER_MAX_LENGTH, WITHDRAW_REASON_
 LOCAL_INPUT = "%Y-%m-%dT%H:%M"
 
 
-class LetterMarkSentForm(forms.Form):
+class LetterMarkSentForm(ZonedForm):
     method = forms.ChoiceField(label="Sent by", choices=choices(DeliveryMethod))
     tracking_number = forms.CharField(
         label="Tracking number",
@@ -29,24 +26,7 @@ class LetterMarkSentForm(forms.Form):
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format=LOCAL_INPUT),
     )
 
-    def __init__(
-        self, *args: Any, zone: tzinfo | None = None, now: datetime | None = None, **kwargs: Any
-    ) -> None:
-        """`zone` is the organisation's time zone: the date and time typed are read in it,
-        and an empty form offers the current time there (or `now`'s)."""
-        super().__init__(*args, **kwargs)
-        self.zone = zone
-        if not self.is_bound and "sent_at" not in self.initial:
-            local = timezone.localtime(now or timezone.now(), zone)
-            # Naive wall-clock time, so that rendering does not move it to another zone.
-            self.initial["sent_at"] = local.replace(second=0, microsecond=0, tzinfo=None)
-
-    def full_clean(self) -> None:
-        if self.zone is None:
-            super().full_clean()
-            return
-        with timezone.override(self.zone):
-            super().full_clean()
+    time_field = "sent_at"
 
 
 class LetterWithdrawForm(forms.Form):

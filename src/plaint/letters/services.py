@@ -255,10 +255,7 @@ def letter_withdraw(*, case: Case, seq: int, reason: str, actor: Actor, now: dat
     if "\x00" in why:
         raise FieldErrors({"reason": "contains a NUL character"})
     case = case_lock(case)
-    try:
-        kept = case_letter(case=case, seq=seq)
-    except LetterNotFound:
-        raise FieldErrors({"seq": f"{case.reference} has no kept letter #{seq}"}) from None
+    kept = _kept_letter(case, seq)
     if kept.sent is not None:
         raise FieldErrors(
             {
@@ -378,10 +375,7 @@ def _letter_sent_record(
         method=method, tracking_number=tracking_number, sent_at=sent_at, now=now
     )
     case = case_lock(case)
-    try:
-        kept = case_letter(case=case, seq=seq)
-    except LetterNotFound:
-        raise FieldErrors({"seq": f"{case.reference} has no kept letter #{seq}"}) from None
+    kept = _kept_letter(case, seq)
     if kept.sent is not None:
         raise FieldErrors(
             {
@@ -436,3 +430,11 @@ def _letter_sent_record(
             reason=f"{letter.title} (letter #{seq}) sent {chosen.words}.",
         )
     return event, milestone_event
+
+
+def _kept_letter(case: Case, seq: int) -> KeptLetter:
+    """The case's kept letter `seq`, or a field error saying the case has none."""
+    try:
+        return case_letter(case=case, seq=seq)
+    except LetterNotFound:
+        raise FieldErrors({"seq": f"{case.reference} has no kept letter #{seq}"}) from None
