@@ -10,7 +10,6 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED_CFPB = ROOT.parent / "shared" / "data" / "cfpb_complaints_sample.csv"
-PG_URL = "postgres://postgres:postgres@127.0.0.1:5432/plaint_bench"
 
 
 def per_database(script: str, db: str, *args: str) -> None:
@@ -28,14 +27,16 @@ def fresh_database(kind: str, pg_name: str = "plaint_bench") -> str:
     if kind == "sqlite":
         url = f"sqlite:///{data_dir / 'bench.sqlite3'}"
     else:
-        subprocess.run([str(ROOT / "scripts" / "postgres.sh")], check=True, capture_output=True)
-        for sql in (f"DROP DATABASE IF EXISTS {pg_name}", f"CREATE DATABASE {pg_name}"):
-            subprocess.run(
-                ["psql", "-q", "-h", "127.0.0.1", "-U", "postgres", "-c", sql],
-                check=True,
-                env={**os.environ, "PGPASSWORD": "postgres"},
-            )
-        url = PG_URL.rsplit("/", 1)[0] + f"/{pg_name}"
+        # The test suite's PostgreSQL: a server on loopback and Plaint's own role
+        # (scripts/postgres.sh), with a database of the benchmark's own, made anew.
+        script = str(ROOT / "scripts" / "postgres.sh")
+        subprocess.run([script, "--drop", pg_name], check=True, capture_output=True)
+        found = subprocess.run([script, pg_name], check=True, capture_output=True, text=True)
+        url = found.stdout.strip()
+        import psycopg
+
+        with psycopg.connect(url.rsplit("/", 1)[0] + "/postgres", autocommit=True) as pg:
+            pg.execute(f'CREATE DATABASE "{pg_name}"')
     os.environ["DATABASE_URL"] = url
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "plaint.config.settings")
     import django
