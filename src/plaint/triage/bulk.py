@@ -25,7 +25,7 @@ from plaint.cases.bulk import LedgerBatch, rows_insert
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case, Contact
 from plaint.domain import events as ev
-from plaint.domain.triage.flags import FlagHit, detect_flags, snippet
+from plaint.domain.triage.flags import FlagHit, detect_flags
 from plaint.domain.triage.pii import mask_pii
 from plaint.domain.triage.urgency import UrgencyInputs, urgency_score
 from plaint.triage import selectors
@@ -36,10 +36,11 @@ from plaint.triage.services import (
     DECIDING_LABEL,
     LEGAL_REVIEW_FLAGS,
     SIMILAR_CASES,
+    TriageFindings,
     _flag_words,
     _labels_for,
 )
-from plaint.triage.similar import model_vectors, vector_to_bytes
+from plaint.triage.similar import model_vectors
 
 _COLUMNS = tuple(f.attname for f in TriageRecord._meta.concrete_fields if not f.primary_key)
 PARALLEL_FROM = 200  # fewer texts than this are read in-process
@@ -135,69 +136,27 @@ def triage_batch(
         ]
         legal = [hit for hit in hits if hit.flag in LEGAL_REVIEW_FLAGS]
         needs_human = deciding is None or confidence < settings.threshold
+        result = TriageFindings(
+            taxonomy=settings.taxonomy,
+            model=active.name,
+            suggestion=suggestion,
+            confidence=confidence,
+            hits=hits,
+            urgency=urgency,
+            mood=mood,
+            similar=similar,
+        )
         record = TriageRecord(
             organisation=organisation,
             case_id=case.pk,
             status=TriageRecord.Status.NEEDS_HUMAN
             if needs_human
             else TriageRecord.Status.SUGGESTED,
-            taxonomy=settings.taxonomy,
-            model=active.name,
-            suggestions={
-                name: {
-                    "label": s.label,
-                    "confidence": round(s.confidence, 3),
-                    "alternatives": [[label, round(c, 3)] for label, c in s.alternatives],
-                }
-                for name, s in suggestion.items()
-            },
-            confidence=round(confidence, 3),
-            flags=[
-                {
-                    "flag": hit.flag.value,
-                    "label": hit.label,
-                    "evidence": [
-                        {
-                            "start": e.start,
-                            "end": e.end,
-                            "text": e.text,
-                            "context": snippet(case.description, e),
-                        }
-                        for e in hit.evidence
-                    ],
-                }
-                for hit in hits
-            ],
             legal_review=TriageRecord.LegalReview.PENDING if legal else "",
-            urgency=urgency.score,
-            urgency_parts=[
-                {"name": p.name, "points": p.points, "weight": p.weight, "reason": p.reason}
-                for p in urgency.parts
-            ],
-            suggested_priority=urgency.priority.value,
-            sentiment=mood.compound,
-            similar=similar,
-            vector=vector_to_bytes(vector),
-            triaged_at=now,
+            **result.record_fields(description=case.description, vector=vector, now=now),
         )
         records.append(record)
-        ledger.append(
-            case.pk,
-            ev.TriageSuggested(
-                model=active.name,
-                taxonomy=settings.taxonomy,
-                labels={name: s.label for name, s in suggestion.items()},
-                confidences={name: f"{s.confidence:.3f}" for name, s in suggestion.items()},
-                needs_human_triage=needs_human,
-                flags=_flag_words(hits),
-                urgency=f"{urgency.score:.1f}",
-                urgency_parts={p.name: f"{p.points:.1f}" for p in urgency.parts},
-                priority=urgency.priority.value,
-                sentiment=f"{mood.compound:.3f}",
-                similar=[str(item["reference"]) for item in similar],
-            ),
-            actor=actor,
-        )
+        ledger.append(case.pk, result.event(needs_human_triage=needs_human), actor=actor)
         if legal:
             ledger.append(case.pk, ev.LegalReviewRequested(flags=_flag_words(legal)), actor=actor)
     rows_insert(

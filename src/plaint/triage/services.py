@@ -8,7 +8,9 @@ call it right after `case_open`, in the same request, with the case's nearest de
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 from django.db import transaction
 
@@ -25,12 +27,12 @@ from plaint.domain.triage.taxonomy import (
     Taxonomy,
     consumer_category,
 )
-from plaint.domain.triage.urgency import UrgencyInputs, urgency_score
+from plaint.domain.triage.urgency import Urgency, UrgencyInputs, urgency_score
 from plaint.triage import selectors
 from plaint.triage.classifier import ModelError, Suggestion, sha256_of, train
 from plaint.triage.models import ClassifierVersion, TriageRecord, TriageSettings
 from plaint.triage.selectors import document_of
-from plaint.triage.sentiment import sentiment_of
+from plaint.triage.sentiment import Sentiment, sentiment_of
 from plaint.triage.similar import model_vectors, vector_to_bytes
 
 #: Flags that send a case to legal review. A vulnerable customer raises urgency and is
@@ -70,6 +72,79 @@ def _refuse_closed(case: Case, what: str) -> None:
 
 def _flag_words(hits: list[FlagHit]) -> dict[str, list[str]]:
     return {hit.flag.value: [e.text for e in hit.evidence] for hit in hits}
+
+
+@dataclass(frozen=True)
+class TriageFindings:
+    """What triage found for one case, before it is stored: `triage_run` and the bulk
+    path (`plaint.triage.bulk`) compute it their own ways and store it the same way."""
+
+    taxonomy: str
+    model: str
+    suggestion: Mapping[str, Suggestion]
+    confidence: float
+    hits: list[FlagHit]
+    urgency: Urgency
+    mood: Sentiment
+    similar: list[dict[str, Any]]
+
+    def record_fields(self, *, description: str, vector: Any, now: datetime) -> dict[str, Any]:
+        """The `TriageRecord` fields the findings set (status and legal review aside)."""
+        return {
+            "taxonomy": self.taxonomy,
+            "model": self.model,
+            "suggestions": {
+                name: {
+                    "label": s.label,
+                    "confidence": round(s.confidence, 3),
+                    "alternatives": [[label, round(c, 3)] for label, c in s.alternatives],
+                }
+                for name, s in self.suggestion.items()
+            },
+            "confidence": round(self.confidence, 3),
+            "flags": [
+                {
+                    "flag": hit.flag.value,
+                    "label": hit.label,
+                    "evidence": [
+                        {
+                            "start": e.start,
+                            "end": e.end,
+                            "text": e.text,
+                            "context": snippet(description, e),
+                        }
+                        for e in hit.evidence
+                    ],
+                }
+                for hit in self.hits
+            ],
+            "urgency": self.urgency.score,
+            "urgency_parts": [
+                {"name": p.name, "points": p.points, "weight": p.weight, "reason": p.reason}
+                for p in self.urgency.parts
+            ],
+            "suggested_priority": self.urgency.priority.value,
+            "sentiment": self.mood.compound,
+            "similar": self.similar,
+            "vector": vector_to_bytes(vector),
+            "triaged_at": now,
+        }
+
+    def event(self, *, needs_human_triage: bool) -> ev.TriageSuggested:
+        """The `triage_suggested` event that records the findings."""
+        return ev.TriageSuggested(
+            model=self.model,
+            taxonomy=self.taxonomy,
+            labels={name: s.label for name, s in self.suggestion.items()},
+            confidences={name: f"{s.confidence:.3f}" for name, s in self.suggestion.items()},
+            needs_human_triage=needs_human_triage,
+            flags=_flag_words(self.hits),
+            urgency=f"{self.urgency.score:.1f}",
+            urgency_parts={p.name: f"{p.points:.1f}" for p in self.urgency.parts},
+            priority=self.urgency.priority.value,
+            sentiment=f"{self.mood.compound:.3f}",
+            similar=[str(item["reference"]) for item in self.similar],
+        )
 
 
 @transaction.atomic
@@ -134,43 +209,20 @@ def triage_run(
             if deciding is not None and confidence >= settings.threshold
             else TriageRecord.Status.NEEDS_HUMAN
         )
-    record.taxonomy = settings.taxonomy
-    record.model = active.name
-    record.suggestions = {
-        name: {
-            "label": s.label,
-            "confidence": round(s.confidence, 3),
-            "alternatives": [[label, round(c, 3)] for label, c in s.alternatives],
-        }
-        for name, s in suggestion.items()
-    }
-    record.confidence = round(confidence, 3)
-    record.flags = [
-        {
-            "flag": hit.flag.value,
-            "label": hit.label,
-            "evidence": [
-                {
-                    "start": e.start,
-                    "end": e.end,
-                    "text": e.text,
-                    "context": snippet(case.description, e),
-                }
-                for e in hit.evidence
-            ],
-        }
-        for hit in hits
-    ]
-    record.urgency = urgency.score
-    record.urgency_parts = [
-        {"name": p.name, "points": p.points, "weight": p.weight, "reason": p.reason}
-        for p in urgency.parts
-    ]
-    record.suggested_priority = urgency.priority.value
-    record.sentiment = mood.compound
-    record.similar = similar
-    record.vector = vector_to_bytes(vector)
-    record.triaged_at = now
+    findings = TriageFindings(
+        taxonomy=settings.taxonomy,
+        model=active.name,
+        suggestion=suggestion,
+        confidence=confidence,
+        hits=hits,
+        urgency=urgency,
+        mood=mood,
+        similar=similar,
+    )
+    for name, value in findings.record_fields(
+        description=case.description, vector=vector, now=now
+    ).items():
+        setattr(record, name, value)
 
     legal = [hit for hit in hits if hit.flag in LEGAL_REVIEW_FLAGS]
     cleared = set(record.legal_cleared_flags or [])
@@ -182,19 +234,7 @@ def triage_run(
 
     event_append(
         case=case,
-        payload=ev.TriageSuggested(
-            model=active.name,
-            taxonomy=settings.taxonomy,
-            labels={name: s.label for name, s in suggestion.items()},
-            confidences={name: f"{s.confidence:.3f}" for name, s in suggestion.items()},
-            needs_human_triage=record.status == TriageRecord.Status.NEEDS_HUMAN,
-            flags=_flag_words(hits),
-            urgency=f"{urgency.score:.1f}",
-            urgency_parts={p.name: f"{p.points:.1f}" for p in urgency.parts},
-            priority=urgency.priority.value,
-            sentiment=f"{mood.compound:.3f}",
-            similar=[str(item["reference"]) for item in similar],
-        ),
+        payload=findings.event(needs_human_triage=record.status == TriageRecord.Status.NEEDS_HUMAN),
         actor=actor,
         now=now,
     )
