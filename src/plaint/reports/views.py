@@ -93,6 +93,12 @@ def _chart(table: Table, href: Callable[[str], str]) -> str:
     return charts.bar_chart(table.title, table.bars, href)
 
 
+def _refused(errors: dict[str, str]) -> HttpResponse:
+    """A download whose filters were refused: the reasons, field by field, as text."""
+    problems = "; ".join(f"{field}: {text}" for field, text in errors.items())
+    return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
+
+
 @login_required
 @permission_required(VIEW, raise_exception=True)
 @require_GET
@@ -177,8 +183,7 @@ def report_csv_view(request: HttpRequest, name: str) -> HttpResponse:
     org = _organisation(request)
     filters, errors = _filters(request, org)
     if filters is None:
-        problems = "; ".join(f"{field}: {text}" for field, text in errors.items())
-        return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
+        return _refused(errors)
     report = report_build(organisation=org, filters=filters, now=timezone.now())
     tables = {t.name: t for t in report_tables(report)}
     if name not in tables:
@@ -199,8 +204,7 @@ def cfpb_export_view(request: HttpRequest) -> HttpResponse:
     org = _organisation(request)
     filters, errors = _filters(request, org)
     if filters is None:
-        problems = "; ".join(f"{field}: {text}" for field, text in errors.items())
-        return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
+        return _refused(errors)
     rows = cfpb_export(organisation=org, filters=filters, now=timezone.now())
     name = f"plaint-cfpb-{filters.period.first}-{filters.period.last}"
     return _csv(name, cfpb_columns.COLUMNS, rows)
@@ -269,8 +273,7 @@ def fca_return_csv_view(request: HttpRequest) -> HttpResponse:
     org = _organisation(request)
     period, errors = _return_period(request, org)
     if period is None:
-        problems = "; ".join(f"{field}: {text}" for field, text in errors.items())
-        return HttpResponse(problems, status=400, content_type="text/plain; charset=utf-8")
+        return _refused(errors)
     ret = fca_return_build(organisation=org, period=period)
     headers = ["Product group", *(title for _, title in fca.FIGURES), "Redress paid"]
     rows = _return_rows(ret)
