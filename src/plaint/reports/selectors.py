@@ -124,6 +124,11 @@ def report_cases(*, organisation: Organisation, filters: ReportFilters) -> Query
         received_at__gte=filters.period.start(zone),
         received_at__lt=filters.period.end(zone),
     )
+    return _narrowed(cases, filters)
+
+
+def _narrowed(cases: QuerySet[Case], filters: ReportFilters) -> QuerySet[Case]:
+    """`cases` narrowed to the filters' product, team member and regime."""
     if filters.product:
         cases = cases.filter(product=filters.product)
     if filters.assignee_id is not None:
@@ -389,13 +394,7 @@ def _open(organisation: Organisation, filters: ReportFilters) -> QuerySet[Case]:
     cases = Case.objects.filter(
         organisation=organisation, status__in=[s.value for s in OPEN_STATUSES]
     )
-    if filters.product:
-        cases = cases.filter(product=filters.product)
-    if filters.assignee_id is not None:
-        cases = cases.filter(assignee_id=filters.assignee_id)
-    if filters.regime:
-        cases = cases.filter(regime=filters.regime)
-    return cases
+    return _narrowed(cases, filters)
 
 
 def _age_filter(
