@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "plaint.triage",
     "plaint.letters",
     "plaint.reports",
+    "plaint.terminations",
     "plaint.desk",
     "plaint.portal",
     "plaint.intake",

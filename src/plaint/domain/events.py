@@ -40,6 +40,18 @@ class EventKind(StrEnum):
     LETTER_GENERATED = "letter_generated"
     LETTER_SENT = "letter_sent"
     LETTER_WITHDRAWN = "letter_withdrawn"
+    # termination
+    TERMINATION_PROPOSED = "termination_proposed"
+    TERMINATION_ALTERNATIVE_RECORDED = "termination_alternative"
+    TERMINATION_CHECKED = "termination_checked"
+    TERMINATION_LEGAL_SIGNED_OFF = "termination_legal_signoff"
+    TERMINATION_DECIDED = "termination_decided"
+    TERMINATION_NOTICE_ISSUED = "termination_notice_issued"
+    TERMINATION_REVERSED = "termination_reversed"
+    TERMINATION_APPEALED = "termination_appealed"
+    TERMINATION_APPEAL_REVIEWED = "termination_appeal_reviewed"
+    TERMINATION_TOOK_EFFECT = "termination_took_effect"
+    TERMINATION_TASK_DONE = "termination_task_done"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -340,6 +352,12 @@ class LetterWithdrawn(Payload):
     reason: str
 
 
+def _termination_payloads() -> tuple[type[Payload], ...]:
+    from plaint.domain.events_termination import TERMINATION_PAYLOADS
+
+    return TERMINATION_PAYLOADS
+
+
 PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -367,6 +385,8 @@ PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
         LetterWithdrawn,
     )
 }
+# termination
+PAYLOAD_TYPES.update({cls.kind: cls for cls in _termination_payloads()})
 
 
 def _plain(value: Any) -> Any:

@@ -7,6 +7,7 @@ from datetime import datetime
 from typing import Any
 
 from plaint.domain import events as ev
+from plaint.domain import events_termination as tev
 from plaint.domain.deadlines.milestones import MILESTONES
 from plaint.domain.lifecycle import STATUS_LABELS, CaseStatus
 from plaint.domain.vocabulary import DeliveryMethod
@@ -138,6 +139,10 @@ def _letter_sent(p: ev.LetterSent) -> str:
     return f"{p.title} sent {_delivery(p.method)} on {_when(p.sent_at)}."
 
 
+def _words(value: str) -> str:
+    return value.replace("_", " ")
+
+
 _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
     ev.EventKind.CASE_OPENED: _opened,
     ev.EventKind.CONTACT_LOGGED: _contact,
@@ -180,6 +185,47 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
     ev.EventKind.LETTER_WITHDRAWN: lambda p: (
         f"Letter #{p.letter_seq} withdrawn before it was sent: {p.title}."
     ),
+    # termination
+    ev.EventKind.TERMINATION_PROPOSED: lambda p: (
+        f"Termination #{p.termination_id} proposed ({_words(p.reason)}), resting on "
+        f"{', '.join(p.cases)}{'; immediate action' if p.immediate_justification else ''}."
+    ),
+    ev.EventKind.TERMINATION_ALTERNATIVE_RECORDED: lambda p: (
+        f"Termination #{p.termination_id}: alternative tried first, {_words(p.alternative)} "
+        f"({_words(p.outcome)})."
+    ),
+    ev.EventKind.TERMINATION_CHECKED: lambda p: (
+        f"Termination #{p.termination_id}: legal and contract check recorded "
+        f"({p.contract_clause}){'; vulnerable customer' if p.vulnerable else ''}."
+    ),
+    ev.EventKind.TERMINATION_LEGAL_SIGNED_OFF: lambda p: (
+        f"Termination #{p.termination_id}: signed off by a legal reviewer."
+    ),
+    ev.EventKind.TERMINATION_DECIDED: lambda p: (
+        f"Termination #{p.termination_id} {'approved' if p.approved else 'refused'} by a "
+        "supervisor."
+    ),
+    ev.EventKind.TERMINATION_NOTICE_ISSUED: lambda p: (
+        f"Termination #{p.termination_id}: notice issued on {p.notice_on}, effective "
+        f"{p.effective_on} (letter #{p.letter_seq} on {p.letter_case})."
+    ),
+    ev.EventKind.TERMINATION_REVERSED: lambda p: (
+        f"Termination #{p.termination_id} withdrawn before its effective date."
+    ),
+    ev.EventKind.TERMINATION_APPEALED: lambda p: (
+        f"Termination #{p.termination_id}: the customer appealed; paused until reviewed."
+    ),
+    ev.EventKind.TERMINATION_APPEAL_REVIEWED: lambda p: (
+        f"Termination #{p.termination_id}: appeal reviewed, "
+        f"{'upheld (termination withdrawn)' if p.upheld else 'not upheld'}."
+    ),
+    ev.EventKind.TERMINATION_TOOK_EFFECT: lambda p: (
+        f"Termination #{p.termination_id} took effect on {p.effective_on}; aftermath tasks "
+        f"created: {', '.join(_words(t) for t in p.tasks)}."
+    ),
+    ev.EventKind.TERMINATION_TASK_DONE: lambda p: (
+        f"Termination #{p.termination_id}: aftermath task done ({_words(p.task)})."
+    ),
 }
 
 
@@ -194,9 +240,21 @@ def detail(payload: ev.Payload) -> str:
     number."""
     if isinstance(payload, ev.DeadlineSet) and payload.reason == "derived":
         return ""
+    if isinstance(payload, tev.TerminationTaskDone):
+        return payload.outcome
     if isinstance(payload, ev.LetterSent):
         return f"Tracking number {payload.tracking_number}" if payload.tracking_number else ""
-    for name in ("text", "summary", "reason", "comment", "description", "note"):
+    for name in (
+        "text",
+        "summary",
+        "reason",
+        "comment",
+        "description",
+        "note",
+        "reasons",
+        "grounds",
+        "facts",
+    ):
         value = getattr(payload, name, "")
         if isinstance(value, str) and value and not isinstance(payload, ev.CaseOpened):
             return value
