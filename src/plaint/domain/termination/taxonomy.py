@@ -55,6 +55,10 @@ class AlternativeOutcome(StrEnum):
     NOT_SUITABLE = "not_suitable"
     WORKED = "worked"
 
+    @property
+    def label(self) -> str:
+        return self.value.replace("_", " ").capitalize()
+
 
 class Status(StrEnum):
     PROPOSED = "proposed"

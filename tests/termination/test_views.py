@@ -1,0 +1,125 @@
+"""The desk pages and the portal appeal, through Django's test client."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+
+import pytest
+from django.test import Client
+from time_machine import TimeMachineFixture
+
+from plaint.accounts.models import User
+from plaint.cases.ledger import Actor
+from plaint.cases.models import Case
+from plaint.portal.links import link_token
+from plaint.terminations import services
+from plaint.terminations.models import Termination
+from tests.conftest import NOW
+from tests.termination.test_workflow import noticed
+
+HOSTILE = "<script>alert(1)</script> {{ 7*7 }} \u202e"
+
+
+def login(client: Client, user: User) -> Client:
+    client.force_login(user)
+    return client
+
+
+def test_desk_flow_from_proposal_to_letter(
+    client: Client, bank_case: Case, agent: User, boss: User, time_machine: TimeMachineFixture
+) -> None:
+    time_machine.move_to(NOW)
+    login(client, agent)
+    page = client.get(f"/cases/{bank_case.reference}/")
+    assert "Propose ending this customer" in page.content.decode()
+    refused = client.post(
+        "/terminations/new/",
+        {"case": bank_case.reference, "reason": "commercial", "facts": "x", "product": "other"},
+    )
+    assert refused.status_code == 400
+    assert "Rule T1 (alternatives first)" in refused.content.decode()
+    response = client.post(
+        "/terminations/new/",
+        {
+            "case": bank_case.reference,
+            "reason": "abuse",
+            "facts": HOSTILE,
+            "product": "payment_framework",
+            "contract_concluded_on": "2024-06-01",
+            "alt0": "warning_letter",
+            "alt0_outcome": "did_not_work",
+            "alt0_note": "Abuse went on.",
+        },
+    )
+    assert response.status_code == 302
+    t = Termination.objects.get()
+    url = f"/terminations/{t.pk}/"
+    detail = client.get(url).content.decode()
+    assert "<script>alert" not in detail and "&lt;script&gt;" in detail
+    client.post(
+        url,
+        {
+            "action": "check",
+            "contract_clause": "Clause 14.2",
+            "contract_notice_days": "30",
+            "open_cases_note": "Answered first.",
+            "not_discriminatory": "yes",
+        },
+    )
+    same = client.post(url, {"action": "decide", "approve": "yes", "reasons": "ok"})
+    assert same.status_code == 400 and "Rule T4 (four-eyes approval)" in same.content.decode()
+    login(client, boss)
+    assert (
+        client.post(url, {"action": "decide", "approve": "yes", "reasons": "Safety"}).status_code
+        == 302
+    )
+    page = client.get(url).content.decode()
+    assert "PSRs" in page or "Payment Services Regulations 2017" in page
+    assert (
+        client.post(
+            url,
+            {
+                "action": "notice",
+                "letter_case": bank_case.reference,
+                "reasons_stated": "You threatened our staff on 20 February.",
+                "alternatives_offered": "A basic bank account elsewhere\nPost office card account",
+                "money_and_data": "Any balance goes to an account you name.",
+            },
+        ).status_code
+        == 302
+    )
+    t.refresh_from_db()
+    assert t.letter_seq is not None and t.effective_on == date(2026, 5, 2)
+    assert client.post(url, {"action": "deliver", "method": "email"}).status_code == 302
+    t.refresh_from_db()
+    assert t.status == "notice_sent"
+    listing = client.get("/terminations/").content.decode()
+    assert f"#{t.pk}" in listing and "Notice sent" in listing
+
+
+@pytest.fixture
+def sent(client: Client, bank_case: Case, agent: User, boss: User) -> Termination:
+    t = noticed(bank_case, agent, boss)
+    return services.termination_notice_delivered(
+        termination=t, method="email", sent_at=NOW, actor=Actor.staff(agent), now=NOW
+    )
+
+
+def test_portal_appeal(
+    client: Client, sent: Termination, bank_case: Case, time_machine: TimeMachineFixture
+) -> None:
+    time_machine.move_to(NOW + timedelta(days=3))  # before the effective date, 2 May 2026
+    token = link_token(bank_case)
+    page = client.get(f"/complain/{bank_case.organisation.slug}/case/{token}/")
+    body = page.content.decode()
+    assert "Notice that your service will end" in body
+    start = body.index('name="token" value="') + len('name="token" value="')
+    appeal_token = body[start : body.index('"', start)]
+    bad = client.post("/terminations/appeal/", {"token": "forged", "grounds": "x"})
+    assert bad.status_code == 400
+    ok = client.post("/terminations/appeal/", {"token": appeal_token, "grounds": HOSTILE})
+    assert ok.status_code == 200 and "We have your appeal" in ok.content.decode()
+    sent.refresh_from_db()
+    assert sent.status == "appealed"
+    again = client.post("/terminations/appeal/", {"token": appeal_token, "grounds": "again"})
+    assert again.status_code == 400
