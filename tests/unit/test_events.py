@@ -5,6 +5,7 @@ from decimal import Decimal
 import pytest
 
 from plaint.domain import events as ev
+from plaint.domain import events_termination as tev
 from plaint.domain import timeline
 from plaint.domain.errors import DomainError
 
@@ -144,6 +145,40 @@ SAMPLES: list[ev.Payload] = [
         title="Final response",
         reason="Made twice by mistake {{ 7*7 }}",
     ),
+    # termination
+    tev.TerminationProposed(
+        termination_id=1, reason="abuse", facts="<b>x</b>", cases=["AC-1"], evidence=[2]
+    ),
+    tev.TerminationAlternativeRecorded(
+        termination_id=1, alternative="payment_plan", outcome="did_not_work"
+    ),
+    tev.TerminationChecked(
+        termination_id=1,
+        contract_clause="Clause 9",
+        product="energy",
+        vulnerable=True,
+        vulnerability_steps="More time",
+        open_cases=[],
+        legal_risk_flags=["litigation"],
+    ),
+    tev.TerminationLegalSignedOff(termination_id=1, note="ok"),
+    tev.TerminationDecided(termination_id=1, approved=True, reasons="Safety"),
+    tev.TerminationNoticeIssued(
+        termination_id=1,
+        notice_on="2026-03-02",
+        effective_on="2026-05-02",
+        rules=["UK-PSRS-2017-REG51 2026-12-01.1"],
+        alternatives_offered=["Another provider"],
+        letter_case="AC-1",
+        letter_seq=7,
+    ),
+    tev.TerminationReversed(termination_id=1, reason="Apologised"),
+    tev.TerminationAppealed(termination_id=1, grounds="{{ 7*7 }}"),
+    tev.TerminationAppealReviewed(termination_id=1, upheld=False, note="Stands"),
+    tev.TerminationTookEffect(
+        termination_id=1, effective_on="2026-05-02", tasks=["reaction", "practice_review"]
+    ),
+    tev.TerminationTaskDone(termination_id=1, task="practice_review", outcome="Training"),
 ]
 
 
