@@ -179,6 +179,9 @@ SAMPLES: list[ev.Payload] = [
         termination_id=1, effective_on="2026-05-02", tasks=["reaction", "practice_review"]
     ),
     tev.TerminationTaskDone(termination_id=1, task="practice_review", outcome="Training"),
+    tev.ReviewLinked(
+        review_id=1, source="trustpilot", rating=1, posted_at="2026-03-02", why="names_reference"
+    ),
 ]
 
 

@@ -48,6 +48,7 @@ INSTALLED_APPS = [
     "plaint.letters",
     "plaint.reports",
     "plaint.terminations",
+    "plaint.reputation",
     "plaint.desk",
     "plaint.portal",
     "plaint.intake",

@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", include("plaint.desk.admin_urls")),
     path("reports/", include("plaint.reports.urls")),
     path("terminations/", include("plaint.terminations.urls")),
+    path("reputation/", include("plaint.reputation.urls")),
     path("", include("plaint.desk.urls")),
 ]

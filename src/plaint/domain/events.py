@@ -52,6 +52,8 @@ class EventKind(StrEnum):
     TERMINATION_APPEAL_REVIEWED = "termination_appeal_reviewed"
     TERMINATION_TOOK_EFFECT = "termination_took_effect"
     TERMINATION_TASK_DONE = "termination_task_done"
+    # reputation
+    REVIEW_LINKED = "review_linked"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

@@ -109,6 +109,20 @@ class TerminationTaskDone(Payload):
     outcome: str
 
 
+# reputation
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ReviewLinked(Payload):
+    """A public review was linked to the case: it names the case's reference, or its
+    author matched the customer (where the organisation allows matching)."""
+
+    kind: ClassVar[EventKind] = EventKind.REVIEW_LINKED
+    review_id: int
+    source: str
+    rating: int
+    posted_at: str
+    why: str
+
+
 TERMINATION_PAYLOADS: tuple[type[Payload], ...] = (
     TerminationProposed,
     TerminationAlternativeRecorded,
@@ -121,4 +135,5 @@ TERMINATION_PAYLOADS: tuple[type[Payload], ...] = (
     TerminationAppealReviewed,
     TerminationTookEffect,
     TerminationTaskDone,
+    ReviewLinked,
 )

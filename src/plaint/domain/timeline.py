@@ -226,6 +226,10 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
     ev.EventKind.TERMINATION_TASK_DONE: lambda p: (
         f"Termination #{p.termination_id}: aftermath task done ({_words(p.task)})."
     ),
+    # reputation
+    ev.EventKind.REVIEW_LINKED: lambda p: (
+        f"Public {p.source} review ({p.rating} of 5) linked to this case: {_words(p.why)}."
+    ),
 }
 
 
