@@ -252,6 +252,33 @@ def test_upheld_appeal_withdraws(bank_case: Case, agent: User, boss: User) -> No
         actor=Actor.staff(boss), now=NOW,
     )  # fmt: skip
     assert t.status == "reversed"
+    kept = case_letter(
+        case=bank_case,
+        seq=bank_case.events.get(kind="letter_generated", seq__gt=t.letter_seq or 0).seq,
+    )
+    assert kept.payload.letter == "service-termination-withdrawn"
+    assert "we have upheld your appeal. CCTV" in kept.payload.fields["letter.reasons"]
+
+
+def test_reversal_after_the_notice_went_out_sends_a_letter(
+    bank_case: Case, agent: User, boss: User
+) -> None:
+    t = noticed(bank_case, agent, boss)
+    t = services.termination_notice_delivered(
+        termination=t, method="email", sent_at=NOW, actor=Actor.staff(agent), now=NOW
+    )
+    t = services.termination_reverse(
+        termination=t, reason="Our records were wrong.", actor=Actor.staff(boss), now=NOW
+    )
+    assert kinds(bank_case)[-2:] == ["letter_generated", "termination_reversed"]
+    last = bank_case.events.filter(kind="letter_generated").order_by("-seq").first()
+    assert last is not None
+    kept = case_letter(case=bank_case, seq=last.seq)
+    assert kept.payload.letter == "service-termination-withdrawn"
+    assert kept.payload.fields["letter.reasons"] == (
+        "We wrote to you on 2 March 2026 to say that your service would end on 2 May 2026. "
+        "We have withdrawn that notice: Our records were wrong."
+    )
 
 
 def test_tick_creates_aftermath_tasks_on_the_effective_date(

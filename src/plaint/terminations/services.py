@@ -564,6 +564,34 @@ def _withdraw_draft(termination: Termination, reason: str, actor: Actor, now: da
         )
 
 
+def _day(day: date) -> str:
+    return f"{day.day} {day:%B %Y}"
+
+
+def _withdrawal_letter(
+    termination: Termination, reason: str, actor: Actor, now: datetime
+) -> tuple[str, int | None]:
+    """Keep the letter telling the customer the notice is withdrawn, when the notice had
+    gone out (an unsent draft is withdrawn instead, and nobody needs telling)."""
+    if termination.status not in (Status.NOTICE_SENT, Status.APPEALED):
+        return "", None
+    assert termination.letter_case is not None and termination.notice_on is not None
+    assert termination.effective_on is not None
+    words = (
+        f"We wrote to you on {_day(termination.notice_on)} to say that your service "
+        f"would end on {_day(termination.effective_on)}. We have withdrawn that notice: "
+        f"{reason}"
+    )
+    generated = letter_generate(
+        case=termination.letter_case,
+        kind="service-termination-withdrawn",
+        actor=actor,
+        now=now,
+        fields={"letter.reasons": words},
+    )
+    return termination.letter_case.reference, generated.event.seq
+
+
 @transaction.atomic
 def termination_reverse(
     *, termination: Termination, reason: str, actor: Actor, now: datetime
@@ -579,12 +607,18 @@ def termination_reverse(
     _status(termination, *REVERSIBLE, doing="a reversal")
     _before_effective(termination, now, "a reversal")
     _withdraw_draft(termination, reason, actor, now)
+    letter_case, letter_seq = _withdrawal_letter(termination, reason, actor, now)
     termination.status = Status.REVERSED
     termination.reversal_reason = reason
     _save(termination, now, "status", "reversal_reason")
     _append(
         _lock_cases(termination),
-        tev.TerminationReversed(termination_id=termination.pk, reason=reason),
+        tev.TerminationReversed(
+            termination_id=termination.pk,
+            reason=reason,
+            letter_case=letter_case,
+            letter_seq=letter_seq,
+        ),
         actor,
         now,
         Visibility.CUSTOMER,
@@ -657,6 +691,9 @@ def termination_appeal_review(
             )
         if errors:
             raise FieldErrors(errors)
+    if upheld:
+        _withdrawal_letter(termination, f"we have upheld your appeal. {note}", actor, now)
+        cases = _lock_cases(termination)  # the letter moved one case's ledger head
     termination.appeal_note = note
     termination.status = Status.REVERSED if upheld else Status.NOTICE_SENT
     termination.effective_on = new_effective

@@ -130,6 +130,8 @@ def _holding(values: Mapping[str, Any]) -> list[tuple[str, str]]:
     return []
 
 
+from plaint.domain.letters.catalogue_termination import LETTERS as TERMINATION_LETTERS  # noqa: E402
+
 _LETTERS: tuple[LetterSpec, ...] = (
     LetterSpec(
         id="complaint",
@@ -691,6 +693,7 @@ _LETTERS: tuple[LetterSpec, ...] = (
         delivery="Post (recorded) and e-mail.",
         starts="The end of the notice period (the effective date).",
     ),
+    *TERMINATION_LETTERS,
 )
 
 CATALOGUE: dict[str, LetterSpec] = {spec.id: spec for spec in _LETTERS}

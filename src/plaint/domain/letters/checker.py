@@ -342,6 +342,13 @@ CHECKLISTS: dict[str, list[Check]] = {
             "does not say how to respond",
         ),
     ],
+    # termination
+    "service-termination-withdrawn": [
+        _DATED,
+        ("no_withdrawal", _has(r"withdrawn"), "does not say the notice is withdrawn"),
+        ("no_reasons", _has(r"(why|because|reason)"), "does not give the reasons"),
+        ("no_continues", _has(r"continues"), "does not say the service continues"),
+    ],
 }
 
 
