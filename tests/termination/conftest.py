@@ -11,6 +11,7 @@ from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
 from plaint.terminations import services
 from plaint.terminations.models import Termination
+from tests.browser.conftest import browser, page  # noqa: F401  (the browser fixtures)
 from tests.conftest import NOW, open_case
 
 
