@@ -9,6 +9,7 @@ from pathlib import Path
 
 import pytest
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 
 from plaint.accounts.models import Organisation, User
 from plaint.cases.models import Case
@@ -177,6 +178,11 @@ def test_watch_alerts_supervisors_once(
     with django_capture_on_commit_callbacks(execute=True):
         alerts = services.reputation_watch(organisation=org, now=at)
     assert {a.metric for a in alerts} == {"rating", "sentiment"}
+    queued = [r.args_kwargs["kwargs"] for r in DBTaskResult.objects.all()]
+    assert len(queued) == 2 and all(q["recipients"] == ["sue@example.org"] for q in queued)
+    assert (
+        "fell from 5.0 to 1.0" in queued[0]["body"] or "fell from 5.0 to 1.0" in queued[1]["body"]
+    )
     assert services.reputation_watch(organisation=org, now=at) == []
     assert ReputationAlert.objects.count() == 2
     trend = reputation_trend(organisation=org, until=at, weeks=8)
