@@ -213,6 +213,13 @@ def test_reputation_page_and_upload(
     client.force_login(agent)
     assert client.get("/reputation/").status_code == 403
     client.force_login(supervisor)
+    hostile = json.dumps(
+        [{"datetime": "2026-03-02T10:00:00Z", "rating": 1,
+          "review": "<script>alert(1)</script> {{ 7*7 }} \u202e", "title": "<b>x</b>"}]
+    ).encode()  # fmt: skip
+    services.reviews_import(organisation=org, data=hostile, filename="h.json", source="tp", now=NOW)
+    shown = client.get("/reputation/?to=latest").content.decode()
+    assert "&lt;script&gt;alert(1)" in shown and "<script>alert" not in shown
     upload = pytest.importorskip("django.core.files.uploadedfile").SimpleUploadedFile(
         "t.csv", shared("trustpilot_reviews_travel_en.csv"), content_type="text/csv"
     )

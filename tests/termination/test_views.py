@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import io
 from datetime import date, timedelta
 
 import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
 from django.test import Client
 from time_machine import TimeMachineFixture
 
@@ -14,7 +17,7 @@ from plaint.cases.models import Case
 from plaint.portal.links import link_token
 from plaint.terminations import services
 from plaint.terminations.models import Termination
-from tests.conftest import NOW
+from tests.conftest import NOW, open_case
 from tests.termination.test_workflow import noticed
 
 HOSTILE = "<script>alert(1)</script> {{ 7*7 }} \u202e"
@@ -123,3 +126,37 @@ def test_portal_appeal(
     assert sent.status == "appealed"
     again = client.post("/terminations/appeal/", {"token": appeal_token, "grounds": "again"})
     assert again.status_code == 400
+
+
+def test_a_later_complaint_is_flagged_as_a_reaction(
+    client: Client, sent: Termination, bank_case: Case, agent: User
+) -> None:
+    later = open_case(
+        bank_case.organisation, agent, customer=bank_case.customer,
+        received_at=NOW + timedelta(days=2), now=NOW + timedelta(days=2),
+        description="You cannot close my account!",
+    )  # fmt: skip
+    login(client, agent)
+    page = client.get(f"/cases/{later.reference}/").content.decode()
+    assert "Reaction to a termination" in page
+    behind = client.get(f"/cases/{bank_case.reference}/").content.decode()
+    assert "Reaction to a termination" not in behind
+
+
+def test_explain_command(sent: Termination) -> None:
+    out = io.StringIO()
+    call_command(
+        "terminations", "explain", sent.organisation.slug, str(sent.pk), "--on", "2026-03-02",
+        stdout=out,
+    )  # fmt: skip
+    text = out.getvalue()
+    assert "Earliest effective date: 2026-05-02" in text
+    assert "source: Payment Services Regulations 2017 (SI 2017/752) reg 51(4) [secondary" in text
+    with pytest.raises(CommandError, match="No such termination"):
+        call_command("terminations", "explain", sent.organisation.slug, "999")
+
+
+def test_tick_command(sent: Termination) -> None:
+    out = io.StringIO()
+    call_command("terminations", "tick", "--now", "2026-05-02T09:00:00+01:00", stdout=out)
+    assert "1 took effect, 3 aftermath task(s) created" in out.getvalue()

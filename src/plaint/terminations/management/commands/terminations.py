@@ -48,8 +48,10 @@ class Command(BaseCommand):
                 else timezone.now().astimezone(ZoneInfo(org.time_zone)).date()
             )
             decision = services.termination_notice_decision(termination=t, notice_on=on)
-        except (DomainError, selectors.TerminationNotFound, ValueError) as exc:
-            raise CommandError(str(exc) or "No such termination.") from None
+        except selectors.TerminationNotFound:
+            raise CommandError(f"No such termination: #{options['id']}.") from None
+        except (DomainError, ValueError) as exc:
+            raise CommandError(str(exc)) from None
         for n, step in enumerate(decision.steps, 1):
             self.stdout.write(f"{n}. {step}")
         for rule in decision.rules:
