@@ -10,6 +10,34 @@ from plaint.domain.letters.catalogue import LetterSource, LetterSpec, Side
 
 LETTERS: tuple[LetterSpec, ...] = (
     LetterSpec(
+        id="termination-warning",
+        title="Warning before ending a service",
+        side=Side.BUSINESS,
+        purpose="An alternative tried before a termination: tell the customer what has "
+        "gone wrong, what must change, and that the service could otherwise end.",
+        jurisdiction="ANY",
+        required=(
+            "business.name",
+            "customer.name",
+            "case.reference",
+            "handler.name",
+            "letter.reasons",
+            "letter.actions",
+        ),
+        optional=("customer.address", "handler.role", "case.account_number"),
+        sources=(
+            LetterSource(
+                "Plaint practice: alternatives before a termination, a warning letter first "
+                "(issue 13, step 2)",
+                Verification.POLICY,
+                last_verified=date(2026, 12, 1),
+            ),
+        ),
+        delivery="Post (recorded) and e-mail, so that it leaves a record.",
+        starts="Nothing: it is a warning, not a notice.",
+        version="2026-12-01.1",
+    ),
+    LetterSpec(
         id="service-termination-withdrawn",
         title="Withdrawal of a notice of service termination",
         side=Side.BUSINESS,

@@ -343,6 +343,12 @@ CHECKLISTS: dict[str, list[Check]] = {
         ),
     ],
     # termination
+    "termination-warning": [
+        _DATED,
+        ("no_reasons", _has(r"(why|because|reason|happened)"), "does not say what happened"),
+        ("no_change", _has(r"(we ask|please)"), "does not say what must change"),
+        ("no_notice_promise", _has(r"notice"), "does not say notice would come first"),
+    ],
     "service-termination-withdrawn": [
         _DATED,
         ("no_withdrawal", _has(r"withdrawn"), "does not say the notice is withdrawn"),
