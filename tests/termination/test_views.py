@@ -11,7 +11,9 @@ from django.core.management.base import CommandError
 from django.test import Client
 from time_machine import TimeMachineFixture
 
-from plaint.accounts.models import User
+from plaint.accounts.models import Organisation, User
+from plaint.accounts.roles import Role
+from plaint.accounts.services import staff_create
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
 from plaint.portal.links import link_token
@@ -160,3 +162,16 @@ def test_tick_command(sent: Termination) -> None:
     out = io.StringIO()
     call_command("terminations", "tick", "--now", "2026-05-02T09:00:00+01:00", stdout=out)
     assert "1 took effect, 3 aftermath task(s) created" in out.getvalue()
+
+
+def test_who_sees_a_termination(
+    client: Client, sent: Termination, outsider: User, lawyer: User, org: Organisation
+) -> None:
+    url = f"/terminations/{sent.pk}/"
+    assert login(client, outsider).get(url).status_code == 404
+    assert login(client, lawyer).get(url).status_code == 200  # to sign off
+    other = staff_create(
+        organisation=org, username="al2", password="pw-al2-123", roles=[Role.AGENT]
+    )
+    assert login(client, other).get(url).status_code == 404  # not theirs
+    assert f"#{sent.pk}" not in client.get("/terminations/").content.decode()

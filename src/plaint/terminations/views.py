@@ -34,6 +34,8 @@ from plaint.terminations import selectors, services
 from plaint.terminations.models import Termination, TerminationTask
 
 WORK = "cases.work_case"
+VIEW = "cases.view_case"
+ALL = "cases.view_all_cases"
 APPEAL_SALT = "plaint.terminations.appeal"
 APPEAL_MAX_AGE = 60 * 60 * 24 * 120  # seconds: longer than any notice period encoded
 
@@ -64,17 +66,20 @@ def _int(errors: dict[str, str], field: str, value: str) -> int:
 
 
 @login_required
-@permission_required(WORK, raise_exception=True)
+@permission_required(VIEW, raise_exception=True)
 def termination_list_view(request: HttpRequest) -> HttpResponse:
     org = _organisation(request)
     status = request.GET.get("status", "")
     if status and status not in set(Status):
         status = ""
+    rows = selectors.termination_list(organisation=org, status=status)
+    if not request.user.has_perm(ALL):
+        rows = rows.filter(proposed_by=request.user)  # type: ignore[misc]
     return render(
         request,
         "terminations/list.html",
         {
-            "terminations": selectors.termination_list(organisation=org, status=status)[:200],
+            "terminations": rows[:200],
             "tasks": selectors.termination_tasks_open(organisation=org)[:200],
             "statuses": list(Status),
             "status": status,
@@ -272,13 +277,17 @@ ACTIONS: dict[str, Action] = {
 
 
 @login_required
-@permission_required(WORK, raise_exception=True)
+@permission_required(VIEW, raise_exception=True)
 def termination_detail_view(request: HttpRequest, pk: int) -> HttpResponse:
+    """Supervisors, legal reviewers and admins see every termination; an agent sees the
+    ones they proposed."""
     org = _organisation(request)
     try:
         t = selectors.termination_get(organisation=org, pk=pk)
     except selectors.TerminationNotFound:
         raise Http404("No such termination.") from None
+    if not request.user.has_perm(ALL) and t.proposed_by_id != request.user.pk:
+        raise Http404("No such termination.")
     errors: dict[str, str] = {}
     if request.method == "POST":
         action = ACTIONS.get(request.POST.get("action", ""))
