@@ -209,6 +209,38 @@ RECIPES: dict[str, Recipe] = {
     "reports:actions": Recipe(
         STAFF, body=lambda w: {"action": "open", "title": "Clearer fee notices"}
     ),
+    # terminations and the reputation watch (no termination or review exists in the
+    # world: the numbered pages answer 404, the forms would write a proposal or reviews)
+    "terminations:list": Recipe(STAFF),
+    "terminations:new": Recipe(
+        STAFF,
+        body=lambda w: {
+            "case": w.case.reference,
+            "reason": "abuse",
+            "facts": "Threats to staff",
+            "product": "other",
+            "immediate_justification": "Threats to kill",
+        },
+    ),
+    "terminations:detail": Recipe(
+        STAFF,
+        lambda w: {"pk": 1},
+        body=lambda w: {"action": "reverse", "reason": "x"},
+        objects=("pk",),
+    ),
+    "terminations:appeal": Recipe(ANYONE, body=lambda w: {"token": "x", "grounds": "unfair"}),
+    "reputation:reputation": Recipe(
+        STAFF,
+        body=lambda w: {
+            "source": "tp",
+            "file": SimpleUploadedFile(
+                "r.json",
+                b'[{"datetime": "2026-03-01T10:00:00Z", "rating": 2, "review": "Slow"}]',
+                "application/json",
+            ),
+        },
+    ),
+    "reputation:reply": Recipe(STAFF, lambda w: {"pk": 1}, objects=("pk",)),
 }
 
 
