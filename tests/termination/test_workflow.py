@@ -57,6 +57,16 @@ def test_the_whole_workflow_is_on_the_ledger(bank_case: Case, agent: User, boss:
     assert fields["letter.notice_days"] == 61
     assert "Financial Ombudsman Service" in fields["letter.how_to_respond"]
     assert fields["letter.alternatives"] == ["A basic bank account with another provider"]
+    with pytest.raises(DomainError, match="already kept"):
+        services.termination_notice_issue(
+            termination=t,
+            letter_case=bank_case,
+            alternatives_offered=["Another provider"],
+            reasons_stated="Threats.",
+            money_and_data="Balance returned.",
+            actor=Actor.staff(agent),
+            now=NOW,
+        )
     t = services.termination_notice_delivered(
         termination=t, method="email", sent_at=NOW, actor=Actor.staff(agent), now=NOW
     )

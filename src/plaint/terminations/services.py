@@ -457,6 +457,11 @@ def termination_notice_issue(
         raise FieldErrors(errors)
     termination, cases = _lock(termination)
     _status(termination, Status.APPROVED, doing="a notice")
+    if termination.letter_seq is not None:
+        raise DomainError(
+            f"The notice letter is already kept (letter #{termination.letter_seq}); record "
+            "its delivery, or withdraw the termination."
+        )
     if letter_case.pk not in {c.pk for c in cases}:
         raise FieldErrors({"letter_case": "the letter goes on one of the cases behind it"})
     notice_on = _today(termination.organisation, now)
