@@ -138,6 +138,30 @@ def _letter_sent(p: ev.LetterSent) -> str:
     return f"{p.title} sent {_delivery(p.method)} on {_when(p.sent_at)}."
 
 
+# disputes
+_RESTRICTION_WORDS = {
+    "stop_calling": "stop calling",
+    "not_at_work": "no contact at work",
+    "writing_only": "contact in writing only",
+    "solicitor_only": "contact only through their solicitor",
+    "phone_only": "contact by phone only",
+}
+_DECISION_WORDS = {"comply": "comply", "comply_in_part": "comply in part", "dispute": "dispute it"}
+
+
+def _dispute_logged(p: ev.DisputeLogged) -> str:
+    behalf = f" on behalf of {p.on_behalf_of}" if p.on_behalf_of else ""
+    source = " (policy default)" if p.deadline_source == "policy" else ""
+    return (
+        f"Cease-and-desist letter received from {p.sender}{behalf}, dated {p.letter_date}; "
+        f"reply due by {p.deadline}{source}."
+    )
+
+
+def _restriction(value: str) -> str:
+    return _RESTRICTION_WORDS.get(value, value.replace("_", " "))
+
+
 _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
     ev.EventKind.CASE_OPENED: _opened,
     ev.EventKind.CONTACT_LOGGED: _contact,
@@ -180,6 +204,31 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
     ev.EventKind.LETTER_WITHDRAWN: lambda p: (
         f"Letter #{p.letter_seq} withdrawn before it was sent: {p.title}."
     ),
+    # disputes
+    ev.EventKind.DISPUTE_LOGGED: _dispute_logged,
+    ev.EventKind.DISPUTE_AUTHORITY_RECORDED: lambda p: (
+        "Authority to act for the customer requested."
+        if p.status == "requested"
+        else "Authority to act for the customer on file."
+    ),
+    ev.EventKind.DISPUTE_CONDUCT_IDENTIFIED: lambda p: "Conduct complained of identified.",
+    ev.EventKind.DISPUTE_INVESTIGATED: lambda p: (
+        f"Investigated by {p.investigator}: {len(p.records_checked)} record"
+        f"{'' if len(p.records_checked) == 1 else 's'} checked."
+    ),
+    ev.EventKind.DISPUTE_DECIDED: lambda p: (
+        f"Decision on the cease-and-desist: {_DECISION_WORDS.get(p.decision, p.decision)}."
+    ),
+    ev.EventKind.CONTACT_RESTRICTION_ADDED: lambda p: (
+        f"Contact restriction: {_restriction(p.restriction)}."
+    ),
+    ev.EventKind.CONTACT_RESTRICTION_LIFTED: lambda p: (
+        f"Contact restriction lifted: {_restriction(p.restriction)}."
+    ),
+    ev.EventKind.FOS_ELIGIBILITY_RECORDED: lambda p: (
+        "Financial Ombudsman Service eligibility answers recorded: "
+        f"{'appears eligible' if p.eligible else 'appears not eligible'}."
+    ),
 }
 
 
@@ -196,7 +245,18 @@ def detail(payload: ev.Payload) -> str:
         return ""
     if isinstance(payload, ev.LetterSent):
         return f"Tracking number {payload.tracking_number}" if payload.tracking_number else ""
-    for name in ("text", "summary", "reason", "comment", "description", "note"):
+    for name in (
+        "text",
+        "summary",
+        "reason",
+        "comment",
+        "description",
+        "note",
+        "demands",
+        "conduct",
+        "findings",
+        "reasons",
+    ):
         value = getattr(payload, name, "")
         if isinstance(value, str) and value and not isinstance(payload, ev.CaseOpened):
             return value
