@@ -9,8 +9,6 @@ from datetime import date, timedelta
 import pytest
 
 from plaint.accounts.models import Organisation, User
-from plaint.accounts.roles import Role
-from plaint.accounts.services import staff_create
 from plaint.cases import services as case_services
 from plaint.cases.ledger import Actor, ledger_verify
 from plaint.cases.models import Case, CaseEvent, Evidence
@@ -23,18 +21,6 @@ from plaint.triage.selectors import legal_review_queue
 from tests.conftest import NOW, open_case
 
 TODAY = NOW.date()  # Monday 2 March 2026 (the organisation is in London: same day)
-
-
-@pytest.fixture
-def reviewer(org: Organisation) -> User:
-    return staff_create(
-        organisation=org,
-        username="lee",
-        password="pw-lee-123",
-        roles=[Role.LEGAL_REVIEWER],
-        first_name="Lee",
-        last_name="Gal",
-    )
 
 
 def _events(case: Case) -> list[str]:
