@@ -91,6 +91,8 @@ def test_reviewer_works_the_checklist(as_reviewer: Client, case: Case, agent) ->
         act(case, "decision"), {**d, "decision": "comply", "reasons": "Calls stop."}
     )
     assert response.status_code == 302
+    response = as_reviewer.post(act(case, "reply"), {**d, "respond_by": "2999-01-01"})
+    assert response.status_code == 302 and kinds(case)[-1] == "letter_generated"
     dispute.refresh_from_db()
     assert (dispute.authority, dispute.decision, dispute.records_checked) == (
         "on_file",

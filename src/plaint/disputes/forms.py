@@ -88,6 +88,15 @@ class EligibilityForm(forms.Form):
         return {k: v for k, v in self.cleaned_data.items() if v not in ("", None)}
 
 
+class ReplyForm(forms.Form):
+    respond_by = forms.DateField(
+        required=False,
+        widget=_DATE,
+        label="Full answer by",
+        help_text="Leave empty to promise it by the letter's reply deadline.",
+    )
+
+
 FORMS: dict[str, type[forms.Form]] = {
     "log": DisputeLogForm,
     "authority": AuthorityForm,
@@ -97,4 +106,5 @@ FORMS: dict[str, type[forms.Form]] = {
     "restrict": RestrictionForm,
     "lift": LiftForm,
     "eligibility": EligibilityForm,
+    "reply": ReplyForm,
 }

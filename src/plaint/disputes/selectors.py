@@ -157,3 +157,38 @@ def referral_option_or_none(*, case: Case, today: date) -> ReferralWindow | None
         return referral_option(case=case, today=today)
     except UnknownReferralRegime:
         return None
+
+
+_DECISION_ACTIONS = {
+    "comply": "We will do what your letter asks",
+    "comply_in_part": "We will do part of what your letter asks",
+    "dispute": "We do not accept what your letter asks",
+}
+
+
+def reply_fields(*, dispute: Dispute) -> dict[str, object]:
+    """The fields of the `cease-and-desist-reply` letter the dispute's record supplies:
+    their letter (sender, date, reference, demand), what was investigated (the conduct
+    identified and the records checked) and what will be done (the decision and its
+    reasons). Only what the record says; raises DomainError while the investigation or the
+    decision is missing."""
+    if not dispute.findings or not dispute.decision:
+        raise DomainError(
+            "Record the investigation and the decision before drafting the reply: the letter "
+            "says what was investigated and what will be done."
+        )
+    checked = ", ".join(dispute.records_checked)
+    investigating = (dispute.conduct + " " if dispute.conduct else "") + (
+        f"We have checked these records: {checked}. What we found: {dispute.findings}"
+    )
+    values: dict[str, object] = {
+        "letter.their_sender": dispute.sender,
+        "letter.their_letter_date": dispute.letter_date,
+        "letter.their_demand": dispute.demands,
+        "letter.investigating": investigating,
+        "letter.actions": f"{_DECISION_ACTIONS[dispute.decision]}: {dispute.decision_reasons}",
+        "letter.respond_by": dispute.deadline,
+    }
+    if dispute.their_reference:
+        values["letter.their_reference"] = dispute.their_reference
+    return values

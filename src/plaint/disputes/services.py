@@ -23,6 +23,7 @@ from plaint.cases.ledger import Actor, event_append
 from plaint.cases.models import Case
 from plaint.cases.services import case_evidence_attach, case_lock, require_aware
 from plaint.disputes.models import ContactRestriction, Dispute, FosEligibility
+from plaint.disputes.selectors import reply_fields
 from plaint.domain import events as ev
 from plaint.domain.contactpoints import BIDI_CONTROLS, ContactPointError, name_clean
 from plaint.domain.disputes.eligibility import fos_eligibility
@@ -31,6 +32,7 @@ from plaint.domain.disputes.restrictions import RestrictionKind, contradictions
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.triage.flags import Flag
+from plaint.letters.services import GeneratedLetter, letter_generate
 from plaint.triage.models import TriageRecord
 from plaint.triage.selectors import triage_settings_get
 
@@ -481,3 +483,26 @@ def fos_eligibility_record(
         now=now,
     )
     return row
+
+
+def dispute_reply_draft(
+    *,
+    dispute: Dispute,
+    actor: Actor,
+    now: datetime,
+    fields: Mapping[str, Any] | None = None,
+    formats: Sequence[str] = ("md", "html", "pdf"),
+) -> GeneratedLetter:
+    """Draft and keep the `cease-and-desist-reply` letter from the dispute's record (see
+    `selectors.reply_fields`); `fields` fill what the record does not hold (e.g. a later
+    `letter.respond_by`) and override it. One `letter_generated` event, as every kept letter."""
+    dispute = Dispute.objects.select_related("case").get(pk=dispute.pk)
+    values = {**reply_fields(dispute=dispute), **(fields or {})}
+    return letter_generate(
+        case=dispute.case,
+        kind="cease-and-desist-reply",
+        actor=actor,
+        now=now,
+        fields=values,
+        formats=formats,
+    )

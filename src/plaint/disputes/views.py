@@ -120,6 +120,13 @@ def _eligibility(case: Case, data: dict[str, Any], actor: Actor, now: datetime) 
     return services.fos_eligibility_record(case=case, answers=answers, actor=actor, now=now)
 
 
+def _reply(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> object:
+    fields = {"letter.respond_by": data["respond_by"]} if data.get("respond_by") else {}
+    return services.dispute_reply_draft(
+        dispute=_dispute(case, data), actor=actor, now=now, fields=fields
+    )
+
+
 RUN: dict[str, Callable[[Case, dict[str, Any], Actor, datetime], object]] = {
     "log": _log,
     "authority": _authority,
@@ -129,6 +136,7 @@ RUN: dict[str, Callable[[Case, dict[str, Any], Actor, datetime], object]] = {
     "restrict": _restrict,
     "lift": _lift,
     "eligibility": _eligibility,
+    "reply": _reply,
 }
 
 

@@ -28,7 +28,7 @@ def disputes_case_panel(context: template.Context, case: Case, user: User) -> di
             "days_left": (d.deadline - today).days,
             "forms": {
                 name: forms.FORMS[name](auto_id=f"id_d{d.pk}_{name}_%s")
-                for name in ("authority", "conduct", "investigation", "decision")
+                for name in ("authority", "conduct", "investigation", "decision", "reply")
             },
         }
         for d in selectors.case_disputes(case=case)

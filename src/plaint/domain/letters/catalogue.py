@@ -642,7 +642,13 @@ _LETTERS: tuple[LetterSpec, ...] = (
             "letter.actions",
             "letter.respond_by",
         ),
-        optional=("customer.name", "customer.address", "case.reference", "handler.role"),
+        optional=(
+            "customer.name",
+            "customer.address",
+            "case.reference",
+            "handler.role",
+            "letter.their_reference",
+        ),
         sources=(
             LetterSource(
                 "Plaint practice checklist for responding to a cease-and-desist (product brief, "

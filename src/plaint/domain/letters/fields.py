@@ -239,6 +239,7 @@ LETTER_FIELDS: dict[str, FieldDef] = {
             "letter.their_letter_date", "Date of the cease-and-desist letter received", Kind.DATE
         ),
         FieldDef("letter.their_sender", "Who sent the cease-and-desist letter"),
+        FieldDef("letter.their_reference", "The reference on the cease-and-desist letter"),
         FieldDef("letter.their_demand", "What their letter asks the business to stop"),
         FieldDef("letter.investigating", "What the business is investigating"),
         FieldDef("letter.actions", "What the business will do"),
