@@ -699,6 +699,11 @@ _LETTERS: tuple[LetterSpec, ...] = (
     ),
 )
 
+# disputes (imported here, after the names it uses are defined)
+from plaint.domain.letters.catalogue_disputes import LETTERS as _DISPUTES_LETTERS  # noqa: E402
+
+_LETTERS = (*_LETTERS, *_DISPUTES_LETTERS)
+
 CATALOGUE: dict[str, LetterSpec] = {spec.id: spec for spec in _LETTERS}
 
 

@@ -342,6 +342,37 @@ CHECKLISTS: dict[str, list[Check]] = {
             "does not say how to respond",
         ),
     ],
+    # disputes
+    "deadlock-letter": [
+        _DATED,
+        (
+            "not_identified",
+            _has(r"(deadlock letter|eight-week letter|8-week letter)"),
+            "does not say it is a deadlock or 8-week letter",
+        ),
+        ("no_position", _has(r"our position"), "does not give the business's position"),
+        (
+            "no_scheme",
+            _has(r"(ombudsman|dispute resolution|adr|cisas)"),
+            "does not name the ADR scheme",
+        ),
+    ],
+    "solicitor-authority-request": [
+        _DATED,
+        ("no_authority", _has(r"authority"), "does not ask for the authority to act"),
+        ("no_reference", lambda t: REFERENCE.search(t) is not None, "no case reference"),
+    ],
+    "cease-and-desist-final-notice": [
+        _DATED,
+        ("no_first_letter", _has(r"wrote to you"), "does not refer to the first letter"),
+        _DEADLINE,
+        (
+            "no_consequence",
+            _has(r"(complaint with|legal advice)"),
+            "does not say what happens if it is ignored",
+        ),
+        ("no_copy_kept", _has(r"kept a copy"), "does not say a copy was kept"),
+    ],
 }
 
 
