@@ -11,7 +11,7 @@ from django.test import Client
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case, CaseEvent
 from plaint.disputes import services
-from plaint.disputes.models import ContactRestriction, Dispute
+from plaint.disputes.models import Dispute
 from tests.conftest import NOW
 
 
@@ -106,11 +106,10 @@ def test_restriction_shows_on_the_case_and_warns_before_a_contact(
 ) -> None:
     response = as_agent.post(act(case, "restrict"), {"kind": "stop_calling", "note": "Solicitor"})
     assert response.status_code == 302
-    ContactRestriction.objects.update(starts_at=NOW)  # in force from the pinned instant
     page = as_agent.get(f"/cases/{case.reference}/").content.decode()
     assert "Contact restricted:" in page and "Stop calling" in page
     before = kinds(case)
-    call = {"contact_at": "2026-03-02T12:00", "channel": "phone", "direction": "outbound"}
+    call = {"contact_at": "2026-03-02T16:30", "channel": "phone", "direction": "outbound"}
     response = as_agent.post(f"/cases/{case.reference}/actions/contact/", call)
     assert response.status_code == 400
     assert "the customer asked not to be called" in response.content.decode()

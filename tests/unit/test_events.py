@@ -170,6 +170,15 @@ SAMPLES: list[ev.Payload] = [
         reasons=["a consumer"],
         rules_version="2026-12-01.1",
     ),
+    ev.CeaseDesistSent(
+        sent_id=1,
+        sent_on="2026-02-16",
+        method="recorded_delivery",
+        tracking_number="RR1",
+        comply_by="2026-03-02",
+        conduct="Calls",
+    ),
+    ev.CeaseDesistOutcome(sent_id=1, stopped=False, note="Called again"),
 ]
 
 

@@ -9,6 +9,7 @@ from django import forms
 from plaint.disputes.models import Dispute
 from plaint.domain.disputes.eligibility import COMPLAINANT_LABELS
 from plaint.domain.disputes.restrictions import RESTRICTION_LABELS
+from plaint.domain.vocabulary import DeliveryMethod
 
 _TEXT = forms.Textarea(attrs={"rows": 3})
 _DATE = forms.DateInput(attrs={"type": "date"})
@@ -97,6 +98,26 @@ class ReplyForm(forms.Form):
     )
 
 
+class SentForm(forms.Form):
+    sent_on = forms.DateField(required=False, widget=_DATE, label="Sent on")
+    method = forms.ChoiceField(
+        choices=[(m.value, m.label) for m in DeliveryMethod], label="How it was sent"
+    )
+    tracking_number = forms.CharField(required=False, max_length=100, label="Tracking number")
+    comply_by = forms.DateField(required=False, widget=_DATE, label="Conduct to stop by")
+    conduct = forms.CharField(required=False, widget=_TEXT, label="The conduct to stop")
+
+
+class OutcomeForm(forms.Form):
+    sent_id = forms.IntegerField(widget=forms.HiddenInput)
+    stopped = forms.TypedChoiceField(
+        choices=[("yes", "It stopped"), ("no", "It did not stop")],
+        coerce=lambda value: value == "yes",
+        label="Did the conduct stop?",
+    )
+    note = forms.CharField(required=False, widget=_TEXT)
+
+
 FORMS: dict[str, type[forms.Form]] = {
     "log": DisputeLogForm,
     "authority": AuthorityForm,
@@ -107,4 +128,6 @@ FORMS: dict[str, type[forms.Form]] = {
     "lift": LiftForm,
     "eligibility": EligibilityForm,
     "reply": ReplyForm,
+    "sent": SentForm,
+    "outcome": OutcomeForm,
 }

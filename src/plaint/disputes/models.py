@@ -103,3 +103,26 @@ class FosEligibility(models.Model):
 
     def __str__(self) -> str:
         return f"FOS eligibility of case {self.case_id}: {self.eligible}"
+
+
+class CeaseDesistSent(models.Model):
+    """A cease-and-desist the customer sent the business (the customer's side): how and
+    when, the date by which the conduct must stop, and whether it did."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="cease_desists_sent")
+    sent_on = models.DateField()
+    method = models.CharField(max_length=20)
+    tracking_number = models.CharField(max_length=100, blank=True)
+    comply_by = models.DateField()
+    conduct = models.TextField()
+    recorded_at = models.DateTimeField()
+    stopped = models.BooleanField(null=True, blank=True)
+    outcome_note = models.TextField(blank=True)
+    outcome_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["sent_on", "id"]
+
+    def __str__(self) -> str:
+        return f"cease-and-desist sent on case {self.case_id} on {self.sent_on}"

@@ -13,8 +13,9 @@ from django.db.models import Q, QuerySet
 from plaint.accounts.models import Organisation
 from plaint.cases.models import Case, CaseEvent
 from plaint.deadlines.facts import calendars_for
-from plaint.disputes.models import ContactRestriction, Dispute, FosEligibility
+from plaint.disputes.models import CeaseDesistSent, ContactRestriction, Dispute, FosEligibility
 from plaint.domain.deadlines.calendars import UnknownCalendar
+from plaint.domain.disputes.next_steps import REGIME_PROBLEMS, Problem, Step, next_steps
 from plaint.domain.disputes.referrals import (
     ReferralFacts,
     ReferralWindow,
@@ -192,3 +193,71 @@ def reply_fields(*, dispute: Dispute) -> dict[str, object]:
     if dispute.their_reference:
         values["letter.their_reference"] = dispute.their_reference
     return values
+
+
+def case_cease_desists_sent(*, case: Case) -> list[CeaseDesistSent]:
+    return list(
+        CeaseDesistSent.objects.filter(organisation_id=case.organisation_id, case=case).order_by(
+            "sent_on", "id"
+        )
+    )
+
+
+def cease_desist_sent_get(*, case: Case, sent_id: int) -> CeaseDesistSent:
+    row = CeaseDesistSent.objects.filter(
+        organisation_id=case.organisation_id, case=case, pk=sent_id
+    ).first()
+    if row is None:
+        raise DomainError(f"{case.reference} has no cease-and-desist sent #{sent_id}.")
+    return row
+
+
+def case_jurisdiction(case: Case) -> str:
+    """US, GB, EU from the case's regime, else the organisation's country (OTHER if it is
+    none of them)."""
+    prefix = case.regime.split("-", 1)[0] if case.regime else ""
+    found = {"UK": "GB", "US": "US", "EU": "EU"}.get(prefix)
+    if found:
+        return found
+    country = case.organisation.country.upper()
+    return country if country in {"US", "GB"} else "OTHER"
+
+
+def case_next_steps(
+    *, case: Case, side: str = "customer", arbitration_clause: bool = False
+) -> list[Step]:
+    """What next for the case's customer (or, `side="business"`, for the business whose
+    own letter went unanswered), from the case record and its latest cease-and-desist."""
+    sent = case_cease_desists_sent(case=case)
+    last = sent[-1] if sent else None
+    received = case_disputes(case=case)
+    business = case.respondent or case.organisation.name
+    facts: dict[str, object] = {
+        "business": business,
+        "other_party": business if side == "customer" else case.customer.name,
+        "reference": case.reference,
+        "product": case.product,
+        "description": case.description,
+        "desired_resolution": case.desired_resolution,
+        "account_number": case.account_number or case.order_number,
+        "occurred_on": case.occurred_on,
+        "amount": f"{case.currency} {case.amount_in_dispute}" if case.amount_in_dispute else "",
+    }
+    if last is not None:
+        facts["first_letter_date"] = last.sent_on
+        facts["conduct"] = last.conduct
+        facts["history"] = (
+            f"I sent a cease-and-desist letter on {last.sent_on:%-d %B %Y}"
+            + (f" (tracking number {last.tracking_number})" if last.tracking_number else "")
+            + f" asking for it to stop by {last.comply_by:%-d %B %Y}"
+            + ("; it did not stop." if last.stopped is False else ".")
+        )
+    elif received and side == "business":
+        facts["first_letter_date"] = received[-1].letter_date
+    return next_steps(
+        side=side,
+        jurisdiction=case_jurisdiction(case),
+        problem=REGIME_PROBLEMS.get(case.regime, Problem.OTHER).value,
+        facts=facts,
+        arbitration_clause=arbitration_clause,
+    )

@@ -22,7 +22,7 @@ from django.db import transaction
 from plaint.cases.ledger import Actor, event_append
 from plaint.cases.models import Case
 from plaint.cases.services import case_evidence_attach, case_lock, require_aware
-from plaint.disputes.models import ContactRestriction, Dispute, FosEligibility
+from plaint.disputes.models import CeaseDesistSent, ContactRestriction, Dispute, FosEligibility
 from plaint.disputes.selectors import reply_fields
 from plaint.domain import events as ev
 from plaint.domain.contactpoints import BIDI_CONTROLS, ContactPointError, name_clean
@@ -32,6 +32,7 @@ from plaint.domain.disputes.restrictions import RestrictionKind, contradictions
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.triage.flags import Flag
+from plaint.domain.vocabulary import DeliveryMethod, Visibility
 from plaint.letters.services import GeneratedLetter, letter_generate
 from plaint.triage.models import TriageRecord
 from plaint.triage.selectors import triage_settings_get
@@ -506,3 +507,101 @@ def dispute_reply_draft(
         fields=values,
         formats=formats,
     )
+
+
+@transaction.atomic
+def cease_desist_sent_record(
+    *,
+    case: Case,
+    sent_on: date | None,
+    method: str,
+    comply_by: date | None,
+    conduct: str,
+    actor: Actor,
+    now: datetime,
+    tracking_number: str = "",
+) -> CeaseDesistSent:
+    """Record that the customer's cease-and-desist went out (the customer's side). A tracked
+    method needs its tracking number; the compliance date may not fall before sending."""
+    require_aware(now=now)
+    errors: dict[str, str] = {}
+    try:
+        delivery = DeliveryMethod(method)
+    except ValueError:
+        errors["method"] = f"{str(method)[:40]!r} is not one of: " + ", ".join(
+            m.value for m in DeliveryMethod
+        )
+        delivery = None
+    tracking_number = _line(errors, "tracking_number", tracking_number)
+    if (
+        delivery is not None
+        and delivery.needs_tracking
+        and not tracking_number
+        and ("tracking_number" not in errors)
+    ):
+        errors["tracking_number"] = f"is required for {delivery.label.lower()}"
+    conduct = _free(errors, "conduct", conduct, required=True)
+    today = _local_today(case, now)
+    if sent_on is None:
+        errors["sent_on"] = "is required: the date the letter went out"
+    elif sent_on > today:
+        errors["sent_on"] = f"is {sent_on.isoformat()}, after today ({today.isoformat()})"
+    if comply_by is None:
+        errors["comply_by"] = "is required: the date by which the conduct must stop"
+    elif sent_on is not None and comply_by < sent_on:
+        errors["comply_by"] = (
+            f"is {comply_by.isoformat()}, before the letter was sent ({sent_on.isoformat()})"
+        )
+    if errors:
+        raise FieldErrors(errors)
+    assert sent_on is not None and comply_by is not None and delivery is not None
+    case = case_lock(case)
+    row = CeaseDesistSent.objects.create(
+        organisation=case.organisation,
+        case=case,
+        sent_on=sent_on,
+        method=delivery.value,
+        tracking_number=tracking_number,
+        comply_by=comply_by,
+        conduct=conduct,
+        recorded_at=now,
+    )
+    event_append(
+        case=case,
+        payload=ev.CeaseDesistSent(
+            sent_id=row.pk,
+            sent_on=sent_on.isoformat(),
+            method=delivery.value,
+            tracking_number=tracking_number,
+            comply_by=comply_by.isoformat(),
+            conduct=conduct,
+        ),
+        actor=actor,
+        now=now,
+        visibility=Visibility.CUSTOMER,
+    )
+    return row
+
+
+@transaction.atomic
+def cease_desist_outcome_record(
+    *, sent: CeaseDesistSent, stopped: bool, actor: Actor, now: datetime, note: str = ""
+) -> CeaseDesistSent:
+    """Record whether the conduct stopped after the customer's cease-and-desist."""
+    require_aware(now=now)
+    errors: dict[str, str] = {}
+    note = _free(errors, "note", note)
+    if errors:
+        raise FieldErrors(errors)
+    case = case_lock(sent.case)
+    row = CeaseDesistSent.objects.select_for_update().get(pk=sent.pk)
+    row.stopped, row.outcome_note, row.outcome_at = stopped, note, now
+    row.save(update_fields=["stopped", "outcome_note", "outcome_at"])
+    event_append(
+        case=case,
+        payload=ev.CeaseDesistOutcome(sent_id=row.pk, stopped=stopped, note=note),
+        actor=actor,
+        now=now,
+        visibility=Visibility.CUSTOMER,
+    )
+    return row

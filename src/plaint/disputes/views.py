@@ -127,6 +127,18 @@ def _reply(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> obj
     )
 
 
+def _sent(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> object:
+    data.pop("dispute_id", None)
+    return services.cease_desist_sent_record(case=case, actor=actor, now=now, **data)
+
+
+def _outcome(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> object:
+    sent = selectors.cease_desist_sent_get(case=case, sent_id=data["sent_id"])
+    return services.cease_desist_outcome_record(
+        sent=sent, stopped=data["stopped"], note=data["note"], actor=actor, now=now
+    )
+
+
 RUN: dict[str, Callable[[Case, dict[str, Any], Actor, datetime], object]] = {
     "log": _log,
     "authority": _authority,
@@ -137,6 +149,8 @@ RUN: dict[str, Callable[[Case, dict[str, Any], Actor, datetime], object]] = {
     "lift": _lift,
     "eligibility": _eligibility,
     "reply": _reply,
+    "sent": _sent,
+    "outcome": _outcome,
 }
 
 

@@ -49,6 +49,8 @@ class EventKind(StrEnum):
     CONTACT_RESTRICTION_ADDED = "contact_restriction_added"
     CONTACT_RESTRICTION_LIFTED = "contact_restriction_lifted"
     FOS_ELIGIBILITY_RECORDED = "fos_eligibility_recorded"
+    CEASE_DESIST_SENT = "cease_desist_sent"
+    CEASE_DESIST_OUTCOME = "cease_desist_outcome"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -439,6 +441,30 @@ class FosEligibilityRecorded(Payload):
     rules_version: str
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CeaseDesistSent(Payload):
+    """The customer's cease-and-desist went out: when, how (a `DeliveryMethod` value), its
+    tracking number, and the date by which the conduct must stop."""
+
+    kind: ClassVar[EventKind] = EventKind.CEASE_DESIST_SENT
+    sent_id: int
+    sent_on: str
+    method: str
+    tracking_number: str
+    comply_by: str
+    conduct: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CeaseDesistOutcome(Payload):
+    """Whether the conduct stopped after the cease-and-desist, as the customer says."""
+
+    kind: ClassVar[EventKind] = EventKind.CEASE_DESIST_OUTCOME
+    sent_id: int
+    stopped: bool
+    note: str = ""
+
+
 PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -473,6 +499,8 @@ PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
         ContactRestrictionAdded,
         ContactRestrictionLifted,
         FosEligibilityRecorded,
+        CeaseDesistSent,
+        CeaseDesistOutcome,
     )
 }
 

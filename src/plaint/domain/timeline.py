@@ -229,6 +229,15 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
         "Financial Ombudsman Service eligibility answers recorded: "
         f"{'appears eligible' if p.eligible else 'appears not eligible'}."
     ),
+    ev.EventKind.CEASE_DESIST_SENT: lambda p: (
+        f"Cease-and-desist letter sent {_delivery(p.method)} on {p.sent_on}; "
+        f"the conduct must stop by {p.comply_by}."
+    ),
+    ev.EventKind.CEASE_DESIST_OUTCOME: lambda p: (
+        "The conduct stopped after the cease-and-desist letter."
+        if p.stopped
+        else "The conduct did not stop after the cease-and-desist letter."
+    ),
 }
 
 

@@ -45,6 +45,8 @@ def disputes_case_panel(context: template.Context, case: Case, user: User) -> di
         "eligibility": selectors.fos_eligibility_get(case=case),
         "forms": {
             name: forms.FORMS[name](auto_id=f"id_disputes_{name}_%s")
-            for name in ("log", "restrict", "eligibility")
+            for name in ("log", "restrict", "eligibility", "sent")
         },
+        "sent": selectors.case_cease_desists_sent(case=case),
+        "business_steps": selectors.case_next_steps(case=case, side="business"),
     }
