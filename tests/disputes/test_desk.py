@@ -3,16 +3,19 @@ disputes due."""
 
 from __future__ import annotations
 
+import subprocess
 from datetime import date
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
 
+from plaint.cases import services as case_services
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case, CaseEvent
 from plaint.disputes import services
 from plaint.disputes.models import Dispute
-from tests.conftest import NOW
+from tests.conftest import NOW, open_case
+from tests.letters.records import tool
 
 
 def kinds(case: Case) -> list[str]:
@@ -151,3 +154,26 @@ def test_eligibility_out_of_range_is_shown(as_agent: Client, case: Case) -> None
     assert kinds(case) == before
     response = as_agent.post(act(case, "eligibility"), {"complainant": "consumer"})
     assert response.status_code == 302 and kinds(case)[-1] == "fos_eligibility_recorded"
+
+
+def test_referral_pack_pdf(as_agent: Client, case: Case, agent, tmp_path) -> None:
+    case_services.case_note_add(
+        case=case, text="<script>x</script> note", actor=Actor.staff(agent), now=NOW
+    )
+    response = as_agent.get(f"/disputes/cases/{case.reference}/referral-pack.pdf")
+    assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
+    path = tmp_path / "pack.pdf"
+    path.write_bytes(response.content)
+    text = subprocess.run(
+        [tool("pdftotext"), "-layout", str(path), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    for heading in ("1. The complaint", "2. The final response", "3. Timeline", "4. Evidence"):
+        assert heading in text
+    assert "Financial Ombudsman Service" in text and "I was charged twice" in text
+    assert "<script>x</script> note" in " ".join(text.split())
+
+
+def test_no_referral_pack_for_a_regime_without_a_route(as_agent: Client, org, agent) -> None:
+    case = open_case(org, agent, regime="UK-CRA-GOODS")
+    response = as_agent.get(f"/disputes/cases/{case.reference}/referral-pack.pdf")
+    assert response.status_code == 404 and b"no ombudsman or ADR referral" in response.content

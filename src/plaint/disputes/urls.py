@@ -6,6 +6,11 @@ app_name = "disputes"
 urlpatterns = [
     path("", views.disputes_due_view, name="due"),
     path(
+        "cases/<str:reference>/referral-pack.pdf",
+        views.referral_pack_view,
+        name="referral_pack",
+    ),
+    path(
         "cases/<str:reference>/<slug:action>/",
         views.dispute_action_view,
         name="action",

@@ -23,6 +23,7 @@ from plaint.cases.models import Case
 from plaint.cases.selectors import CaseNotFound, case_get, case_visible
 from plaint.disputes import selectors, services
 from plaint.disputes.forms import FORMS
+from plaint.disputes.pack import referral_pack_pdf
 from plaint.domain.errors import DomainError, FieldErrors
 
 
@@ -205,3 +206,17 @@ def disputes_due_view(request: HttpRequest) -> HttpResponse:
         if case_visible(case=d.case, user=user)
     ]
     return render(request, "disputes/due.html", {"rows": rows, "today": today})
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+def referral_pack_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case = _case(request, reference)
+    today = timezone.now().astimezone(ZoneInfo(case.organisation.time_zone)).date()
+    try:
+        data = referral_pack_pdf(case=case, today=today)
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=404, content_type="text/plain; charset=utf-8")
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="referral-pack-{case.reference}.pdf"'
+    return response
