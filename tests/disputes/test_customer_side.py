@@ -80,7 +80,8 @@ def test_sent_then_ignored_gives_what_next(case: Case, agent: User) -> None:
         "mediation",
     ]
     assert (
-        "on 16 February 2026 I asked you to stop Calling me at work" in steps["final-notice"].text
+        "On 16 February 2026 I asked you to stop this conduct: Calling me at work about the "
+        "February bill. It has not stopped." in steps["final-notice"].text
     )
     assert "Business: Acme Energy" in steps["fos"].facts
     assert any("tracking number RR123456785GB" in line for line in steps["trading-standards"].facts)

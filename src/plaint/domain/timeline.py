@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from plaint.domain import events as ev
@@ -149,12 +149,16 @@ _RESTRICTION_WORDS = {
 _DECISION_WORDS = {"comply": "comply", "comply_in_part": "comply in part", "dispute": "dispute it"}
 
 
+def _day(iso: str) -> str:
+    return date.fromisoformat(iso).strftime("%d %b %Y")
+
+
 def _dispute_logged(p: ev.DisputeLogged) -> str:
     behalf = f" on behalf of {p.on_behalf_of}" if p.on_behalf_of else ""
     source = " (policy default)" if p.deadline_source == "policy" else ""
     return (
-        f"Cease-and-desist letter received from {p.sender}{behalf}, dated {p.letter_date}; "
-        f"reply due by {p.deadline}{source}."
+        f"Cease-and-desist letter received from {p.sender}{behalf}, dated "
+        f"{_day(p.letter_date)}; reply due by {_day(p.deadline)}{source}."
     )
 
 
@@ -230,8 +234,8 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
         f"{'appears eligible' if p.eligible else 'appears not eligible'}."
     ),
     ev.EventKind.CEASE_DESIST_SENT: lambda p: (
-        f"Cease-and-desist letter sent {_delivery(p.method)} on {p.sent_on}; "
-        f"the conduct must stop by {p.comply_by}."
+        f"Cease-and-desist letter sent {_delivery(p.method)} on {_day(p.sent_on)}; "
+        f"the conduct must stop by {_day(p.comply_by)}."
     ),
     ev.EventKind.CEASE_DESIST_OUTCOME: lambda p: (
         "The conduct stopped after the cease-and-desist letter."

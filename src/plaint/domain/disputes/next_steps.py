@@ -144,7 +144,9 @@ def _plain(value: Any) -> str:
 
 
 def _fill(template: str, facts: Mapping[str, str]) -> str:
-    return _FIELD.sub(lambda m: facts.get(m.group(1), ""), template)
+    """The template with each fact put in; a fact's own full stop is dropped, since the
+    template ends the sentence ("stop this conduct: {conduct}.")."""
+    return _FIELD.sub(lambda m: facts.get(m.group(1), "").rstrip("."), template)
 
 
 def next_steps(
