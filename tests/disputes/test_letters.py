@@ -9,7 +9,14 @@ from plaint.domain.letters import CATALOGUE, MissingFields, letter_make
 from plaint.domain.letters.checker import letter_check
 from tests.letters.records import request
 
-KINDS = ("deadlock-letter", "solicitor-authority-request", "cease-and-desist-final-notice")
+KINDS = (
+    "deadlock-letter",
+    "solicitor-authority-request",
+    "cease-and-desist-final-notice",
+    "negotiation-proposal",
+    "mediation-request",
+    "notice-of-arbitration",
+)
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -79,3 +86,16 @@ def test_solicitor_authority_request_quotes_both_references() -> None:
     letter = letter_make(request("solicitor-authority-request", ("md",)))
     assert "your reference LC/77" in letter.subject and "AC-2026-000001" in letter.subject
     assert "signed authority" in letter.outputs["md"].decode()
+
+
+def test_mediation_names_a_mediator_only_when_given() -> None:
+    text = letter_make(request("mediation-request", ("md",), **{"letter.mediator": None}))
+    body = text.outputs["md"].decode()
+    assert "I suggest" not in body and "16 March 2026" in body
+
+
+def test_notice_of_arbitration_needs_the_clause() -> None:
+    with pytest.raises(MissingFields, match="arbitration clause"):
+        letter_make(
+            request("notice-of-arbitration", ("md",), **{"letter.arbitration_clause": None})
+        )

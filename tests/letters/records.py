@@ -89,6 +89,10 @@ FULL: dict[str, Any] = {
     "letter.first_letter_tracking": "RR123456785GB",
     "letter.continued_conduct": "You called me at work on 24 and 26 February.",
     "letter.final_deadline": date(2026, 3, 9),
+    "letter.proposal": "A refund of £84.20 and no further charges.",
+    "letter.reply_by": date(2026, 3, 16),
+    "letter.mediator": "a mediator of the Civil Mediation Council's directory",
+    "letter.arbitration_clause": "Clause 18 (disputes are settled by arbitration).",
 }
 
 CONTACTS = [

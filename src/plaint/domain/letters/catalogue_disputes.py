@@ -149,4 +149,95 @@ LETTERS: tuple[LetterSpec, ...] = (
         starts="The last date you set (letter.final_deadline).",
         version=VERSION,
     ),
+    LetterSpec(
+        id="negotiation-proposal",
+        title="Proposal to settle by negotiation",
+        side=Side.EITHER,
+        purpose="Offer to settle the dispute on stated terms, without further steps, and ask "
+        "for a written answer by a date.",
+        jurisdiction="ANY",
+        required=(
+            "customer.name",
+            "customer.address",
+            "business.name",
+            "case.description",
+            "letter.proposal",
+            "letter.reply_by",
+        ),
+        optional=("business.address", "case.reference", "case.account_number"),
+        sources=(
+            LetterSource(
+                "Alternatives to a cease-and-desist: negotiation (seed 000)",
+                POL,
+                last_verified=CHECKED,
+                note="Practice, not law; the letter cites no statute.",
+            ),
+        ),
+        delivery="E-mail or post; keep a copy.",
+        starts="The reply date you set (letter.reply_by).",
+        version=VERSION,
+    ),
+    LetterSpec(
+        id="mediation-request",
+        title="Request for mediation",
+        side=Side.EITHER,
+        purpose="Propose that an independent mediator helps settle the dispute, and ask for a "
+        "written answer by a date.",
+        jurisdiction="ANY",
+        required=(
+            "customer.name",
+            "customer.address",
+            "business.name",
+            "case.description",
+            "letter.reply_by",
+        ),
+        optional=("business.address", "case.reference", "letter.mediator"),
+        sources=(
+            LetterSource(
+                "Alternatives to a cease-and-desist: mediation (seed 000)",
+                POL,
+                last_verified=CHECKED,
+            ),
+            LetterSource(
+                "Practice Direction - Pre-Action Conduct para 8 (litigation a last resort; "
+                "consider ADR)",
+                S,
+                last_verified=CHECKED,
+                note="Official text not read; secondary sources agree.",
+            ),
+        ),
+        delivery="E-mail or post; keep a copy.",
+        starts="The reply date you set (letter.reply_by).",
+        version=VERSION,
+    ),
+    LetterSpec(
+        id="notice-of-arbitration",
+        title="Notice of arbitration under the contract",
+        side=Side.EITHER,
+        purpose="Refer the dispute to arbitration under the contract's arbitration clause, "
+        "which the sender says the contract has.",
+        jurisdiction="ANY",
+        required=(
+            "customer.name",
+            "customer.address",
+            "business.name",
+            "case.description",
+            "case.desired_resolution",
+            "letter.arbitration_clause",
+        ),
+        optional=("business.address", "case.reference", "case.account_number"),
+        sources=(
+            LetterSource(
+                "Alternatives to a cease-and-desist: arbitration where the contract provides "
+                "for it (seed 000)",
+                POL,
+                last_verified=CHECKED,
+                note="The clause itself sets the procedure; the letter only gives notice and "
+                "asks the other side to follow it.",
+            ),
+        ),
+        delivery="As the clause requires; otherwise recorded or certified mail. Keep a copy.",
+        starts="The reply period the clause or its arbitration rules set.",
+        version=VERSION,
+    ),
 )

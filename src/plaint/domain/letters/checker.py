@@ -373,6 +373,21 @@ CHECKLISTS: dict[str, list[Check]] = {
         ),
         ("no_copy_kept", _has(r"kept a copy"), "does not say a copy was kept"),
     ],
+    "negotiation-proposal": [
+        _DATED,
+        ("no_proposal", _has(r"I propose"), "does not say what is proposed"),
+        _DEADLINE,
+    ],
+    "mediation-request": [
+        _DATED,
+        ("no_mediation", _has(r"mediat"), "does not propose mediation"),
+        _DEADLINE,
+    ],
+    "notice-of-arbitration": [
+        _DATED,
+        ("no_clause", _has(r"arbitration clause"), "does not name the arbitration clause"),
+        ("no_claim", _has(r"(ask for|seek|want)"), "does not say what is claimed"),
+    ],
 }
 
 

@@ -261,6 +261,13 @@ LETTER_FIELDS: dict[str, FieldDef] = {
         FieldDef("letter.first_letter_tracking", "Tracking number of your first letter"),
         FieldDef("letter.continued_conduct", "What has happened since your first letter"),
         FieldDef("letter.final_deadline", "Last date for the conduct to stop", Kind.DATE),
+        FieldDef("letter.proposal", "What you propose to settle the dispute"),
+        FieldDef("letter.reply_by", "Date by which you ask for a written answer", Kind.DATE),
+        FieldDef("letter.mediator", "The mediator or mediation service you suggest"),
+        FieldDef(
+            "letter.arbitration_clause",
+            "The contract's arbitration clause (its number and what it says)",
+        ),
         FieldDef("letter.their_demand", "What their letter asks the business to stop"),
         FieldDef("letter.investigating", "What the business is investigating"),
         FieldDef("letter.actions", "What the business will do"),
