@@ -1,30 +1,23 @@
 """In a real browser (the system chromium): the customer's "what next" after an ignored
-cease-and-desist, and the desk's disputes panel with a restriction on the case header."""
+cease-and-desist, and the desk's disputes panel with a restriction on the case header.
+
+It lives here, not in tests/disputes, to share this folder's one Playwright session: a
+second sync Playwright in the same pytest run is refused. It runs on the real clock (the
+browser keeps its own: cookies, link lifetimes) and asserts nothing that depends on the
+day."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import date
-
-import pytest
 
 from plaint.cases.ledger import Actor
 from plaint.disputes import services
 from plaint.portal.links import link_token
-from tests.browser.conftest import SCREENSHOTS, browser, page, sign_in  # noqa: F401
+from tests.browser.conftest import SCREENSHOTS, sign_in
 from tests.conftest import NOW, open_case
 
-pytestmark = pytest.mark.django_db(transaction=True)
 
-
-@pytest.fixture(autouse=True)
-def _pinned_clock() -> Iterator[None]:
-    """The browser keeps its own clock (cookies, link lifetimes), so these tests run on
-    the real one and assert nothing that depends on the day."""
-    yield
-
-
-def test_the_customer_sees_what_next_after_an_ignored_letter(page, org, agent) -> None:  # noqa: F811
+def test_the_customer_sees_what_next_after_an_ignored_letter(page, org, agent) -> None:
     case = open_case(org, agent, regime="UK-OFGEM", description="Billed twice. <b>{{ 7*7 }}</b>")
     sent = services.cease_desist_sent_record(
         case=case,
@@ -56,7 +49,7 @@ def test_the_customer_sees_what_next_after_an_ignored_letter(page, org, agent) -
     page.screenshot(path=str(SCREENSHOTS / "disputes-portal-what-next.png"), full_page=True)
 
 
-def test_the_desk_panel_logs_a_letter_and_shows_the_restriction(page, org, agent) -> None:  # noqa: F811
+def test_the_desk_panel_logs_a_letter_and_shows_the_restriction(page, org, agent) -> None:
     case = open_case(org, agent)
     sign_in(page, "alice", "pw-alice-123")
     page.goto(f"/cases/{case.reference}/")
