@@ -177,3 +177,11 @@ def test_no_referral_pack_for_a_regime_without_a_route(as_agent: Client, org, ag
     case = open_case(org, agent, regime="UK-CRA-GOODS")
     response = as_agent.get(f"/disputes/cases/{case.reference}/referral-pack.pdf")
     assert response.status_code == 404 and b"no ombudsman or ADR referral" in response.content
+
+
+def test_a_forged_dispute_id_is_a_message_not_a_500(as_reviewer: Client, case: Case) -> None:
+    for forged in ("abc", "99999", "1 OR 1=1", ""):
+        response = as_reviewer.post(
+            act(case, "conduct"), {"dispute_id": forged, "conduct": "Calls"}
+        )
+        assert response.status_code == 400, forged

@@ -49,10 +49,12 @@ def _case(request: HttpRequest, reference: str) -> Case:
 
 
 def _dispute(case: Case, data: dict[str, Any]) -> Any:
-    dispute_id = data.get("dispute_id")
-    if not dispute_id:
+    raw = str(data.get("dispute_id") or "").strip()
+    if not raw:
         raise FieldErrors({"dispute_id": "is required: which letter"})
-    return selectors.dispute_get(case=case, dispute_id=int(dispute_id))
+    if not raw.isdigit() or len(raw) > 12:
+        raise FieldErrors({"dispute_id": "is not a dispute of this case"})
+    return selectors.dispute_get(case=case, dispute_id=int(raw))
 
 
 def _log(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> object:
