@@ -79,6 +79,20 @@ FULL: dict[str, Any] = {
     "letter.alternatives": ["Contact only in writing", "A named account manager"],
     "letter.how_to_respond": "Write to us at the address above.",
     "letter.final_steps": "We will send a final bill.",
+    # disputes
+    "letter.adr_letter_type": "deadlock",
+    "letter.final_position": "We have refunded the duplicate charge and will not refund more.",
+    "letter.adr_scheme": "Energy Ombudsman",
+    "letter.offer_open": True,
+    "letter.their_reference": "LC/77",
+    "letter.first_letter_date": date(2026, 2, 16),
+    "letter.first_letter_tracking": "RR123456785GB",
+    "letter.continued_conduct": "You called me at work on 24 and 26 February.",
+    "letter.final_deadline": date(2026, 3, 9),
+    "letter.proposal": "A refund of £84.20 and no further charges.",
+    "letter.reply_by": date(2026, 3, 16),
+    "letter.mediator": "a mediator of the Civil Mediation Council's directory",
+    "letter.arbitration_clause": "Clause 18 (disputes are settled by arbitration).",
 }
 
 CONTACTS = [

@@ -182,6 +182,41 @@ SAMPLES: list[ev.Payload] = [
     tev.ReviewLinked(
         review_id=1, source="trustpilot", rating=1, posted_at="2026-03-02", why="names_reference"
     ),
+    # disputes
+    ev.DisputeLogged(
+        dispute_id=1,
+        sender="Grey & Co <script>",
+        on_behalf_of="Dana",
+        demands="Stop calling {{ 7*7 }}",
+        their_reference="GC/1",
+        letter_date="2026-02-26",
+        deadline="2026-03-12",
+        deadline_source="policy",
+        evidence_id=3,
+    ),
+    ev.DisputeAuthorityRecorded(dispute_id=1, status="requested", letter_seq=7),
+    ev.DisputeConductIdentified(dispute_id=1, conduct="Four calls"),
+    ev.DisputeInvestigated(
+        dispute_id=1, investigator="Lee", records_checked=["call log"], findings="Four calls"
+    ),
+    ev.DisputeDecided(dispute_id=1, decision="comply_in_part", reasons="Calls stop"),
+    ev.ContactRestrictionAdded(restriction_id=1, restriction="writing_only", dispute_id=1),
+    ev.ContactRestrictionLifted(restriction_id=1, restriction="writing_only", reason="Asked"),
+    ev.FosEligibilityRecorded(
+        answers={"complainant": "consumer"},
+        eligible=True,
+        reasons=["a consumer"],
+        rules_version="2026-12-01.1",
+    ),
+    ev.CeaseDesistSent(
+        sent_id=1,
+        sent_on="2026-02-16",
+        method="recorded_delivery",
+        tracking_number="RR1",
+        comply_by="2026-03-02",
+        conduct="Calls",
+    ),
+    ev.CeaseDesistOutcome(sent_id=1, stopped=False, note="Called again"),
 ]
 
 

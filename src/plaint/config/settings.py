@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "plaint.deadlines",
     "plaint.triage",
     "plaint.letters",
+    "plaint.disputes",
     "plaint.reports",
     "plaint.terminations",
     "plaint.reputation",
@@ -167,3 +168,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# ---------------------------------------------------------------- disputes
+# Days a received cease-and-desist gets to its reply when the letter sets no deadline
+# (policy, not law; PD-PAC para 6(b) gives 14 days in a straightforward case).
+PLAINT_DISPUTES_DEFAULT_REPLY_DAYS = 14

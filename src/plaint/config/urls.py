@@ -9,5 +9,6 @@ urlpatterns = [
     path("reports/", include("plaint.reports.urls")),
     path("terminations/", include("plaint.terminations.urls")),
     path("reputation/", include("plaint.reputation.urls")),
+    path("disputes/", include("plaint.disputes.urls")),
     path("", include("plaint.desk.urls")),
 ]

@@ -189,6 +189,9 @@ class ContactForm(ZonedForm):
         ],
         initial=Visibility.INTERNAL.value,
     )
+    confirm_restricted = forms.BooleanField(
+        required=False, label="A contact restriction applies and I confirm this contact anyway"
+    )
 
     time_field = "contact_at"
 

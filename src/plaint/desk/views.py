@@ -33,6 +33,7 @@ from plaint.desk import forms as desk_forms
 from plaint.desk import queues
 from plaint.desk.forms import CaseFilterForm
 from plaint.desk.letter_forms import LetterMarkSentForm, LetterWithdrawForm
+from plaint.disputes.selectors import restriction_check
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.triage.taxonomy import CONSUMER_CATEGORIES, Taxonomy
@@ -325,6 +326,13 @@ class _Action:
 
 
 def _contact(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> object:
+    # disputes: warn before an outbound contact a contact restriction forbids.
+    confirmed = data.pop("confirm_restricted", False)
+    if data["direction"] == "outbound" and not confirmed:
+        hits = restriction_check(case=case, channel=data["channel"], now=data["contact_at"])
+        if hits:
+            reasons = "; ".join(hit.reason for hit in hits)
+            raise FieldErrors({"confirm_restricted": f"{reasons}. Tick to log it anyway"})
     return services.case_contact_log(case=case, actor=actor, now=now, **data)
 
 

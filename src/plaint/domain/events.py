@@ -54,6 +54,17 @@ class EventKind(StrEnum):
     TERMINATION_TASK_DONE = "termination_task_done"
     # reputation
     REVIEW_LINKED = "review_linked"
+    # disputes
+    DISPUTE_LOGGED = "dispute_logged"
+    DISPUTE_AUTHORITY_RECORDED = "dispute_authority_recorded"
+    DISPUTE_CONDUCT_IDENTIFIED = "dispute_conduct_identified"
+    DISPUTE_INVESTIGATED = "dispute_investigated"
+    DISPUTE_DECIDED = "dispute_decided"
+    CONTACT_RESTRICTION_ADDED = "contact_restriction_added"
+    CONTACT_RESTRICTION_LIFTED = "contact_restriction_lifted"
+    FOS_ELIGIBILITY_RECORDED = "fos_eligibility_recorded"
+    CEASE_DESIST_SENT = "cease_desist_sent"
+    CEASE_DESIST_OUTCOME = "cease_desist_outcome"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -360,6 +371,120 @@ def _termination_payloads() -> tuple[type[Payload], ...]:
     return TERMINATION_PAYLOADS
 
 
+# disputes
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DisputeLogged(Payload):
+    """A cease-and-desist or solicitor's letter received: who sent it, for whom, what it
+    demands, its date and the deadline it sets (`deadline_source`: "letter", or "policy"
+    when the letter set none and the organisation's default applied)."""
+
+    kind: ClassVar[EventKind] = EventKind.DISPUTE_LOGGED
+    dispute_id: int
+    sender: str
+    on_behalf_of: str
+    demands: str
+    their_reference: str
+    letter_date: str
+    deadline: str
+    deadline_source: str
+    evidence_id: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DisputeAuthorityRecorded(Payload):
+    """The sender's authority to act for the customer: `status` "requested" (with the
+    kept letter asking for it, `letter_seq`, if there is one) or "on_file"."""
+
+    kind: ClassVar[EventKind] = EventKind.DISPUTE_AUTHORITY_RECORDED
+    dispute_id: int
+    status: str
+    note: str = ""
+    letter_seq: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DisputeConductIdentified(Payload):
+    kind: ClassVar[EventKind] = EventKind.DISPUTE_CONDUCT_IDENTIFIED
+    dispute_id: int
+    conduct: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DisputeInvestigated(Payload):
+    """The internal investigation: who did it, which records were checked, what it found."""
+
+    kind: ClassVar[EventKind] = EventKind.DISPUTE_INVESTIGATED
+    dispute_id: int
+    investigator: str
+    records_checked: list[str]
+    findings: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class DisputeDecided(Payload):
+    """The decision on the demand: comply, comply in part, or dispute it."""
+
+    kind: ClassVar[EventKind] = EventKind.DISPUTE_DECIDED
+    dispute_id: int
+    decision: str
+    reasons: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ContactRestrictionAdded(Payload):
+    kind: ClassVar[EventKind] = EventKind.CONTACT_RESTRICTION_ADDED
+    restriction_id: int
+    restriction: str
+    note: str = ""
+    dispute_id: int | None = None
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ContactRestrictionLifted(Payload):
+    kind: ClassVar[EventKind] = EventKind.CONTACT_RESTRICTION_LIFTED
+    restriction_id: int
+    restriction: str
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class FosEligibilityRecorded(Payload):
+    """The customer's answers to the Financial Ombudsman Service eligibility questions
+    (DISP 2.7.3R) and what they mean, under the thresholds of `rules_version`."""
+
+    kind: ClassVar[EventKind] = EventKind.FOS_ELIGIBILITY_RECORDED
+    answers: dict[str, str]
+    eligible: bool
+    reasons: list[str]
+    rules_version: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CeaseDesistSent(Payload):
+    """The customer's cease-and-desist went out: when, how (a `DeliveryMethod` value), its
+    tracking number, and the date by which the conduct must stop."""
+
+    kind: ClassVar[EventKind] = EventKind.CEASE_DESIST_SENT
+    sent_id: int
+    sent_on: str
+    method: str
+    tracking_number: str
+    comply_by: str
+    conduct: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CeaseDesistOutcome(Payload):
+    """Whether the conduct stopped after the cease-and-desist, as the customer says."""
+
+    kind: ClassVar[EventKind] = EventKind.CEASE_DESIST_OUTCOME
+    sent_id: int
+    stopped: bool
+    note: str = ""
+
+
 PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -385,6 +510,17 @@ PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
         LetterGenerated,
         LetterSent,
         LetterWithdrawn,
+        # disputes
+        DisputeLogged,
+        DisputeAuthorityRecorded,
+        DisputeConductIdentified,
+        DisputeInvestigated,
+        DisputeDecided,
+        ContactRestrictionAdded,
+        ContactRestrictionLifted,
+        FosEligibilityRecorded,
+        CeaseDesistSent,
+        CeaseDesistOutcome,
     )
 }
 # termination

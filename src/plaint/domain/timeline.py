@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from plaint.domain import events as ev
@@ -143,6 +143,34 @@ def _words(value: str) -> str:
     return value.replace("_", " ")
 
 
+# disputes
+_RESTRICTION_WORDS = {
+    "stop_calling": "stop calling",
+    "not_at_work": "no contact at work",
+    "writing_only": "contact in writing only",
+    "solicitor_only": "contact only through their solicitor",
+    "phone_only": "contact by phone only",
+}
+_DECISION_WORDS = {"comply": "comply", "comply_in_part": "comply in part", "dispute": "dispute it"}
+
+
+def _day(iso: str) -> str:
+    return date.fromisoformat(iso).strftime("%d %b %Y")
+
+
+def _dispute_logged(p: ev.DisputeLogged) -> str:
+    behalf = f" on behalf of {p.on_behalf_of}" if p.on_behalf_of else ""
+    source = " (policy default)" if p.deadline_source == "policy" else ""
+    return (
+        f"Cease-and-desist letter received from {p.sender}{behalf}, dated "
+        f"{_day(p.letter_date)}; reply due by {_day(p.deadline)}{source}."
+    )
+
+
+def _restriction(value: str) -> str:
+    return _RESTRICTION_WORDS.get(value, value.replace("_", " "))
+
+
 _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
     ev.EventKind.CASE_OPENED: _opened,
     ev.EventKind.CONTACT_LOGGED: _contact,
@@ -230,6 +258,40 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
     ev.EventKind.REVIEW_LINKED: lambda p: (
         f"Public {p.source} review ({p.rating} of 5) linked to this case: {_words(p.why)}."
     ),
+    # disputes
+    ev.EventKind.DISPUTE_LOGGED: _dispute_logged,
+    ev.EventKind.DISPUTE_AUTHORITY_RECORDED: lambda p: (
+        "Authority to act for the customer requested."
+        if p.status == "requested"
+        else "Authority to act for the customer on file."
+    ),
+    ev.EventKind.DISPUTE_CONDUCT_IDENTIFIED: lambda p: "Conduct complained of identified.",
+    ev.EventKind.DISPUTE_INVESTIGATED: lambda p: (
+        f"Investigated by {p.investigator}: {len(p.records_checked)} record"
+        f"{'' if len(p.records_checked) == 1 else 's'} checked."
+    ),
+    ev.EventKind.DISPUTE_DECIDED: lambda p: (
+        f"Decision on the cease-and-desist: {_DECISION_WORDS.get(p.decision, p.decision)}."
+    ),
+    ev.EventKind.CONTACT_RESTRICTION_ADDED: lambda p: (
+        f"Contact restriction: {_restriction(p.restriction)}."
+    ),
+    ev.EventKind.CONTACT_RESTRICTION_LIFTED: lambda p: (
+        f"Contact restriction lifted: {_restriction(p.restriction)}."
+    ),
+    ev.EventKind.FOS_ELIGIBILITY_RECORDED: lambda p: (
+        "Financial Ombudsman Service eligibility answers recorded: "
+        f"{'appears eligible' if p.eligible else 'appears not eligible'}."
+    ),
+    ev.EventKind.CEASE_DESIST_SENT: lambda p: (
+        f"Cease-and-desist letter sent {_delivery(p.method)} on {_day(p.sent_on)}; "
+        f"the conduct must stop by {_day(p.comply_by)}."
+    ),
+    ev.EventKind.CEASE_DESIST_OUTCOME: lambda p: (
+        "The conduct stopped after the cease-and-desist letter."
+        if p.stopped
+        else "The conduct did not stop after the cease-and-desist letter."
+    ),
 }
 
 
@@ -258,6 +320,9 @@ def detail(payload: ev.Payload) -> str:
         "reasons",
         "grounds",
         "facts",
+        "demands",
+        "conduct",
+        "findings",
     ):
         value = getattr(payload, name, "")
         if isinstance(value, str) and value and not isinstance(payload, ev.CaseOpened):

@@ -644,7 +644,13 @@ _LETTERS: tuple[LetterSpec, ...] = (
             "letter.actions",
             "letter.respond_by",
         ),
-        optional=("customer.name", "customer.address", "case.reference", "handler.role"),
+        optional=(
+            "customer.name",
+            "customer.address",
+            "case.reference",
+            "handler.role",
+            "letter.their_reference",
+        ),
         sources=(
             LetterSource(
                 "Plaint practice checklist for responding to a cease-and-desist (product brief, "
@@ -695,6 +701,11 @@ _LETTERS: tuple[LetterSpec, ...] = (
     ),
     *TERMINATION_LETTERS,
 )
+
+# disputes (imported here, after the names it uses are defined)
+from plaint.domain.letters.catalogue_disputes import LETTERS as _DISPUTES_LETTERS  # noqa: E402
+
+_LETTERS = (*_LETTERS, *_DISPUTES_LETTERS)
 
 CATALOGUE: dict[str, LetterSpec] = {spec.id: spec for spec in _LETTERS}
 

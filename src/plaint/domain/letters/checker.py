@@ -355,6 +355,52 @@ CHECKLISTS: dict[str, list[Check]] = {
         ("no_reasons", _has(r"(why|because|reason)"), "does not give the reasons"),
         ("no_continues", _has(r"continues"), "does not say the service continues"),
     ],
+    # disputes
+    "deadlock-letter": [
+        _DATED,
+        (
+            "not_identified",
+            _has(r"(deadlock letter|eight-week letter|8-week letter)"),
+            "does not say it is a deadlock or 8-week letter",
+        ),
+        ("no_position", _has(r"our position"), "does not give the business's position"),
+        (
+            "no_scheme",
+            _has(r"(ombudsman|dispute resolution|adr|cisas)"),
+            "does not name the ADR scheme",
+        ),
+    ],
+    "solicitor-authority-request": [
+        _DATED,
+        ("no_authority", _has(r"authority"), "does not ask for the authority to act"),
+        ("no_reference", lambda t: REFERENCE.search(t) is not None, "no case reference"),
+    ],
+    "cease-and-desist-final-notice": [
+        _DATED,
+        ("no_first_letter", _has(r"wrote to you"), "does not refer to the first letter"),
+        _DEADLINE,
+        (
+            "no_consequence",
+            _has(r"(complaint with|legal advice)"),
+            "does not say what happens if it is ignored",
+        ),
+        ("no_copy_kept", _has(r"kept a copy"), "does not say a copy was kept"),
+    ],
+    "negotiation-proposal": [
+        _DATED,
+        ("no_proposal", _has(r"I propose"), "does not say what is proposed"),
+        _DEADLINE,
+    ],
+    "mediation-request": [
+        _DATED,
+        ("no_mediation", _has(r"mediat"), "does not propose mediation"),
+        _DEADLINE,
+    ],
+    "notice-of-arbitration": [
+        _DATED,
+        ("no_clause", _has(r"arbitration clause"), "does not name the arbitration clause"),
+        ("no_claim", _has(r"(ask for|seek|want)"), "does not say what is claimed"),
+    ],
 }
 
 

@@ -239,6 +239,35 @@ LETTER_FIELDS: dict[str, FieldDef] = {
             "letter.their_letter_date", "Date of the cease-and-desist letter received", Kind.DATE
         ),
         FieldDef("letter.their_sender", "Who sent the cease-and-desist letter"),
+        FieldDef("letter.their_reference", "The reference on the cease-and-desist letter"),
+        # disputes
+        FieldDef(
+            "letter.adr_letter_type",
+            "Deadlock letter or 8-week letter",
+            Kind.CHOICE,
+            choices=("deadlock", "eight_weeks"),
+        ),
+        FieldDef("letter.final_position", "The business's position on the complaint"),
+        FieldDef(
+            "letter.adr_scheme",
+            "The ADR scheme the business belongs to (e.g. Energy Ombudsman, CISAS)",
+        ),
+        FieldDef(
+            "letter.offer_open", "The offer stays open if the customer goes to ADR", Kind.BOOL
+        ),
+        FieldDef(
+            "letter.first_letter_date", "Date of your first cease-and-desist letter", Kind.DATE
+        ),
+        FieldDef("letter.first_letter_tracking", "Tracking number of your first letter"),
+        FieldDef("letter.continued_conduct", "What has happened since your first letter"),
+        FieldDef("letter.final_deadline", "Last date for the conduct to stop", Kind.DATE),
+        FieldDef("letter.proposal", "What you propose to settle the dispute"),
+        FieldDef("letter.reply_by", "Date by which you ask for a written answer", Kind.DATE),
+        FieldDef("letter.mediator", "The mediator or mediation service you suggest"),
+        FieldDef(
+            "letter.arbitration_clause",
+            "The contract's arbitration clause (its number and what it says)",
+        ),
         FieldDef("letter.their_demand", "What their letter asks the business to stop"),
         FieldDef("letter.investigating", "What the business is investigating"),
         FieldDef("letter.actions", "What the business will do"),

@@ -1,0 +1,2 @@
+"""Pure rules of disputes: contact restrictions, ombudsman and ADR referral windows, the
+Financial Ombudsman Service eligibility questions. No Django, no clock."""
