@@ -16,6 +16,8 @@ def test_every_kind_has_one_payload_type() -> None:
         assert dataclasses.is_dataclass(cls)
 
 
+from tests.records.samples import RECORDS_SAMPLES  # noqa: E402 - the records part's payloads
+
 SAMPLES: list[ev.Payload] = [
     ev.CaseOpened(
         reference="PL-2026-000001",
@@ -144,6 +146,8 @@ SAMPLES: list[ev.Payload] = [
         title="Final response",
         reason="Made twice by mistake {{ 7*7 }}",
     ),
+    # records
+    *RECORDS_SAMPLES,
 ]
 
 

@@ -40,6 +40,10 @@ class EventKind(StrEnum):
     LETTER_GENERATED = "letter_generated"
     LETTER_SENT = "letter_sent"
     LETTER_WITHDRAWN = "letter_withdrawn"
+    # records
+    CASE_CORRECTED = "case_corrected"
+    CUSTOMER_CORRECTED = "customer_corrected"
+    CASE_EXPORTED = "case_exported"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -367,6 +371,15 @@ PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
         LetterWithdrawn,
     )
 }
+
+
+def _register_records() -> None:
+    from plaint.domain.events_records import RECORDS_PAYLOADS  # a sibling module, imported late
+
+    PAYLOAD_TYPES.update({cls.kind: cls for cls in RECORDS_PAYLOADS})
+
+
+_register_records()
 
 
 def _plain(value: Any) -> Any:

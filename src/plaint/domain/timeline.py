@@ -134,6 +134,16 @@ def _delivery(method: str) -> str:
         return "by " + method.replace("_", " ")
 
 
+def _changes(old: dict[str, str | None], new: dict[str, str | None]) -> str:
+    def shown(value: str | None) -> str:
+        return f"“{value}”" if value else "(empty)"
+
+    return "; ".join(
+        f"{name.replace('_', ' ')} {shown(old.get(name))} → {shown(value)}"
+        for name, value in new.items()
+    )
+
+
 def _letter_sent(p: ev.LetterSent) -> str:
     return f"{p.title} sent {_delivery(p.method)} on {_when(p.sent_at)}."
 
@@ -179,6 +189,15 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
     ev.EventKind.LETTER_SENT: _letter_sent,
     ev.EventKind.LETTER_WITHDRAWN: lambda p: (
         f"Letter #{p.letter_seq} withdrawn before it was sent: {p.title}."
+    ),
+    # records
+    ev.EventKind.CASE_CORRECTED: lambda p: f"Case details corrected: {_changes(p.old, p.new)}.",
+    ev.EventKind.CUSTOMER_CORRECTED: lambda p: (
+        f"Customer's details corrected: {_changes(p.old, p.new)}."
+    ),
+    ev.EventKind.CASE_EXPORTED: lambda p: (
+        f"Evidence pack exported for the {p.audience} (events 1 to {p.ledger_length}, "
+        f"{p.files} files)."
     ),
 }
 

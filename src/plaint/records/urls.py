@@ -1,0 +1,8 @@
+from django.urls import path
+
+from plaint.records import views
+
+app_name = "records"
+urlpatterns = [
+    path("cases/<str:reference>/correct/", views.case_correct_view, name="case_correct"),
+]
