@@ -5,4 +5,5 @@ from plaint.records import views
 app_name = "records"
 urlpatterns = [
     path("cases/<str:reference>/correct/", views.case_correct_view, name="case_correct"),
+    path("cases/<str:reference>/export/", views.case_export_view, name="case_export"),
 ]

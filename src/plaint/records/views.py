@@ -21,6 +21,7 @@ from plaint.cases.selectors import CaseNotFound, case_get
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.records.corrections import case_correct, customer_correct
 from plaint.records.forms import CorrectionForm
+from plaint.records.packs import case_pack_export
 
 
 def _case(request: HttpRequest, reference: str) -> tuple[Case, User]:
@@ -78,3 +79,14 @@ def case_correct_view(request: HttpRequest, reference: str) -> HttpResponse:
     else:
         messages.success(request, f"Corrected {name.replace('_', ' ')}.")
     return redirect("desk:case_detail", reference=case.reference)
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+@require_POST
+def case_export_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case, user = _case(request, reference)
+    pack = case_pack_export(case=case, actor=Actor.staff(user), now=timezone.now())
+    response = HttpResponse(pack.data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
+    return response

@@ -1,10 +1,11 @@
 """`plaint case correct REF --set FIELD=VALUE ... --reason TEXT` and
-later `plaint case export REF`: one case's record from the command line, through the same
-services as the desk."""
+`plaint case export REF [-o FILE]`: corrections and evidence packs from the command line,
+through the same services as the desk."""
 
 from __future__ import annotations
 
 from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -41,7 +42,7 @@ def actor_for(username: str | None, case: Case) -> Actor:
 
 
 class Command(BaseCommand):
-    help = "One case's record: correct its facts."
+    help = "One case's record: correct its facts, export its evidence pack."
 
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
@@ -58,6 +59,23 @@ class Command(BaseCommand):
         )
         correct.add_argument("--reason", required=True, help="why the value was wrong")
         correct.add_argument("--by", help="the username of the member of staff correcting")
+        self._export_arguments(sub)
+
+    def _export_arguments(self, sub: Any) -> None:
+        export = sub.add_parser("export", help="Write the case's evidence pack (a ZIP).")
+        export.add_argument("reference", help="the case's reference")
+        export.add_argument("--org", help="the organisation's slug")
+        export.add_argument("-o", "--output", help="the file to write (default: REF.zip)")
+        export.add_argument(
+            "--length",
+            type=int,
+            help="export the ledger as it stood after this many events (reproduces an "
+            "earlier pack)",
+        )
+        export.add_argument(
+            "--customer", action="store_true", help="the customer's pack: visible events only"
+        )
+        export.add_argument("--by", help="the username of the member of staff exporting")
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -107,3 +125,21 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"{case.reference}: corrected the customer's {', '.join(customer_changes)}."
             )
+
+    def _export(self, options: dict[str, Any]) -> None:
+        from plaint.records.packs import case_pack_export
+
+        case = case_find(options["reference"], options["org"])
+        pack = case_pack_export(
+            case=case,
+            actor=actor_for(options["by"], case),
+            now=timezone.now(),
+            length=options["length"],
+            audience="customer" if options["customer"] else "staff",
+        )
+        path = Path(options["output"] or pack.filename)
+        path.write_bytes(pack.data)
+        self.stdout.write(
+            f"{path}: evidence pack of {case.reference}, {pack.files} files, "
+            f"{len(pack.data):,} bytes, events 1 to {pack.ledger_length}."
+        )

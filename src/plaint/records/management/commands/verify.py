@@ -1,10 +1,12 @@
-"""`plaint verify [--case REF] [--org SLUG] [--files]`: recompute the ledger hash chains,
-check that the case and customer rows equal the fold of their events, and (with
-`--files`) that every stored file still has its hash and no file is an orphan."""
+"""`plaint verify [--case REF] [--org SLUG] [--files] [--against CHECKPOINT]`: recompute
+the ledger hash chains, check that the case and customer rows equal the fold of their
+events, with `--files` that every stored file still has its hash and no file is an orphan,
+and with `--against` that the chains still hold the heads a checkpoint file signed."""
 
 from __future__ import annotations
 
 import time
+from pathlib import Path
 from typing import Any
 
 from django.core.management.base import BaseCommand, CommandError, CommandParser
@@ -12,6 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from plaint.accounts.selectors import organisation_get
 from plaint.cases.ledger import ledger_verify
 from plaint.domain.errors import DomainError
+from plaint.records.anchoring import checkpoints_verify
 from plaint.records.integrity import files_verify, rows_verify
 
 
@@ -28,6 +31,11 @@ class Command(BaseCommand):
             "--files",
             action="store_true",
             help="Also hash every stored evidence and letter file and list orphans.",
+        )
+        parser.add_argument(
+            "--against",
+            metavar="CHECKPOINT",
+            help="a checkpoint file (or a copy): check the chains against its signed heads",
         )
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -72,5 +80,22 @@ class Command(BaseCommand):
                 )
             else:
                 failures.append(f"{len(files.problems)} file problem(s)")
+        if options["against"]:
+            failures += self._against(options["against"])
         if failures:
             raise CommandError(f"Ledger verification FAILED: {'; '.join(failures)}; {summary}.")
+
+    def _against(self, name: str) -> list[str]:
+        path = Path(name)
+        if not path.is_file():
+            raise CommandError(f"No checkpoint file {path}.")
+        anchors = checkpoints_verify(path.read_text(encoding="utf-8").splitlines())
+        for problem in anchors.problems:
+            self.stderr.write(f"ANCHOR {problem}")
+        if anchors.ok:
+            self.stdout.write(
+                f"Anchors verified: {anchors.checkpoints} checkpoint(s), each signed and "
+                f"consistent with the one before; {anchors.leaves} anchored head(s) still hold."
+            )
+            return []
+        return [f"{len(anchors.problems)} checkpoint problem(s)"]
