@@ -126,3 +126,14 @@ def test_checkpoint_command_writes_every_organisation(case, org, other_org) -> N
     assert "globex: checkpoint of 0 anchored head(s)" in out.getvalue()
     with pytest.raises(CommandError, match="no organisation"):
         call_command("checkpoint", "--org", "nope")
+
+
+def test_daily_checkpoints_are_due_once_a_day(case, org, other_org) -> None:
+    from plaint.records.tasks import checkpoints_due, checkpoints_due_task
+
+    assert checkpoints_due(now=NOW) == ["acme", "globex"]
+    assert checkpoints_due(now=NOW + timedelta(hours=23)) == []
+    assert checkpoints_due_task.call(now=(NOW + timedelta(days=1)).isoformat()) == [
+        "acme",
+        "globex",
+    ]

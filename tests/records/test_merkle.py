@@ -62,3 +62,19 @@ def test_consistency_proofs(n: int, data: st.DataObject) -> None:
         rewritten = [merkle.leaf_hash(b"rewritten"), *leaves[1:]]
         assert not merkle.consistency_verify(m, n, merkle.tree_root(rewritten[:m]), second, proof)
         assert not merkle.consistency_verify(m, n, first, merkle.tree_root(rewritten), proof)
+
+
+def test_leaf_text_is_canonical_json() -> None:
+    import json
+
+    from plaint.domain.checkpoint import head_leaf, leaf_data
+
+    for reference in ("AC-2026-000001", 'odd "ref" \u202e é'):
+        text = json.dumps(
+            {"case": reference, "head": "ab" * 32, "length": 7},
+            sort_keys=True,
+            separators=(",", ":"),
+            ensure_ascii=False,
+        )
+        assert leaf_data(reference, 7, "ab" * 32) == text.encode()
+        assert head_leaf(reference, 7, "ab" * 32) == merkle.leaf_hash(text.encode())

@@ -213,3 +213,25 @@ def test_customer_pack_withholds_internal_events_yet_verifies(full_case, org) ->
     assert _both(pack.data) == ([], [])
     facts = json.loads(entries["case.json"])["facts"]
     assert "assignee_id" not in facts and "root_cause" not in facts
+
+
+def test_customer_downloads_their_pack_from_the_portal(full_case, org) -> None:
+    from django.test import Client
+
+    from plaint.portal.links import link_token
+
+    checkpoint_write(organisation=org, now=NOW + timedelta(hours=1))
+    client = Client()
+    page = client.get(f"/complain/acme/case/{link_token(full_case)}/")
+    assert page.status_code == 200 and b"Download my record" in page.content
+    grant = page.content.decode().split('name="grant" value="', 1)[1].split('"', 1)[0]
+    response = client.post("/records/customer-pack/", {"grant": grant})
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    report = pack_verify(response.content)
+    assert report.ok, report.problems
+    manifest = json.loads(_entries(response.content)["manifest.json"])
+    assert manifest["audience"] == "customer"
+    last = CaseEvent.objects.filter(case=full_case).order_by("-seq").first()
+    assert last is not None and last.kind == "case_exported" and last.actor_kind == "customer"
+    assert client.post("/records/customer-pack/", {"grant": grant + "x"}).status_code == 410
+    assert client.post("/records/customer-pack/", {"grant": ""}).status_code == 410

@@ -18,13 +18,15 @@ The signature is over the canonical JSON of every field but `signature`.
 
 from __future__ import annotations
 
+import hashlib
 import json
+import json.encoder
 from dataclasses import dataclass
 from typing import Any
 
-from plaint.domain.merkle import leaf_hash
-
 VERSION = "plaint-checkpoint/1"
+_quote = json.encoder.encode_basestring  # the C quoter json.dumps(ensure_ascii=False) uses
+_sha256 = hashlib.sha256
 
 
 def _canonical(value: Any) -> str:
@@ -32,12 +34,14 @@ def _canonical(value: Any) -> str:
 
 
 def leaf_data(reference: str, length: int, head: str) -> bytes:
-    return _canonical({"case": reference, "head": head, "length": length}).encode("utf-8")
+    """The canonical JSON of one chain head (the same text as `_canonical` of the dict,
+    spelt directly: a checkpoint builds a million of them)."""
+    return (f'{{"case":{_quote(reference)},"head":{_quote(head)},"length":{int(length)}}}').encode()
 
 
 def head_leaf(reference: str, length: int, head: str) -> bytes:
     """The leaf hash of one chain head."""
-    return leaf_hash(leaf_data(reference, length, head))
+    return _sha256(b"\x00" + leaf_data(reference, length, head)).digest()
 
 
 @dataclass(frozen=True, slots=True)

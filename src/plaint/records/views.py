@@ -21,6 +21,7 @@ from plaint.cases.selectors import CaseNotFound, case_get
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.records.corrections import case_correct, customer_correct
 from plaint.records.forms import CorrectionForm
+from plaint.records.grants import customer_pack_case
 from plaint.records.packs import case_pack_export
 
 
@@ -89,4 +90,26 @@ def case_export_view(request: HttpRequest, reference: str) -> HttpResponse:
     pack = case_pack_export(case=case, actor=Actor.staff(user), now=timezone.now())
     response = HttpResponse(pack.data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
+    return response
+
+
+@require_POST
+def customer_pack_view(request: HttpRequest) -> HttpResponse:
+    """The customer's own pack (customer-visible events, internal ones withheld)."""
+    case = customer_pack_case(str(request.POST.get("grant", "")))
+    if case is None:
+        return HttpResponse(
+            "This download has expired. Open your complaint from your private link again.",
+            status=410,
+            content_type="text/plain; charset=utf-8",
+        )
+    pack = case_pack_export(
+        case=case,
+        actor=Actor.customer(case.customer.name),
+        now=timezone.now(),
+        audience="customer",
+    )
+    response = HttpResponse(pack.data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
+    response["Cache-Control"] = "no-store"
     return response
