@@ -15,4 +15,6 @@ RECORDS_SAMPLES: list[Payload] = [
         customer_id=3, old={"phone": ""}, new={"phone": "+442079460000"}, reason="Call"
     ),
     er.CaseExported(audience="staff", ledger_length=7, manifest_sha256="ab" * 32, files=9),
+    er.LegalHoldPlaced(reason="Claim issued in the county court <b>"),
+    er.LegalHoldLifted(reason="Claim settled"),
 ]

@@ -44,6 +44,8 @@ class EventKind(StrEnum):
     CASE_CORRECTED = "case_corrected"
     CUSTOMER_CORRECTED = "customer_corrected"
     CASE_EXPORTED = "case_exported"
+    LEGAL_HOLD_PLACED = "legal_hold_placed"
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

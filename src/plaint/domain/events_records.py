@@ -43,4 +43,24 @@ class CaseExported(Payload):
     files: int
 
 
-RECORDS_PAYLOADS: tuple[type[Payload], ...] = (CaseCorrected, CustomerCorrected, CaseExported)
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LegalHoldPlaced(Payload):
+    """The case is on legal hold: nothing of it may be erased until the hold is lifted."""
+
+    kind: ClassVar[EventKind] = EventKind.LEGAL_HOLD_PLACED
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LegalHoldLifted(Payload):
+    kind: ClassVar[EventKind] = EventKind.LEGAL_HOLD_LIFTED
+    reason: str
+
+
+RECORDS_PAYLOADS: tuple[type[Payload], ...] = (
+    CaseCorrected,
+    CustomerCorrected,
+    CaseExported,
+    LegalHoldPlaced,
+    LegalHoldLifted,
+)

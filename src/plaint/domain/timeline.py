@@ -199,6 +199,8 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
         f"Evidence pack exported for the {p.audience} (events 1 to {p.ledger_length}, "
         f"{p.files} files)."
     ),
+    ev.EventKind.LEGAL_HOLD_PLACED: lambda p: "Legal hold placed: nothing may be erased.",
+    ev.EventKind.LEGAL_HOLD_LIFTED: lambda p: "Legal hold lifted.",
 }
 
 
