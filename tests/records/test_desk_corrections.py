@@ -87,3 +87,30 @@ def test_other_organisations_legal_reviewers_and_strangers_cannot_correct(
         == 403
     )
     assert Client().post(f"/records/cases/{case.reference}/correct/").status_code == 302
+
+
+def test_supervisor_places_and_lifts_a_legal_hold_from_the_case_page(
+    case, agent, supervisor
+) -> None:
+    agent_client = _client("alice")
+    assert b"Place a legal hold" not in agent_client.get(f"/cases/{case.reference}/").content
+    assert (
+        agent_client.post(f"/records/cases/{case.reference}/hold/", {"reason": "x"}).status_code
+        == 403
+    )
+    client = _client("sue")
+    assert b"Place a legal hold" in client.get(f"/cases/{case.reference}/").content
+    response = client.post(f"/records/cases/{case.reference}/hold/", {"reason": " "}, follow=True)
+    assert "Legal hold not changed: reason" in response.content.decode()
+    response = client.post(
+        f"/records/cases/{case.reference}/hold/", {"reason": "Claim issued"}, follow=True
+    )
+    text = response.content.decode()
+    assert "Legal hold placed." in text and "On legal hold:" in text
+    assert "Legal hold placed: nothing may be erased." in text  # the timeline
+    response = client.post(
+        f"/records/cases/{case.reference}/hold/", {"reason": "Settled"}, follow=True
+    )
+    assert "Legal hold lifted." in response.content.decode()
+    kinds = list(CaseEvent.objects.filter(case=case).values_list("kind", flat=True))
+    assert kinds[-2:] == ["legal_hold_placed", "legal_hold_lifted"]

@@ -144,6 +144,13 @@ def _changes(old: dict[str, str | None], new: dict[str, str | None]) -> str:
     )
 
 
+_AUDIENCES = {
+    "staff": "for staff",
+    "customer": "for the customer",
+    "subject access": "for a subject access request",
+}
+
+
 def _letter_sent(p: ev.LetterSent) -> str:
     return f"{p.title} sent {_delivery(p.method)} on {_when(p.sent_at)}."
 
@@ -196,8 +203,8 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
         f"Customer's details corrected: {_changes(p.old, p.new)}."
     ),
     ev.EventKind.CASE_EXPORTED: lambda p: (
-        f"Evidence pack exported for the {p.audience} (events 1 to {p.ledger_length}, "
-        f"{p.files} files)."
+        f"Evidence pack exported {_AUDIENCES.get(p.audience, f'for {p.audience}')} "
+        f"(events 1 to {p.ledger_length}, {p.files} files)."
     ),
     ev.EventKind.LEGAL_HOLD_PLACED: lambda p: "Legal hold placed: nothing may be erased.",
     ev.EventKind.LEGAL_HOLD_LIFTED: lambda p: "Legal hold lifted.",

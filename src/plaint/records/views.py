@@ -23,6 +23,7 @@ from plaint.records.corrections import case_correct, customer_correct
 from plaint.records.forms import CorrectionForm
 from plaint.records.grants import customer_pack_case
 from plaint.records.packs import case_pack_export
+from plaint.records.retention import case_on_hold, legal_hold_lift, legal_hold_place
 
 
 def _case(request: HttpRequest, reference: str) -> tuple[Case, User]:
@@ -113,3 +114,34 @@ def customer_pack_view(request: HttpRequest) -> HttpResponse:
     response["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
     response["Cache-Control"] = "no-store"
     return response
+
+
+def may_hold(user: User) -> bool:
+    """Supervisors and legal reviewers place and lift legal holds."""
+    return bool(user.has_perm("cases.reassign_case") or user.has_perm("cases.review_legal"))
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+@require_POST
+def case_hold_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case, user = _case(request, reference)
+    if not may_hold(user):
+        raise PermissionDenied("Only supervisors and legal reviewers place legal holds.")
+    service = legal_hold_lift if case_on_hold(case) else legal_hold_place
+    try:
+        service(
+            case=case,
+            reason=str(request.POST.get("reason", "")),
+            actor=Actor.staff(user),
+            now=timezone.now(),
+        )
+    except FieldErrors as exc:
+        for field, problem in exc.errors.items():
+            messages.error(request, f"Legal hold not changed: {field} {problem}")
+    except DomainError as exc:
+        messages.error(request, f"Legal hold not changed: {exc.message}")
+    else:
+        done = "lifted" if service is legal_hold_lift else "placed"
+        messages.success(request, f"Legal hold {done}.")
+    return redirect("desk:case_detail", reference=case.reference)

@@ -9,6 +9,7 @@ from django import template
 
 from plaint.cases.models import Case
 from plaint.records.forms import CorrectionForm
+from plaint.records.retention import case_on_hold
 
 register = template.Library()
 
@@ -20,4 +21,8 @@ def records_case_panel(context: Any, case: Case, user: Any) -> dict[str, Any]:
         "case": case,
         "can_correct": bool(user.has_perm("cases.work_case")),
         "form": CorrectionForm(),
+        "on_hold": case_on_hold(case),
+        "can_hold": bool(
+            user.has_perm("cases.reassign_case") or user.has_perm("cases.review_legal")
+        ),
     }
