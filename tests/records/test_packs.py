@@ -235,3 +235,28 @@ def test_customer_downloads_their_pack_from_the_portal(full_case, org) -> None:
     assert last is not None and last.kind == "case_exported" and last.actor_kind == "customer"
     assert client.post("/records/customer-pack/", {"grant": grant + "x"}).status_code == 410
     assert client.post("/records/customer-pack/", {"grant": ""}).status_code == 410
+
+
+def test_hostile_text_goes_into_a_pack_as_text(case, agent, org) -> None:
+    from plaint.cases import services
+
+    hostile = '<script>alert(1)</script> {{ 7*7 }} \u202egnp.exe\n"quoted" \\ back'
+    actor = Actor.staff(agent)
+    services.case_note_add(case=case, text=hostile, actor=actor, now=NOW)
+    services.case_evidence_attach(
+        case=case,
+        stream=io.BytesIO(b"plain words"),
+        filename="../../etc/passwd.txt",
+        content_type="text/plain",
+        actor=actor,
+        now=NOW,
+    )
+    case.refresh_from_db()
+    pack = case_pack_build(case=case, exported_at=EXPORTED)
+    entries = _entries(pack.data)
+    assert not any(".." in name or name.startswith("/") for name in entries)
+    assert _both(pack.data) == ([], [])
+    facts = json.loads(entries["case.json"])
+    assert facts["evidence"][0]["filename"] == "passwd.txt"
+    note = json.loads(entries["ledger.jsonl"].decode().splitlines()[1])
+    assert json.loads(note["payload"]) == {"text": hostile.strip()}
