@@ -17,6 +17,8 @@ def test_every_kind_has_one_payload_type() -> None:
         assert dataclasses.is_dataclass(cls)
 
 
+from tests.records.samples import RECORDS_SAMPLES  # noqa: E402 - the records part's payloads
+
 SAMPLES: list[ev.Payload] = [
     ev.CaseOpened(
         reference="PL-2026-000001",
@@ -217,6 +219,8 @@ SAMPLES: list[ev.Payload] = [
         conduct="Calls",
     ),
     ev.CeaseDesistOutcome(sent_id=1, stopped=False, note="Called again"),
+    # records
+    *RECORDS_SAMPLES,
 ]
 
 

@@ -54,6 +54,7 @@ INSTALLED_APPS = [
     "plaint.portal",
     "plaint.intake",
     "plaint.demo",
+    "plaint.records",
 ]
 
 MIDDLEWARE = [
@@ -133,6 +134,10 @@ WHITENOISE_USE_FINDERS = True
 
 MEDIA_ROOT = APP.data_dir / "media"
 EVIDENCE_ROOT = APP.data_dir / "evidence"
+
+# records: checkpoint files and the organisations' signing keys (plaint.records.anchoring)
+RECORDS_ROOT = APP.data_dir / "records"
+# end records
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

@@ -10,5 +10,6 @@ urlpatterns = [
     path("terminations/", include("plaint.terminations.urls")),
     path("reputation/", include("plaint.reputation.urls")),
     path("disputes/", include("plaint.disputes.urls")),
+    path("records/", include("plaint.records.urls")),
     path("", include("plaint.desk.urls")),
 ]

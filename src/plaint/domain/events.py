@@ -65,6 +65,12 @@ class EventKind(StrEnum):
     FOS_ELIGIBILITY_RECORDED = "fos_eligibility_recorded"
     CEASE_DESIST_SENT = "cease_desist_sent"
     CEASE_DESIST_OUTCOME = "cease_desist_outcome"
+    # records
+    CASE_CORRECTED = "case_corrected"
+    CUSTOMER_CORRECTED = "customer_corrected"
+    CASE_EXPORTED = "case_exported"
+    LEGAL_HOLD_PLACED = "legal_hold_placed"
+    LEGAL_HOLD_LIFTED = "legal_hold_lifted"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -525,6 +531,15 @@ PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
 }
 # termination
 PAYLOAD_TYPES.update({cls.kind: cls for cls in _termination_payloads()})
+
+
+def _register_records() -> None:
+    from plaint.domain.events_records import RECORDS_PAYLOADS  # a sibling module, imported late
+
+    PAYLOAD_TYPES.update({cls.kind: cls for cls in RECORDS_PAYLOADS})
+
+
+_register_records()
 
 
 def _plain(value: Any) -> Any:

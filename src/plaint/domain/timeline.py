@@ -135,6 +135,23 @@ def _delivery(method: str) -> str:
         return "by " + method.replace("_", " ")
 
 
+def _changes(old: dict[str, str | None], new: dict[str, str | None]) -> str:
+    def shown(value: str | None) -> str:
+        return f"“{value}”" if value else "(empty)"
+
+    return "; ".join(
+        f"{name.replace('_', ' ')} {shown(old.get(name))} → {shown(value)}"
+        for name, value in new.items()
+    )
+
+
+_AUDIENCES = {
+    "staff": "for staff",
+    "customer": "for the customer",
+    "subject access": "for a subject access request",
+}
+
+
 def _letter_sent(p: ev.LetterSent) -> str:
     return f"{p.title} sent {_delivery(p.method)} on {_when(p.sent_at)}."
 
@@ -292,6 +309,17 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
         if p.stopped
         else "The conduct did not stop after the cease-and-desist letter."
     ),
+    # records
+    ev.EventKind.CASE_CORRECTED: lambda p: f"Case details corrected: {_changes(p.old, p.new)}.",
+    ev.EventKind.CUSTOMER_CORRECTED: lambda p: (
+        f"Customer's details corrected: {_changes(p.old, p.new)}."
+    ),
+    ev.EventKind.CASE_EXPORTED: lambda p: (
+        f"Evidence pack exported {_AUDIENCES.get(p.audience, f'for {p.audience}')} "
+        f"(events 1 to {p.ledger_length}, {p.files} files)."
+    ),
+    ev.EventKind.LEGAL_HOLD_PLACED: lambda p: "Legal hold placed: nothing may be erased.",
+    ev.EventKind.LEGAL_HOLD_LIFTED: lambda p: "Legal hold lifted.",
 }
 
 

@@ -1,0 +1,66 @@
+"""Payloads of the records part (corrections, exports): registered in `events.PAYLOAD_TYPES`."""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import ClassVar
+
+from plaint.domain.events import EventKind, Payload
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CaseCorrected(Payload):
+    """Case facts were corrected: each field's value before and after (as `fold.fact_text`
+    spells it; None is empty) and why. The row takes the new values; nothing is rewritten."""
+
+    kind: ClassVar[EventKind] = EventKind.CASE_CORRECTED
+    old: dict[str, str | None]
+    new: dict[str, str | None]
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CustomerCorrected(Payload):
+    """The customer's contact details were corrected, on the case the correction was made
+    from; the customer row (shared by all their cases) takes the new values."""
+
+    kind: ClassVar[EventKind] = EventKind.CUSTOMER_CORRECTED
+    customer_id: int
+    old: dict[str, str | None]
+    new: dict[str, str | None]
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CaseExported(Payload):
+    """An evidence pack of the case was exported: of which events (1..`ledger_length`),
+    for whom (`audience`: staff or customer) and the SHA-256 of its manifest."""
+
+    kind: ClassVar[EventKind] = EventKind.CASE_EXPORTED
+    audience: str
+    ledger_length: int
+    manifest_sha256: str
+    files: int
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LegalHoldPlaced(Payload):
+    """The case is on legal hold: nothing of it may be erased until the hold is lifted."""
+
+    kind: ClassVar[EventKind] = EventKind.LEGAL_HOLD_PLACED
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class LegalHoldLifted(Payload):
+    kind: ClassVar[EventKind] = EventKind.LEGAL_HOLD_LIFTED
+    reason: str
+
+
+RECORDS_PAYLOADS: tuple[type[Payload], ...] = (
+    CaseCorrected,
+    CustomerCorrected,
+    CaseExported,
+    LegalHoldPlaced,
+    LegalHoldLifted,
+)

@@ -1,0 +1,86 @@
+"""`plaint retention run [--org SLUG] [--today YYYY-MM-DD]` and
+`plaint retention hold|lift REF --reason TEXT`: the retention schedule and legal holds."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+from zoneinfo import ZoneInfo
+
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
+
+from plaint.accounts.models import Organisation
+from plaint.accounts.selectors import organisation_get
+from plaint.domain.errors import DomainError, FieldErrors
+from plaint.records.management.commands.case import actor_for, case_find
+from plaint.records.retention import legal_hold_lift, legal_hold_place, retention_due
+
+
+class Command(BaseCommand):
+    help = "Retention: list closed cases past their period; place and lift legal holds."
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        sub = parser.add_subparsers(dest="action", required=True)
+        run = sub.add_parser("run", help="List the cases whose retention period has ended.")
+        run.add_argument("--org", help="one organisation (its slug); default: every one")
+        run.add_argument("--today", help="the day to judge by, YYYY-MM-DD (default: today)")
+        for name, words in (("hold", "Place a legal hold."), ("lift", "Lift a legal hold.")):
+            hold = sub.add_parser(name, help=words)
+            hold.add_argument("reference", help="the case's reference")
+            hold.add_argument("--org", help="the organisation's slug")
+            hold.add_argument("--reason", required=True, help="why")
+            hold.add_argument("--by", help="the username of the member of staff")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        try:
+            getattr(self, f"_{options['action']}")(options)
+        except FieldErrors as exc:
+            raise CommandError(
+                "; ".join(f"{field}: {problem}" for field, problem in exc.errors.items())
+            ) from None
+        except DomainError as exc:
+            raise CommandError(exc.message) from None
+
+    def _run(self, options: dict[str, Any]) -> None:
+        orgs = (
+            [organisation_get(slug=options["org"])]
+            if options["org"]
+            else list(Organisation.objects.order_by("slug"))
+        )
+        for org in orgs:
+            if options["today"]:
+                try:
+                    today = date.fromisoformat(options["today"])
+                except ValueError:
+                    raise CommandError("--today: write YYYY-MM-DD") from None
+            else:
+                today = timezone.now().astimezone(ZoneInfo(org.time_zone)).date()
+            items = retention_due(organisation=org, today=today)
+            held = sum(item.on_hold for item in items)
+            self.stdout.write(
+                f"{org.slug}: {len(items) - held} case(s) past their retention period, "
+                f"{held} more on legal hold (as of {today})."
+            )
+            for item in items:
+                mark = "HELD " if item.on_hold else ""
+                self.stdout.write(
+                    f"  {mark}{item.reference}: kept until {item.ends_on} "
+                    f"({item.rule.title}; {item.rule.kind}: {item.rule.source})"
+                )
+
+    def _hold(self, options: dict[str, Any]) -> None:
+        case = case_find(options["reference"], options["org"])
+        legal_hold_place(
+            case=case, reason=options["reason"], actor=actor_for(options["by"], case),
+            now=timezone.now(),
+        )  # fmt: skip
+        self.stdout.write(f"{case.reference}: on legal hold.")
+
+    def _lift(self, options: dict[str, Any]) -> None:
+        case = case_find(options["reference"], options["org"])
+        legal_hold_lift(
+            case=case, reason=options["reason"], actor=actor_for(options["by"], case),
+            now=timezone.now(),
+        )  # fmt: skip
+        self.stdout.write(f"{case.reference}: legal hold lifted.")

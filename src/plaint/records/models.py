@@ -1,0 +1,46 @@
+"""The anchor log of chain heads and the checkpoints signed over it (see
+`plaint.domain.checkpoint`). Both are append-only: nothing updates or deletes a row."""
+
+from __future__ import annotations
+
+from django.db import models
+
+from plaint.accounts.models import Organisation
+
+
+class AnchorLeaf(models.Model):
+    """Leaf `index` of an organisation's anchor log: a case's chain length and head as a
+    checkpoint saw them. `leaf_hash` is the RFC 6962 leaf hash of that record."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    index = models.PositiveBigIntegerField()
+    reference = models.CharField(max_length=32)
+    length = models.PositiveIntegerField()
+    head = models.CharField(max_length=64)
+    leaf_hash = models.CharField(max_length=64)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "index"], name="anchor_leaf_unique"),
+        ]
+        indexes = [models.Index(fields=["organisation", "reference", "index"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id}#{self.index} {self.reference}@{self.length}"
+
+
+class Checkpoint(models.Model):
+    """A signed checkpoint, as also appended to the organisation's checkpoint file."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    tree_size = models.PositiveBigIntegerField()
+    root = models.CharField(max_length=64)
+    signed_at = models.DateTimeField()
+    line = models.TextField(help_text="The signed line, exactly as in the checkpoint file.")
+
+    class Meta:
+        ordering = ["organisation_id", "tree_size", "id"]
+        indexes = [models.Index(fields=["organisation", "tree_size"])]
+
+    def __str__(self) -> str:
+        return f"{self.organisation_id} checkpoint {self.tree_size}"

@@ -1,0 +1,108 @@
+"""Legal holds and the retention schedule: which closed cases have outlived their period.
+
+A hold is an event (`legal_hold_placed`, `legal_hold_lifted`) with its reason; a case is
+on hold while its last hold event is a placement. `retention_due` lists the cases whose
+period (`plaint.domain.retention`) has ended and that are not on hold: the candidates a
+supervisor would confirm for erasure (erasure itself is designed in docs/records.md and
+not built yet).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from zoneinfo import ZoneInfo
+
+from django.db import transaction
+
+from plaint.accounts.models import Organisation
+from plaint.cases.ledger import Actor, event_append
+from plaint.cases.models import Case, CaseEvent
+from plaint.cases.services import _text, case_lock, require_aware
+from plaint.domain.errors import DomainError, FieldErrors
+from plaint.domain.events import EventKind
+from plaint.domain.events_records import LegalHoldLifted, LegalHoldPlaced
+from plaint.domain.retention import RetentionRule, retention_ends, retention_rule
+
+_HOLD_KINDS = (EventKind.LEGAL_HOLD_PLACED.value, EventKind.LEGAL_HOLD_LIFTED.value)
+
+
+def case_on_hold(case: Case) -> bool:
+    last = (
+        CaseEvent.objects.filter(case=case, kind__in=_HOLD_KINDS)
+        .order_by("-seq")
+        .values_list("kind", flat=True)
+        .first()
+    )
+    return last == EventKind.LEGAL_HOLD_PLACED.value
+
+
+def _reason(reason: str) -> str:
+    errors: dict[str, str] = {}
+    text = _text(errors, "reason", reason, required=True, max_length=2000)
+    if errors:
+        raise FieldErrors(errors)
+    return text
+
+
+@transaction.atomic
+def legal_hold_place(*, case: Case, reason: str, actor: Actor, now: datetime) -> Case:
+    """Put the case on legal hold (say why: a claim, a regulator's inquiry...)."""
+    require_aware(now=now)
+    text = _reason(reason)
+    case = case_lock(case)
+    if case_on_hold(case):
+        raise DomainError(f"{case.reference} is already on legal hold.")
+    event_append(case=case, payload=LegalHoldPlaced(reason=text), actor=actor, now=now)
+    return case
+
+
+@transaction.atomic
+def legal_hold_lift(*, case: Case, reason: str, actor: Actor, now: datetime) -> Case:
+    require_aware(now=now)
+    text = _reason(reason)
+    case = case_lock(case)
+    if not case_on_hold(case):
+        raise DomainError(f"{case.reference} is not on legal hold.")
+    event_append(case=case, payload=LegalHoldLifted(reason=text), actor=actor, now=now)
+    return case
+
+
+@dataclass(frozen=True)
+class RetentionItem:
+    reference: str
+    rule: RetentionRule
+    ends_on: date
+    on_hold: bool
+
+
+def retention_due(*, organisation: Organisation, today: date) -> list[RetentionItem]:
+    """The organisation's closed cases whose retention period has ended by `today`, held
+    ones included and marked (a hold stops their erasure)."""
+    zone = ZoneInfo(organisation.time_zone)
+    last_hold: dict[int, str] = {}
+    for case_id, kind in (
+        CaseEvent.objects.filter(organisation=organisation, kind__in=_HOLD_KINDS)
+        .order_by("case_id", "seq")
+        .values_list("case_id", "kind")
+    ):
+        last_hold[case_id] = kind
+    items = []
+    for pk, reference, regime, received_at, closed_at in (
+        Case.objects.filter(organisation=organisation, closed_at__isnull=False, status="closed")
+        .order_by("closed_at", "pk")
+        .values_list("pk", "reference", "regime", "received_at", "closed_at")
+        .iterator()
+    ):
+        if closed_at is None:
+            continue
+        rule = retention_rule(regime)
+        ends = retention_ends(
+            rule,
+            received_on=received_at.astimezone(zone).date(),
+            closed_on=closed_at.astimezone(zone).date(),
+        )
+        if ends is not None and ends <= today:
+            on_hold = last_hold.get(pk) == EventKind.LEGAL_HOLD_PLACED.value
+            items.append(RetentionItem(reference, rule, ends, on_hold))
+    return items

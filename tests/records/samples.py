@@ -1,0 +1,20 @@
+"""One sample payload of each records event kind (tests/unit/test_events.py uses them)."""
+
+from __future__ import annotations
+
+from plaint.domain import events_records as er
+from plaint.domain.events import Payload
+
+RECORDS_SAMPLES: list[Payload] = [
+    er.CaseCorrected(
+        old={"product": "Energy", "amount_in_dispute": None},
+        new={"product": "Gas <script>", "amount_in_dispute": "12.00"},
+        reason="Customer's letter {{ 7*7 }}",
+    ),
+    er.CustomerCorrected(
+        customer_id=3, old={"phone": ""}, new={"phone": "+442079460000"}, reason="Call"
+    ),
+    er.CaseExported(audience="staff", ledger_length=7, manifest_sha256="ab" * 32, files=9),
+    er.LegalHoldPlaced(reason="Claim issued in the county court <b>"),
+    er.LegalHoldLifted(reason="Claim settled"),
+]
