@@ -84,27 +84,38 @@ def category_lines(model: TriageModel, examples: Sequence[Example]) -> list[str]
 
 
 def flag_lines(path: Path = FLAGSET) -> list[str]:
-    """Precision and recall per flag on the labelled narratives, by part."""
+    """Precision and recall per flag on the labelled narratives: the held-out `test` part
+    (both rounds), round 1's `test` rows alone (the figures published before issue 19),
+    and the `dev` part the rules were tuned on."""
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     lines = [f"Legal-risk flags on {len(rows)} labelled CFPB narratives ({path.name}):"]
     found = [{hit.flag.value for hit in detect_flags(row["narrative"])} for row in rows]
     truth = [set(filter(None, row["flags"].split(";"))) for row in rows]
-    parts = [("all", range(len(rows)))] + [
-        (part, [i for i, row in enumerate(rows) if row["part"] == part]) for part in ("dev", "test")
+    parts = [
+        ("test", [i for i, row in enumerate(rows) if row["part"] == "test"]),
+        (
+            "test, round 1",
+            [i for i, row in enumerate(rows) if row["part"] == "test" and row.get("round") == "1"],
+        ),
+        ("dev", [i for i, row in enumerate(rows) if row["part"] == "dev"]),
     ]
     for part, idx in parts:
-        idx = list(idx)
         lines.append(f"  [{part}, n={len(idx)}]")
-        for flag in Flag:
-            t = [flag.value in truth[i] for i in idx]
-            p = [flag.value in found[i] for i in idx]
-            precision, recall, support = precision_recall(t, p)
-            flagged = sum(p)
-            lines.append(
-                f"    {flag.value}: precision {precision:.3f} recall {recall:.3f} "
-                f"(labelled {support}, flagged {flagged})"
-            )
+        lines += _flag_figures([truth[i] for i in idx], [found[i] for i in idx])
+    return lines
+
+
+def _flag_figures(truth: Sequence[set[str]], found: Sequence[set[str]]) -> list[str]:
+    lines = []
+    for flag in Flag:
+        t = [flag.value in labels for labels in truth]
+        p = [flag.value in labels for labels in found]
+        precision, recall, support = precision_recall(t, p)
+        lines.append(
+            f"    {flag.value}: precision {precision:.3f} recall {recall:.3f} "
+            f"(labelled {support}, flagged {sum(p)})"
+        )
     return lines
 
 
