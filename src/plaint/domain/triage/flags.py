@@ -58,6 +58,8 @@ class Evidence:
     start: int
     end: int
     text: str
+    cue: int = 0  # which of the flag's cues matched (its index in CUES[flag])
+    confidence: float = 0.0  # that cue's measured precision, see CUE_CONFIDENCE
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,6 +70,16 @@ class FlagHit:
     @property
     def label(self) -> str:
         return FLAG_LABELS[self.flag]
+
+    @property
+    def confidence(self) -> float:
+        """How likely the flag is right: 1 - the product of (1 - precision) over the
+        distinct cues that raised it (two independent cues agreeing count for more)."""
+        by_cue = {e.cue: e.confidence for e in self.evidence}
+        miss = 1.0
+        for precision in by_cue.values():
+            miss *= 1.0 - precision
+        return round(min(0.99, 1.0 - miss), 2)
 
 
 @dataclass(frozen=True, slots=True)
@@ -477,7 +489,9 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
         _cue(
             r"\b(?:(?:after|despite) (?:i |we )?(?:\w+ ){0,3}?revok\w+|revoked (?:my |the )?"
             r"(?:ach|authori[sz]ation)\w*)[^.]{0,120}?(?:continu\w+|still|again|processed|took|"
-            r"debit\w*|withdr\w+)\b",
+            r"debit\w*|withdr\w+)\b|\b(?:continu\w+|keeps?|kept|still) (?:to )?(?:debit|withdr|draf"
+            r"t|"
+            r"tak|charg)\w*[^.]{0,80}?(?:after|despite) (?:i |we )?(?:\w+ ){0,3}?revok\w+",
             "revok",
         ),
     ),
@@ -551,6 +565,25 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
         ),
     ),
 }
+
+# How often each cue was right where it fired: (right + 1) / (fired + 2) on the `dev`
+# rows of flagset/legal_flags.csv (measured 2026-12-01, after the rules were tuned on
+# those rows, so somewhat optimistic; `plaint triage evaluate` prints how the confidence
+# holds up on the held-out `test` rows). One number per cue, in CUES order.
+CUE_CONFIDENCE: dict[Flag, tuple[float, ...]] = {
+    Flag.LITIGATION: (0.80, 0.80),
+    Flag.REGULATOR: (0.96, 0.80),
+    Flag.BREACH_OF_CONTRACT: (0.67, 0.67, 0.71),
+    Flag.PRODUCT_SAFETY: (0.50, 0.67),
+    Flag.DISCRIMINATION: (0.85, 0.50),
+    Flag.HARASSMENT: (0.94, 0.89, 0.80, 0.75, 0.67, 0.80, 0.80, 0.67, 0.67),
+    Flag.DATA_PROTECTION: (0.92, 0.67, 0.83, 0.71),
+    Flag.FRAUD: (0.93, 0.86, 0.75, 0.78, 0.50),
+    Flag.VULNERABILITY: (0.90, 0.33, 0.86),
+    Flag.MEDIA: (0.75, 0.67),
+}
+if {f: len(c) for f, c in CUE_CONFIDENCE.items()} != {f: len(c) for f, c in CUES.items()}:
+    raise ValueError("CUE_CONFIDENCE needs one number per cue")
 
 # ------------------------------------------------------------------ clause and negation
 # A clause ends at sentence punctuation, at a conjunction that starts a new thought, or
@@ -674,7 +707,7 @@ def detect_flags(text: str, *, flags: Iterable[Flag] | None = None) -> list[Flag
         if flag not in wanted:
             continue
         evidence: list[Evidence] = []
-        for cue in CUES[flag]:
+        for index, cue in enumerate(CUES[flag]):
             if not cue.candidates(lowered):
                 continue
             # Lower-casing keeps offsets for almost every text; when it does not (a few
@@ -695,7 +728,9 @@ def detect_flags(text: str, *, flags: Iterable[Flag] | None = None) -> list[Flag
                     continue
                 if cue.statute and _STATUTE_FRAME.search(text[max(0, start - 80) : start]):
                     continue
-                evidence.append(Evidence(start, end, text[start:end]))
+                evidence.append(
+                    Evidence(start, end, text[start:end], index, CUE_CONFIDENCE[flag][index])
+                )
         if evidence:
             evidence.sort(key=lambda e: e.start)
             hits.append(FlagHit(flag, tuple(_dedupe(evidence))))
