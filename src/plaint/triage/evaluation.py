@@ -26,6 +26,7 @@ from plaint.domain.triage.scoring import (
     stratified_split,
 )
 from plaint.domain.triage.taxonomy import product_family
+from plaint.triage import business_eval
 from plaint.triage.cfpb_data import read_cfpb
 from plaint.triage.classifier import Example, TriageModel, shipped_model, train
 from plaint.triage.similar import SimilarIndex, TfidfRepresentation, model_vectors
@@ -103,7 +104,24 @@ def flag_lines(path: Path = FLAGSET) -> list[str]:
     for part, idx in parts:
         lines.append(f"  [{part}, n={len(idx)}]")
         lines += _flag_figures([truth[i] for i in idx], [found[i] for i in idx])
+    lines += _confidence_lines([rows[i] for i in parts[0][1]], [truth[i] for i in parts[0][1]])
     return lines
+
+
+def _confidence_lines(rows: Sequence[dict[str, str]], truth: Sequence[set[str]]) -> list[str]:
+    """How the shown flag confidence holds up on held-out rows: the share of raised flags
+    that were right, by confidence band."""
+    bands: dict[str, list[bool]] = {"< 0.80": [], "0.80-0.89": [], ">= 0.90": []}
+    for row, labels in zip(rows, truth, strict=True):
+        for hit in detect_flags(row["narrative"]):
+            c = hit.confidence
+            band = "< 0.80" if c < 0.8 else "0.80-0.89" if c < 0.9 else ">= 0.90"
+            bands[band].append(hit.flag.value in labels)
+    shown = "; ".join(
+        f"{band}: {sum(v) / len(v):.3f} right of {len(v)}" if v else f"{band}: none"
+        for band, v in bands.items()
+    )
+    return [f"  flag confidence on test, share right by band: {shown}"]
 
 
 def _flag_figures(truth: Sequence[set[str]], found: Sequence[set[str]]) -> list[str]:
@@ -150,7 +168,12 @@ def similar_lines(
     return [f"Similar cases, precision@5 of same Issue (n={len(test_set)} queries): {shown}"]
 
 
-def evaluate(path: Path, *, split: bool, flags: bool = True) -> list[str]:
+def evaluate(
+    path: Path, *, split: bool, flags: bool = True, shared: Path | None = None
+) -> list[str]:
+    """The figures, as printed lines. `shared` is the folder of the third-party files
+    (../shared/data); by default the folder `path` is in."""
+    shared = path.parent if shared is None else shared
     data = read_cfpb(path)
     examples = data.examples()
     lines: list[str] = []
@@ -178,4 +201,8 @@ def evaluate(path: Path, *, split: bool, flags: bool = True) -> list[str]:
         lines += category_lines(shipped_model(), examples)
     if flags:
         lines += flag_lines()
+        lines += business_eval.short_register_lines(shared)
+    if split:
+        lines += business_eval.business_lines(shared)
+    lines += business_eval.language_lines(shared)
     return lines
