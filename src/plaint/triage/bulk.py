@@ -100,8 +100,9 @@ def triage_batch(
         )
         for case, reading in zip(cases, readings, strict=True)
     ]
-    suggestions = active.model.suggest(docs, alternatives=4)
-    vectors = model_vectors(active.model, docs)
+    scores = active.model.head_scores(docs)  # the features once, for both
+    suggestions = active.model.suggest(docs, alternatives=4, scores=scores)
+    vectors = model_vectors(active.model, docs, scores=scores)
     index = selectors.similar_index(organisation=organisation, model_name=active.name)
     neighbours = index.search(vectors, k=SIMILAR_CASES, exclude=[case.pk for case in cases])
     outcomes = selectors.case_outcomes(

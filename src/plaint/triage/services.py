@@ -179,7 +179,10 @@ def triage_run(
     settings = selectors.triage_settings_get(organisation=organisation)
     active = selectors.active_model(organisation=organisation, taxonomy=settings.taxonomy)
     doc = document_of(case)
-    suggestion = _labels_for(settings.taxonomy, active.model.suggest([doc], alternatives=4)[0])
+    scores = active.model.head_scores([doc])  # once, for the suggestion and the vector
+    suggestion = _labels_for(
+        settings.taxonomy, active.model.suggest([doc], alternatives=4, scores=scores)[0]
+    )
     deciding = suggestion.get(DECIDING_LABEL.get(settings.taxonomy, ""))
     confidence = deciding.confidence if deciding else 0.0
 
@@ -197,7 +200,7 @@ def triage_run(
             contacts=selectors.contact_count(case=case),
         )
     )
-    vector = model_vectors(active.model, [doc])[0]
+    vector = model_vectors(active.model, [doc], scores=scores)[0]
     index = selectors.similar_index(organisation=organisation, model_name=active.name)
     neighbours = index.search(vector[None, :], k=SIMILAR_CASES, exclude=[case.pk])[0]
     outcomes = selectors.case_outcomes(
