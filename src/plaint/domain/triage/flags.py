@@ -134,7 +134,10 @@ _PROTECTED = (
     r"marital status|familial status|immigration status|accent|skin)"
 )
 
-_LAWYER = r"(?:lawyer|attorney|solicitor|legal counsel|law firm|legal aid|legal team)s?"
+_LAWYER = (
+    r"(?:lawyer|attorney|solicitor|legal counsel|law firm|legal aid|legal team|"
+    r"legal representation|legal help|legal advice)s?"
+)
 _AGENCY = (
     r"(?:IRS|Internal Revenue Service|Social Security (?:Office|Administration)|SSA|FBI|"
     r"Department of (?:Education|Justice|Labor|Financial Protection|Consumer Affairs|Insurance)|"
@@ -177,6 +180,7 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             r"(?:own |private |personal |consumer |consumer rights )?" + _LAWYER + r"|"
             r"(?:my|our) (?:own |private |personal )?(?:lawyer|attorney|solicitor|legal counsel|"
             r"legal team)s?|legal counsel|legal recourse|seek legal|legal intervention|"
+            r"(?:for|with|using|have|hired|got) legal representation|"
             r"(?:join|joining|be part of|become (?:a )?part of|become apart of|be included in) "
             r"(?:\w+ ){0,2}?(?:class action|lawsuit))\b",
             "sue suing suit claims court action proceedings litigation lawyer attorney solicitor "
@@ -211,7 +215,8 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
     ),
     Flag.REGULATOR: (
         _cue(
-            r"\b(?:CFPB|C\.F\.P\.B|Consumer Financial Protection Bureau|Bureau of Consumer Protecti"
+            r"\b(?:CFPB(?:'?s)?|C\.F\.P\.B|F\.T\.C|Consumer Financial (?:Protection )?Bureau|Bureau"
+            r" of Consumer Protecti"
             r"on|"
             r"FTC|Federal Trade Comm?is+ion|attorneys? generals?(?:'s|'s)?|AG'?s office|BBB|"
             r"Better Business Bureau|ombudsman|ombudsmen|FCA|Financial Conduct Authority|"
@@ -223,7 +228,8 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             r"(?:my|the|our|local|state) (?:congressman|congresswoman|congressperson|senator|"
             r"state representative|assemblyman|assemblywoman|legislator|MP|member of parliament)|"
             r"contacted my MP|Department of (?:the )?Treasury)\b",
-            "cfpb c.f.p.b bureau ftc trade general ag's ags bbb business ombuds fca authority "
+            "cfpb c.f.p.b f.t.c bureau ftc trade general ag's ags bbb business ombuds fca "
+            "authority "
             "standards commissioner ico ofcom ofgem ofwat fdic occ comptroller reserve ncua sec "
             "hud finra banking financial regulat state congress senator representative assembly "
             "legislator mp parliament treasury",
@@ -283,7 +289,8 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
     ),
     Flag.PRODUCT_SAFETY: (
         _cue(
-            r"\b(?:injur(?:y|ies|ed|ing)(?! in (?:a|an|the) )(?! on the job)|(?:was|were|got|been|b"
+            r"\b(?<!insult to )(?:injur(?:y|ies|ed|ing)(?! in (?:a|an|the) )(?! on the job)|(?:was|"
+            r"were|got|been|b"
             r"adly|seriously) hurt|"
             r"unsafe|safety (?:hazard|issue|risk|concern|recall|defect)s?|fire hazard|"
             r"caught (?:on )?fire|explod\w+|burn(?:ed|t|s) (?:me|my|him|her|his)|"
@@ -431,9 +438,13 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             r"appl\w+|fill\w*))|(?:told|telling|discuss\w*) (?:\w+ ){0,3}?(?:my )?(?:personal|"
             r"financial|private) (?:business|information|matters|affairs)|(?:refus\w+|won'?t|"
             r"will not|can ?not|unable|not possible) to (?:delete|remove|erase|unlink) (?:my )?"
-            r"(?:\w+ )?(?:account|information|data|details|info)|(?:'?delete account'? button|"
+            r"(?:\w+ )?(?:account|information|data|details|info|card)|"
+            r"(?:information|data|details|info|account)(?: \w+){0,3} (?:to be |was |were |being )?"
+            r"(?:transferred|shared|sold|sent|given|released|disclosed) to (?:a |an )?third[- ]part"
+            r"|(?:'?delete account'? button|"
             r"perpetual access|track\w* (?:customer |my )?(?:emails?|location)|tracker on my))\b",
-            "permission consent authoriz authoris inquir pull business information matters "
+            "permission consent authoriz authoris inquir pull business information matters info "
+            "data details account third "
             "affairs delete remove erase unlink button perpetual track",
             negatable=False,
         ),
@@ -444,7 +455,11 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             r"identity (?:was |has been |had been )?(?:stolen|compromised)|"
             r"(?<!flagged for )(?<!flagged as )(?<!due to )fraud(?! department)(?! dept)"
             r"(?! alert)(?! team)(?! specialist)(?! unit)(?! protection)\w*|scam\w*|phishing|"
-            r"con man|con artist|criminal enterprise|forg(?:ed|ery|eries)|"
+            r"con man|con artist|criminal enterprise|forg(?:ed|ery|eries)(?! ahead)|"
+            r"(?:fake|false|fraudulent) (?:names?|identit(?:y|ies))|(?:is|was|are) (?:theft|stealin"
+            r"g|robbery)|"
+            r"falsif\w+ (?:\w+ ){0,2}?(?:records?|documents?|documentation|signatures?|statements?)"
+            r"|"
             r"counterfeit|falsified (?:documents?|documentation|signatures?|records?)|"
             r"(?:fake|forged|false) signatures?|signature (?:was |is |were )?(?:super ?imposed|forg"
             r"ed|"
@@ -454,7 +469,8 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             r"(?:steal\w*|stole|stolen|theft of) (?:\w+ ){0,2}?(?:my |our )?(?:money|funds|payments"
             r"?|"
             r"information|info))\b",
-            "identity id theft fraud scam phishing con criminal forg counterfeit falsified fake "
+            "identity id theft fraud scam phishing con criminal forg counterfeit falsif fake false "
+            "stealing robbery "
             "false signature copy unauthori steal stole stolen",
         ),
         _cue(
@@ -522,7 +538,9 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             r"unemploy\w+|furlough\w*|job loss|loss of (?:income|employment|work|my job|work)|"
             r"lose work|let go from (?:our|my|his|her) jobs?|"
             r"(?:financial|economic|medical|severe|extreme|great|serious|undue|personal) "
-            r"(?:hardships?|strain|difficult(?:y|ies)|situation|problems)|hardships?|"
+            r"(?:hardships?|strain|difficult(?:y|ies)|situation|problems)|hardships?(?! on my credi"
+            r"t)|"
+            r"dirt poor|every penny (?:i|we) had|"
             r"hard times|hard time|make ends meet|no longer employed|out of work|not worked|"
             r"(?:have not|haven'?t) worked|(?:don'?t|do not) have a job|unable to work|can'?t work|"
             r"no income|limited (?:income|funds)|low income|fixed income|only income|sole (?:source"
@@ -540,6 +558,8 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             r"mom|father)|no child support|bankrupt\w*|chapter (?:7|13|seven|thirteen)|"
             r"(?:7\d|8\d|9\d) years? old|taking care of my|care of my (?:dying|sick|elderly))\b",
             "lost laid unemploy furlough job loss lose let hardship strain difficult situation "
+            "poor "
+            "penny "
             "problems hard ends employed out of work worked job unable can income funds salary "
             "homeless evict motel stamps snap paycheck struggl overwhelmed survive afford social "
             "retired pension ssi ssdi disability senior elderly domestic victim flee single "
@@ -617,7 +637,7 @@ _NOT_A_NEGATION = re.compile(
 # Objects and passives that make the customer the target, not the actor: "sue me",
 # "sued by", "was sued", "a lawsuit against me", "threatened to".
 _CUSTOMER_AS_TARGET_AFTER = re.compile(
-    r"^\W*(?:me|us|my (?:husband|wife|family)|him|her|them for|by|against (?:me|us))\b",
+    r"^\W*(?:me|us|my (?:husband|wife|family|person)|him|her|them for|by|against (?:me|us))\b",
     re.IGNORECASE,
 )
 # Words just before a cue that make the company the actor: "I was sued", "the account was
