@@ -51,7 +51,7 @@ def test_triage_run_records_suggestion_and_routes_flags_to_legal_review(
     assert 0 < record.confidence <= 1
     flags = {item["flag"]: item for item in record.flags}
     assert set(flags) == {"litigation", "regulator"}
-    assert flags["litigation"]["evidence"][0]["text"] == "legal action"
+    assert flags["litigation"]["evidence"][0]["text"] == "take legal action"
     evidence = flags["regulator"]["evidence"][0]
     assert THREAT[evidence["start"] : evidence["end"]] == "CFPB"
     assert record.legal_review == TriageRecord.LegalReview.PENDING
@@ -60,7 +60,7 @@ def test_triage_run_records_suggestion_and_routes_flags_to_legal_review(
     suggested, requested = events_of(case)[-2:]
     assert isinstance(suggested, ev.TriageSuggested)
     assert suggested.labels["product"] == record.suggestions["product"]["label"]
-    assert suggested.flags == {"litigation": ["legal action"], "regulator": ["CFPB"]}
+    assert suggested.flags == {"litigation": ["take legal action"], "regulator": ["CFPB"]}
     assert float(suggested.urgency) == record.urgency
     assert isinstance(requested, ev.LegalReviewRequested)
     assert set(requested.flags) == {"litigation", "regulator"}

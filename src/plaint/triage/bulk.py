@@ -26,6 +26,7 @@ from plaint.cases.ledger import Actor
 from plaint.cases.models import Case, Contact
 from plaint.domain import events as ev
 from plaint.domain.triage.flags import FlagHit, detect_flags
+from plaint.domain.triage.language import detect_language, language_supported
 from plaint.domain.triage.pii import mask_pii
 from plaint.domain.triage.urgency import UrgencyInputs, urgency_score
 from plaint.triage import selectors
@@ -53,10 +54,13 @@ class Reading:
     masked: str  # the text with personal data masked: what the model sees
     hits: list[FlagHit]
     mood: Sentiment
+    language: str = ""
 
 
 def _read(text: str) -> Reading:
-    return Reading(mask_pii(text).text, detect_flags(text), sentiment_of(text))
+    return Reading(
+        mask_pii(text).text, detect_flags(text), sentiment_of(text), detect_language(text).code
+    )
 
 
 def texts_read(texts: Sequence[str], *, workers: int | None = None) -> list[Reading]:
@@ -96,8 +100,9 @@ def triage_batch(
         )
         for case, reading in zip(cases, readings, strict=True)
     ]
-    suggestions = active.model.suggest(docs, alternatives=4)
-    vectors = model_vectors(active.model, docs)
+    scores = active.model.head_scores(docs)  # the features once, for both
+    suggestions = active.model.suggest(docs, alternatives=4, scores=scores)
+    vectors = model_vectors(active.model, docs, scores=scores)
     index = selectors.similar_index(organisation=organisation, model_name=active.name)
     neighbours = index.search(vectors, k=SIMILAR_CASES, exclude=[case.pk for case in cases])
     outcomes = selectors.case_outcomes(
@@ -135,7 +140,11 @@ def triage_batch(
             if case_id in outcomes
         ]
         legal = [hit for hit in hits if hit.flag in LEGAL_REVIEW_FLAGS]
-        needs_human = deciding is None or confidence < settings.threshold
+        needs_human = (
+            deciding is None
+            or confidence < settings.threshold
+            or not language_supported(reading.language)
+        )
         result = TriageFindings(
             taxonomy=settings.taxonomy,
             model=active.name,
@@ -145,6 +154,7 @@ def triage_batch(
             urgency=urgency,
             mood=mood,
             similar=similar,
+            language=reading.language,
         )
         record = TriageRecord(
             organisation=organisation,

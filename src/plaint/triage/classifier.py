@@ -22,7 +22,7 @@ import hashlib
 import io
 import json
 import re
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
@@ -146,21 +146,31 @@ class TriageModel:
         )
         return sparse.hstack([text, context], format="csr")
 
+    def head_scores(self, docs: Sequence[Document]) -> dict[str, np.ndarray]:
+        """Every head's raw scores for the documents (rows) and its classes (columns). Pass
+        them to `suggest` and `similar.model_vectors` to compute the features once."""
+        features = self.features(docs)
+        return {name: head.scores(features) for name, head in self.heads.items()}
+
     def suggest(
-        self, docs: Sequence[Document], *, alternatives: int = 2
+        self,
+        docs: Sequence[Document],
+        *,
+        alternatives: int = 2,
+        scores: Mapping[str, np.ndarray] | None = None,
     ) -> list[dict[str, Suggestion]]:
-        """For each document, the suggested label of every label set, with confidence."""
+        """For each document, the suggested label of every label set, with confidence.
+        `scores` are `head_scores(docs)` when the caller has them already."""
         if not docs:
             return []
-        features = self.features(docs)
+        all_scores = self.head_scores(docs) if scores is None else scores
         out: list[dict[str, Suggestion]] = [{} for _ in docs]
         families: list[str | None] = [None] * len(docs)
         for name in ("product", *[n for n in self.heads if n != "product"]):
             head = self.heads.get(name)
             if head is None:
                 continue
-            scores = head.scores(features)
-            for i, row in enumerate(scores):
+            for i, row in enumerate(all_scores[name]):
                 allowed = self._allowed(name, families[i], head)
                 masked = np.where(allowed, row, -np.inf) if allowed is not None else row
                 probs = _softmax(masked * head.temperature)

@@ -26,6 +26,7 @@ from plaint.domain.triage.scoring import (
     stratified_split,
 )
 from plaint.domain.triage.taxonomy import product_family
+from plaint.triage import business_eval
 from plaint.triage.cfpb_data import read_cfpb
 from plaint.triage.classifier import Example, TriageModel, shipped_model, train
 from plaint.triage.similar import SimilarIndex, TfidfRepresentation, model_vectors
@@ -84,27 +85,55 @@ def category_lines(model: TriageModel, examples: Sequence[Example]) -> list[str]
 
 
 def flag_lines(path: Path = FLAGSET) -> list[str]:
-    """Precision and recall per flag on the labelled narratives, by part."""
+    """Precision and recall per flag on the labelled narratives: the held-out `test` part
+    (both rounds), round 1's `test` rows alone (the figures published before issue 19),
+    and the `dev` part the rules were tuned on."""
     with path.open(newline="", encoding="utf-8") as handle:
         rows = list(csv.DictReader(handle))
     lines = [f"Legal-risk flags on {len(rows)} labelled CFPB narratives ({path.name}):"]
     found = [{hit.flag.value for hit in detect_flags(row["narrative"])} for row in rows]
     truth = [set(filter(None, row["flags"].split(";"))) for row in rows]
-    parts = [("all", range(len(rows)))] + [
-        (part, [i for i, row in enumerate(rows) if row["part"] == part]) for part in ("dev", "test")
+    parts = [
+        ("test", [i for i, row in enumerate(rows) if row["part"] == "test"]),
+        (
+            "test, round 1",
+            [i for i, row in enumerate(rows) if row["part"] == "test" and row.get("round") == "1"],
+        ),
+        ("dev", [i for i, row in enumerate(rows) if row["part"] == "dev"]),
     ]
     for part, idx in parts:
-        idx = list(idx)
         lines.append(f"  [{part}, n={len(idx)}]")
-        for flag in Flag:
-            t = [flag.value in truth[i] for i in idx]
-            p = [flag.value in found[i] for i in idx]
-            precision, recall, support = precision_recall(t, p)
-            flagged = sum(p)
-            lines.append(
-                f"    {flag.value}: precision {precision:.3f} recall {recall:.3f} "
-                f"(labelled {support}, flagged {flagged})"
-            )
+        lines += _flag_figures([truth[i] for i in idx], [found[i] for i in idx])
+    lines += _confidence_lines([rows[i] for i in parts[0][1]], [truth[i] for i in parts[0][1]])
+    return lines
+
+
+def _confidence_lines(rows: Sequence[dict[str, str]], truth: Sequence[set[str]]) -> list[str]:
+    """How the shown flag confidence holds up on held-out rows: the share of raised flags
+    that were right, by confidence band."""
+    bands: dict[str, list[bool]] = {"< 0.80": [], "0.80-0.89": [], ">= 0.90": []}
+    for row, labels in zip(rows, truth, strict=True):
+        for hit in detect_flags(row["narrative"]):
+            c = hit.confidence
+            band = "< 0.80" if c < 0.8 else "0.80-0.89" if c < 0.9 else ">= 0.90"
+            bands[band].append(hit.flag.value in labels)
+    shown = "; ".join(
+        f"{band}: {sum(v) / len(v):.3f} right of {len(v)}" if v else f"{band}: none"
+        for band, v in bands.items()
+    )
+    return [f"  flag confidence on test, share right by band: {shown}"]
+
+
+def _flag_figures(truth: Sequence[set[str]], found: Sequence[set[str]]) -> list[str]:
+    lines = []
+    for flag in Flag:
+        t = [flag.value in labels for labels in truth]
+        p = [flag.value in labels for labels in found]
+        precision, recall, support = precision_recall(t, p)
+        lines.append(
+            f"    {flag.value}: precision {precision:.3f} recall {recall:.3f} "
+            f"(labelled {support}, flagged {sum(p)})"
+        )
     return lines
 
 
@@ -139,7 +168,12 @@ def similar_lines(
     return [f"Similar cases, precision@5 of same Issue (n={len(test_set)} queries): {shown}"]
 
 
-def evaluate(path: Path, *, split: bool, flags: bool = True) -> list[str]:
+def evaluate(
+    path: Path, *, split: bool, flags: bool = True, shared: Path | None = None
+) -> list[str]:
+    """The figures, as printed lines. `shared` is the folder of the third-party files
+    (../shared/data); by default the folder `path` is in."""
+    shared = path.parent if shared is None else shared
     data = read_cfpb(path)
     examples = data.examples()
     lines: list[str] = []
@@ -167,4 +201,8 @@ def evaluate(path: Path, *, split: bool, flags: bool = True) -> list[str]:
         lines += category_lines(shipped_model(), examples)
     if flags:
         lines += flag_lines()
+        lines += business_eval.short_register_lines(shared)
+    if split:
+        lines += business_eval.business_lines(shared)
+    lines += business_eval.language_lines(shared)
     return lines

@@ -8,6 +8,7 @@ from django.db import models
 
 from plaint.accounts.models import Organisation
 from plaint.cases.models import Case
+from plaint.domain.triage.language import LANGUAGE_NAMES, language_supported
 from plaint.domain.triage.taxonomy import Taxonomy
 
 
@@ -86,6 +87,9 @@ class TriageRecord(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
     )
     confirmed_at = models.DateTimeField(null=True, blank=True)
+    # ISO 639-1 code of the text's language ("" when undetermined); a language triage does
+    # not read sends the case to human triage (see plaint.domain.triage.language)
+    language = models.CharField(max_length=8, blank=True, default="")
 
     class Meta:
         indexes = [
@@ -95,3 +99,38 @@ class TriageRecord(models.Model):
 
     def __str__(self) -> str:
         return f"triage of case {self.case_id} ({self.status})"
+
+    @property
+    def language_supported(self) -> bool:
+        return language_supported(self.language)
+
+    @property
+    def language_name(self) -> str:
+        return LANGUAGE_NAMES.get(self.language, self.language)
+
+
+class FlagVerdict(models.Model):
+    """A person's answer on one legal-risk flag of one case: a labelled example for
+    retraining the flags, as a confirmed category is for the category model. A legal
+    reviewer clearing a case's flags records `risk=False` ("not a risk") for each."""
+
+    class Source(models.TextChoices):
+        LEGAL_REVIEW = "legal_review", "Legal review"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="flag_verdicts")
+    flag = models.CharField(max_length=32)
+    risk = models.BooleanField()
+    source = models.CharField(max_length=16, choices=Source.choices)
+    note = models.TextField(blank=True, default="")
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True
+    )
+    decided_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["organisation", "flag"])]
+
+    def __str__(self) -> str:
+        return f"{self.flag} on case {self.case_id}: {'risk' if self.risk else 'not a risk'}"

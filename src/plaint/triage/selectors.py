@@ -23,7 +23,7 @@ from plaint.triage.classifier import (
     shipped_model,
     shipped_model_name,
 )
-from plaint.triage.models import ClassifierVersion, TriageRecord, TriageSettings
+from plaint.triage.models import ClassifierVersion, FlagVerdict, TriageRecord, TriageSettings
 from plaint.triage.similar import SimilarIndex, vector_from_bytes
 
 DEFAULT_THRESHOLD = 0.5
@@ -105,6 +105,25 @@ def training_examples(*, organisation: Organisation, taxonomy: str) -> list[Exam
         for record in records
         if record.confirmed_labels
     ]
+
+
+@dataclass(frozen=True)
+class FlagExample:
+    """One labelled flag example: the case's text (personal data masked), the flag and
+    whether a person judged it a risk."""
+
+    text: str
+    flag: str
+    risk: bool
+
+
+def flag_examples(*, organisation: Organisation) -> list[FlagExample]:
+    """The organisation's flag verdicts (a legal reviewer's "not a risk" answers), as
+    labelled examples for retraining or re-measuring the flags."""
+    verdicts = (
+        FlagVerdict.objects.filter(organisation=organisation).select_related("case").order_by("id")
+    )
+    return [FlagExample(mask_pii(v.case.description).text, v.flag, v.risk) for v in verdicts]
 
 
 # ------------------------------------------------------------------------- models

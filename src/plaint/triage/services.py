@@ -22,6 +22,7 @@ from plaint.domain import events as ev
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.triage.flags import Flag, FlagHit, detect_flags, snippet
+from plaint.domain.triage.language import detect_language, language_supported
 from plaint.domain.triage.taxonomy import (
     CONSUMER_CATEGORIES,
     Taxonomy,
@@ -30,7 +31,7 @@ from plaint.domain.triage.taxonomy import (
 from plaint.domain.triage.urgency import Urgency, UrgencyInputs, urgency_score
 from plaint.triage import selectors
 from plaint.triage.classifier import ModelError, Suggestion, sha256_of, train
-from plaint.triage.models import ClassifierVersion, TriageRecord, TriageSettings
+from plaint.triage.models import ClassifierVersion, FlagVerdict, TriageRecord, TriageSettings
 from plaint.triage.selectors import document_of
 from plaint.triage.sentiment import Sentiment, sentiment_of
 from plaint.triage.similar import model_vectors, vector_to_bytes
@@ -87,6 +88,12 @@ class TriageFindings:
     urgency: Urgency
     mood: Sentiment
     similar: list[dict[str, Any]]
+    language: str = ""  # ISO 639-1 of the text, "" when undetermined
+
+    @property
+    def language_supported(self) -> bool:
+        """False for a language triage does not read: the case goes to human triage."""
+        return language_supported(self.language)
 
     def record_fields(self, *, description: str, vector: Any, now: datetime) -> dict[str, Any]:
         """The `TriageRecord` fields the findings set (status and legal review aside)."""
@@ -106,6 +113,7 @@ class TriageFindings:
                 {
                     "flag": hit.flag.value,
                     "label": hit.label,
+                    "confidence": hit.confidence,
                     "evidence": [
                         {
                             "start": e.start,
@@ -128,6 +136,7 @@ class TriageFindings:
             "similar": self.similar,
             "vector": vector_to_bytes(vector),
             "triaged_at": now,
+            "language": self.language,
         }
 
     def event(self, *, needs_human_triage: bool) -> ev.TriageSuggested:
@@ -170,12 +179,16 @@ def triage_run(
     settings = selectors.triage_settings_get(organisation=organisation)
     active = selectors.active_model(organisation=organisation, taxonomy=settings.taxonomy)
     doc = document_of(case)
-    suggestion = _labels_for(settings.taxonomy, active.model.suggest([doc], alternatives=4)[0])
+    scores = active.model.head_scores([doc])  # once, for the suggestion and the vector
+    suggestion = _labels_for(
+        settings.taxonomy, active.model.suggest([doc], alternatives=4, scores=scores)[0]
+    )
     deciding = suggestion.get(DECIDING_LABEL.get(settings.taxonomy, ""))
     confidence = deciding.confidence if deciding else 0.0
 
     hits = detect_flags(case.description)
     mood = sentiment_of(case.description)
+    language = detect_language(case.description).code
     urgency = urgency_score(
         UrgencyInputs(
             now=now,
@@ -187,7 +200,7 @@ def triage_run(
             contacts=selectors.contact_count(case=case),
         )
     )
-    vector = model_vectors(active.model, [doc])[0]
+    vector = model_vectors(active.model, [doc], scores=scores)[0]
     index = selectors.similar_index(organisation=organisation, model_name=active.name)
     neighbours = index.search(vector[None, :], k=SIMILAR_CASES, exclude=[case.pk])[0]
     outcomes = selectors.case_outcomes(
@@ -206,7 +219,9 @@ def triage_run(
     if not confirmed:
         record.status = (
             TriageRecord.Status.SUGGESTED
-            if deciding is not None and confidence >= settings.threshold
+            if deciding is not None
+            and confidence >= settings.threshold
+            and language_supported(language)
             else TriageRecord.Status.NEEDS_HUMAN
         )
     findings = TriageFindings(
@@ -218,6 +233,7 @@ def triage_run(
         urgency=urgency,
         mood=mood,
         similar=similar,
+        language=language,
     )
     for name, value in findings.record_fields(
         description=case.description, vector=vector, now=now
@@ -324,6 +340,20 @@ def triage_legal_clear(*, case: Case, note: str, actor: Actor, now: datetime) ->
     record.legal_review = TriageRecord.LegalReview.CLEARED
     record.legal_cleared_flags = sorted(set(record.legal_cleared_flags or []) | set(flags))
     record.save(update_fields=["legal_review", "legal_cleared_flags"])
+    # "Not a risk", flag by flag: labelled examples for retraining the flags.
+    FlagVerdict.objects.bulk_create(
+        FlagVerdict(
+            organisation=case.organisation,
+            case=case,
+            flag=flag,
+            risk=False,
+            source=FlagVerdict.Source.LEGAL_REVIEW,
+            note=note,
+            decided_by=actor.user,
+            decided_at=now,
+        )
+        for flag in flags
+    )
     event_append(
         case=case, payload=ev.LegalReviewCleared(flags=flags, note=note), actor=actor, now=now
     )

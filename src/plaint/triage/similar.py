@@ -9,7 +9,7 @@ the L2-normalised scores of every head of the model that triaged it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -22,13 +22,19 @@ from plaint.triage.classifier import Document, TriageModel, _clean
 DTYPE = np.float32
 
 
-def model_vectors(model: TriageModel, docs: Sequence[Document]) -> np.ndarray:
-    """The representation Plaint uses: each document's scores from every head."""
+def model_vectors(
+    model: TriageModel,
+    docs: Sequence[Document],
+    *,
+    scores: Mapping[str, np.ndarray] | None = None,
+) -> np.ndarray:
+    """The representation Plaint uses: each document's scores from every head (`scores`:
+    the model's `head_scores(docs)`, when the caller has them already)."""
     if not docs:
         return np.zeros((0, 0), dtype=DTYPE)
-    features = model.features(docs)
-    scores = np.hstack([head.scores(features) for head in model.heads.values()])
-    vectors: np.ndarray = normalize(scores).astype(DTYPE)
+    by_head = model.head_scores(docs) if scores is None else scores
+    stacked = np.hstack([by_head[name] for name in model.heads])
+    vectors: np.ndarray = normalize(stacked).astype(DTYPE)
     return vectors
 
 

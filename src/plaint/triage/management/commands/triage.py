@@ -43,6 +43,11 @@ class Command(BaseCommand):
         parser.add_argument("--no-flags", action="store_true", help="Skip the flag figures.")
         parser.add_argument("--cfpb", type=Path, help="'train' from this CFPB file instead.")
         parser.add_argument("--output", type=Path, help="Where 'train --cfpb' writes the model.")
+        parser.add_argument(
+            "--shared",
+            type=Path,
+            help="Folder of the third-party evaluation files (default: the folder of FILE).",
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
         target = options["target"]
@@ -65,7 +70,7 @@ class Command(BaseCommand):
         if path is None:
             raise CommandError("Usage: plaint triage evaluate FILE.csv [--split]")
         for line in evaluation.evaluate(
-            path, split=options["split"], flags=not options["no_flags"]
+            path, split=options["split"], flags=not options["no_flags"], shared=options["shared"]
         ):
             self.stdout.write(line)
 

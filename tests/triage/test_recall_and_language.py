@@ -1,0 +1,158 @@
+"""Issue 19: paraphrased legal risks are flagged (with a confidence), a legal reviewer's
+"not a risk" is kept as a labelled example, and a complaint in a language triage does not
+read goes to human triage with "language not supported" shown."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+from plaint.accounts.models import Organisation, User
+from plaint.accounts.roles import Role
+from plaint.accounts.services import staff_create
+from plaint.cases.bulk import LedgerBatch
+from plaint.cases.ledger import Actor, ledger_verify
+from plaint.cases.models import CaseEvent
+from plaint.domain.triage.flags import Flag, detect_flags
+from plaint.domain.triage.language import detect_language
+from plaint.triage import selectors, services
+from plaint.triage.bulk import triage_batch
+from plaint.triage.models import FlagVerdict, TriageRecord
+from tests.conftest import NOW, open_case
+
+GERMAN = (
+    "Sehr geehrte Damen und Herren, ich habe die Rechnung zweimal bezahlt und bitte um "
+    "eine Erstattung. Ich werde einen Anwalt einschalten, wenn das nicht bis Freitag "
+    "erledigt ist. Mit freundlichen Grüßen"
+)
+DANISH = (
+    "Jeg har betalt to gange for mit medlemskab, og jeg har ikke fået pengene tilbage. "
+    "Det er ikke i orden, og jeg vil have en forklaring."
+)
+ENGLISH = "I was charged twice for my order and I would like a refund of the second payment."
+
+
+def flags_of(text: str) -> set[Flag]:
+    return {hit.flag for hit in detect_flags(text)}
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        ("Next step is to pursue litigation if this is not fixed.", Flag.LITIGATION),
+        ("I will be following up with a lawyer about this.", Flag.LITIGATION),
+        ("Failure to do so will result in a civil lawsuit.", Flag.LITIGATION),
+        ("I will take this to a further federal level.", Flag.LITIGATION),
+        ("I have written to my congressman about the fees.", Flag.REGULATOR),
+        ("I reported the scam to the FBI on their website.", Flag.REGULATOR),
+        ("This is contrary to what the loan agreement says.", Flag.BREACH_OF_CONTRACT),
+        ("They refuse to honor what was told to me over the phone.", Flag.BREACH_OF_CONTRACT),
+        ("I lost my job and can barely make ends meet.", Flag.VULNERABILITY),
+        ("We are on a fixed income and my wife is disabled.", Flag.VULNERABILITY),
+        ("They call me 5 times a day at my place of business.", Flag.HARASSMENT),
+        ("There are unauthorized hard inquiries on my report.", Flag.DATA_PROTECTION),
+        ("They keep debiting my account after I revoked the ACH authorization.", Flag.FRAUD),
+        ("The loan was opened in my name by someone else.", Flag.FRAUD),
+    ],
+)
+def test_paraphrases_raise_the_flag(text: str, flag: Flag) -> None:
+    assert flag in flags_of(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "flag"),
+    [
+        (
+            "The Act says it is unlawful for any creditor to discriminate against any applicant.",
+            Flag.DISCRIMINATION,
+        ),
+        ("I have seen in the media that the bank was fined.", Flag.MEDIA),
+        ("They sent the account to their fraud department for review.", Flag.FRAUD),
+        ("There is a federal lawsuit against the installer, not against me.", Flag.LITIGATION),
+        ("The Department of Education was paid the balance in full.", Flag.REGULATOR),
+        ("I do not want to get a lawyer involved.", Flag.LITIGATION),
+    ],
+)
+def test_what_the_rules_do_not_count(text: str, flag: Flag) -> None:
+    assert flag not in flags_of(text)
+
+
+def test_a_flag_carries_a_confidence_that_grows_with_independent_cues() -> None:
+    one = next(h for h in detect_flags("I will take legal action.") if h.flag is Flag.LITIGATION)
+    two = next(
+        h
+        for h in detect_flags("I will take legal action. My lawyer says litigation may follow.")
+        if h.flag is Flag.LITIGATION
+    )
+    assert 0 < one.confidence < two.confidence < 1
+    assert all(0 < e.confidence < 1 for e in two.evidence)
+
+
+@pytest.mark.parametrize(
+    ("text", "code", "supported"),
+    [
+        (ENGLISH, "en", True),
+        (GERMAN, "de", False),
+        (DANISH, "da", False),
+        ("Le colis n'est pas arrivé et je voudrais un remboursement de la commande.", "fr", False),
+        ("ok", "", True),  # too short to tell: read as English
+        ("<script>alert(1)</script>\x00 \u202e{{ 7*7 }}", "", True),
+    ],
+)
+def test_language_detection(text: str, code: str, supported: bool) -> None:
+    language = detect_language(text)
+    assert (language.code, language.supported) == (code, supported)
+
+
+def test_an_unsupported_language_goes_to_human_triage(org: Organisation, agent: User) -> None:
+    case = open_case(org, agent, description=GERMAN)
+    record = services.triage_run(case=case, now=NOW)
+    assert record.language == "de" and not record.language_supported
+    assert record.status == TriageRecord.Status.NEEDS_HUMAN
+    assert record in selectors.needs_triage_queue(organisation=org)
+    english = services.triage_run(case=open_case(org, agent, description=ENGLISH), now=NOW)
+    assert english.language == "en" and english.language_supported
+
+
+def test_the_bulk_path_routes_the_language_the_same_way(org: Organisation, agent: User) -> None:
+    cases = [open_case(org, agent, description=text) for text in (GERMAN, ENGLISH)]
+    for case in cases:
+        case.refresh_from_db()
+    ledger = LedgerBatch(cases, now=NOW)
+    german, english = triage_batch(
+        organisation=org, cases=cases, ledger=ledger, now=NOW, next_deadlines={}
+    )
+    ledger.write()
+    assert (german.language, german.status) == ("de", TriageRecord.Status.NEEDS_HUMAN)
+    assert english.language == "en"
+
+
+def test_the_desk_shows_language_not_supported(org: Organisation, agent: User) -> None:
+    case = open_case(org, agent, description=DANISH)
+    services.triage_run(case=case, now=NOW)
+    client = Client()
+    client.force_login(agent)
+    page = client.get(f"/cases/{case.reference}/").content.decode()
+    assert "Language not supported" in page and "Danish" in page
+
+
+def test_not_a_risk_is_kept_as_a_labelled_example(org: Organisation, agent: User) -> None:
+    reviewer = staff_create(
+        organisation=org, username="rae", password="pw-rae-12345", roles=[Role.LEGAL_REVIEWER]
+    )
+    text = "Write to jo@example.com. I will sue you and report you to the CFPB."
+    case = open_case(org, agent, description=text)
+    record = services.triage_run(case=case, now=NOW)
+    assert {f["flag"] for f in record.flags} >= {"litigation", "regulator"}
+    assert all(0 < f["confidence"] < 1 for f in record.flags)
+    services.triage_legal_clear(
+        case=case, note="Angry, no claim.", actor=Actor.staff(reviewer), now=NOW
+    )
+    verdicts = FlagVerdict.objects.filter(case=case)
+    assert sorted(v.flag for v in verdicts) == ["litigation", "regulator"]
+    assert not any(v.risk for v in verdicts) and {v.decided_by for v in verdicts} == {reviewer}
+    examples = selectors.flag_examples(organisation=org)
+    assert {(e.flag, e.risk) for e in examples} == {("litigation", False), ("regulator", False)}
+    assert all("jo@example.com" not in e.text for e in examples)  # masked, as for training
+    assert not ledger_verify(organisation=org).broken
+    assert CaseEvent.objects.filter(case=case, kind="legal_review_cleared").count() == 1
