@@ -7,6 +7,7 @@ import pytest
 from plaint.domain import events as ev
 from plaint.domain import timeline
 from plaint.domain.errors import DomainError
+from plaint.domain.events_consumer import ConsumerAnswersSaved, ConsumerCaseStarted
 
 
 def test_every_kind_has_one_payload_type() -> None:
@@ -144,6 +145,9 @@ SAMPLES: list[ev.Payload] = [
         title="Final response",
         reason="Made twice by mistake {{ 7*7 }}",
     ),
+    # consumer
+    ConsumerCaseStarted(title="Boiler <script>", jurisdiction="GB", time_zone="Europe/London"),
+    ConsumerAnswersSaved(answers={"case.amount": "84.20"}, conduct_continues=True),
 ]
 
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "plaint.portal",
     "plaint.intake",
     "plaint.demo",
+    "plaint.consumer",
 ]
 
 MIDDLEWARE = [
@@ -165,3 +166,8 @@ LOGGING = {
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": "WARNING"},
 }
+
+# ---------------------------------------------------------------- consumer workspace
+# True only in the local single-user workspace (`plaint consumer`, consumer_settings.py):
+# its pages then need no account. Hosted, each case file belongs to a signed-in consumer.
+CONSUMER_LOCAL = False

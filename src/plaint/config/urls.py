@@ -7,5 +7,6 @@ urlpatterns = [
     path("complain/", include("plaint.portal.urls")),
     path("admin/", include("plaint.desk.admin_urls")),
     path("reports/", include("plaint.reports.urls")),
+    path("consumer/", include("plaint.consumer.urls")),
     path("", include("plaint.desk.urls")),
 ]

@@ -40,6 +40,9 @@ class EventKind(StrEnum):
     LETTER_GENERATED = "letter_generated"
     LETTER_SENT = "letter_sent"
     LETTER_WITHDRAWN = "letter_withdrawn"
+    # consumer
+    CONSUMER_CASE_STARTED = "consumer_case_started"
+    CONSUMER_ANSWERS_SAVED = "consumer_answers_saved"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -367,6 +370,10 @@ PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
         LetterWithdrawn,
     )
 }
+# consumer: its payloads live in events_consumer.py (imported here, after Payload exists)
+from plaint.domain.events_consumer import PAYLOADS as _CONSUMER_PAYLOADS  # noqa: E402
+
+PAYLOAD_TYPES.update({cls.kind: cls for cls in _CONSUMER_PAYLOADS})
 
 
 def _plain(value: Any) -> Any:
