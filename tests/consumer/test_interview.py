@@ -158,3 +158,18 @@ def test_answer_check_keeps(key: str, raw: str, kept: object) -> None:
 def test_answer_check_refuses_a_fraction_of_a_cent() -> None:
     with pytest.raises(AnswerProblem, match="at most two decimals"):
         answer_check("case.amount", "1.005", today=date(2026, 3, 2), country="US")
+
+
+def test_forward_skips_what_is_answered_unless_reviewing(
+    client: Client, case: ConsumerCase
+) -> None:
+    first = step_of(case, "complaint", "customer.name")
+    forward = client.post(first, {"answer": "Dana Whitfield", "go": "next"})
+    assert forward["Location"] == step_of(case, "complaint", "customer.address")
+    client.post(step_of(case, "complaint", "customer.address"), {"answer": "1 Main St"})
+    # business.name was answered before: forward goes past it to the next open question.
+    address = step_of(case, "complaint", "customer.address")
+    again = client.post(address, {"answer": "1 Main St", "go": "next"})
+    assert again["Location"] == step_of(case, "complaint", "case.product")
+    review = client.post(first + "?review=1", {"answer": "Dana Whitfield", "go": "next"})
+    assert review["Location"] == address + "?review=1"

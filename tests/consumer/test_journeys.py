@@ -97,6 +97,7 @@ def test_first_journey_double_charge(client: Client, clock) -> None:  # type: ig
     assert cover.status_code == 200 and cover.content.startswith(b"%PDF")
 
     # Nothing the case file does not say: the letters' values are the typed answers.
+    case.refresh_from_db()
     for letter in (complaint, escalation, cease, fcba_letter):
         for key, value in letter.fields.items():
             if key.startswith(("customer.", "business.", "case.", "letter.")) and value:

@@ -26,7 +26,7 @@ from plaint.domain.letters.fields import parse_zone, plain
 
 FORMAT = "plaint-consumer-case/1"
 MAX_IMPORT_BYTES = 200 * 1024 * 1024
-_LETTER_FILES = {"md": "md", "pdf": "pdf", "docx": "docx", "eml": "eml"}
+_LETTER_FILES = ("md", "txt", "pdf", "docx", "eml")
 
 
 class ImportRefused(DomainError):
@@ -70,7 +70,7 @@ def case_export(case: ConsumerCase) -> bytes:
             files = {}
             stem = f"letters/{number:02d}-{letter.kind}"
             for fmt in _LETTER_FILES:
-                data = letter.md.encode() if fmt == "md" else getattr(letter, fmt)
+                data = _letter_bytes(letter, fmt)
                 if data:
                     files[fmt] = f"{stem}.{fmt}"
                     put(files[fmt], bytes(data))
@@ -101,6 +101,12 @@ def case_export(case: ConsumerCase) -> bytes:
         put("case.yaml", yaml_text.encode())
         put("manifest.json", json.dumps(manifest, indent=2, ensure_ascii=False).encode())
     return buffer.getvalue()
+
+
+def _letter_bytes(letter: ConsumerLetter, fmt: str) -> bytes:
+    if fmt in {"md", "txt"}:
+        return str(getattr(letter, fmt)).encode()
+    return bytes(getattr(letter, fmt) or b"")
 
 
 def _read_zip(data: bytes) -> tuple[str, dict[str, Any], dict[str, bytes]]:
@@ -294,6 +300,7 @@ def _import_letter(
         dates=dict(item.get("dates") or {}),
         warnings=list(item.get("warnings") or []),
         md=content.get("md", b"").decode("utf-8", "replace"),
+        txt=content.get("txt", b"").decode("utf-8", "replace"),
         pdf=content.get("pdf", b""),
         docx=content.get("docx", b""),
         eml=content.get("eml"),

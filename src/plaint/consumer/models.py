@@ -98,6 +98,7 @@ class ConsumerLetter(models.Model):
     dates = models.JSONField(default=dict)  # name -> {"day", "basis", "citation"}
     warnings = models.JSONField(default=list)
     md = models.TextField()
+    txt = models.TextField(default="")  # the same letter as plain text, to read on the page
     pdf = models.BinaryField()
     docx = models.BinaryField()
     eml = models.BinaryField(null=True, blank=True)  # None: no e-mail addresses to send it

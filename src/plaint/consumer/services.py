@@ -262,7 +262,9 @@ def letter_draft(*, case: ConsumerCase, kind: str, today: date, now: datetime) -
     Raises the letters' MissingFields / InvalidFields when the answers are not enough."""
     with transaction.atomic():
         case = _lock(case)
-        request = selectors.letter_request(case, kind, today=today, formats=("md", "pdf", "docx"))
+        request = selectors.letter_request(
+            case, kind, today=today, formats=("md", "txt", "pdf", "docx")
+        )
         override = templates_dir()
         letter = letter_make(request, override_dir=override)
         outputs = dict(letter.outputs)
@@ -299,6 +301,7 @@ def letter_draft(*, case: ConsumerCase, kind: str, today: date, now: datetime) -
             },
             warnings=letter.warnings,
             md=outputs["md"].decode(),
+            txt=outputs.pop("txt").decode(),
             pdf=outputs["pdf"],
             docx=outputs["docx"],
             eml=outputs.get("eml"),

@@ -352,13 +352,14 @@ def interview_step(
     drafts: dict[str, Any] = request.session.setdefault("consumer_drafts", {})
     draft_key = f"{case.pk}:{key}"
     error = ""
+    review = request.GET.get("review") == "1"
     if request.method == "POST":
         go = request.POST.get("go", "next")
         raw = request.POST.get("answer", "")
         if go == "skip":
             drafts.pop(draft_key, None)
             request.session.modified = True
-            return _after(pk, kind, step + 1, len(keys))
+            return _after(case, kind, step, review=review)
         try:
             services.answers_save(
                 case=case, answers={key: raw}, today=_today(case), now=timezone.now()
@@ -369,11 +370,14 @@ def interview_step(
             drafts[draft_key] = {"text": raw, "error": error}
             request.session.modified = True
             if go == "back" and step > 1:
-                return redirect("consumer:interview", pk=pk, kind=kind, step=step - 1)
+                return _step_redirect(pk, kind, step - 1, review)
         else:
             drafts.pop(draft_key, None)
             request.session.modified = True
-            return _after(pk, kind, step - 1 if go == "back" else step + 1, len(keys))
+            if go == "back":
+                return _step_redirect(pk, kind, max(1, step - 1), review)
+            case.refresh_from_db()
+            return _after(case, kind, step, review=review)
         value = raw
     else:
         draft = drafts.get(draft_key)
@@ -401,17 +405,25 @@ def interview_step(
             "percent": round(100 * (step - 1) / len(keys)),
             "required": key in needed,
             "today": _today(case),
+            "review": review,
         },
         status=400 if error and request.method == "POST" else 200,
     )
 
 
-def _after(pk: int, kind: str, step: int, total: int) -> HttpResponse:
-    if step < 1:
-        step = 1
-    if step > total:
-        return redirect("consumer:interview_check", pk=pk, kind=kind)
-    return redirect("consumer:interview", pk=pk, kind=kind, step=step)
+def _step_redirect(pk: int, kind: str, step: int, review: bool) -> HttpResponse:
+    url = reverse("consumer:interview", args=[pk, kind, step])
+    return redirect(url + ("?review=1" if review else ""))
+
+
+def _after(case: ConsumerCase, kind: str, step: int, *, review: bool) -> HttpResponse:
+    """Forward from `step`: the next question (reviewing), or the next one still
+    unanswered; after the last, the final check."""
+    keys = interview_keys(kind, case.answers)
+    for number in range(step + 1, len(keys) + 1):
+        if review or case.answers.get(keys[number - 1]) in (None, "", []):
+            return _step_redirect(case.pk, kind, number, review)
+    return redirect("consumer:interview_check", pk=case.pk, kind=kind)
 
 
 @workspace
@@ -428,7 +440,7 @@ def interview_check(request: HttpRequest, owner: Any, pk: int, kind: str) -> Htt
     preview = ""
     warnings: list[str] = []
     problem = ""
-    request_ = selectors.letter_request(case, kind, today=today, formats=("md",))
+    request_ = selectors.letter_request(case, kind, today=today, formats=("md", "txt"))
     try:
         prepared = prepare(request_)
         rendered = letter_render(prepared)
@@ -439,8 +451,8 @@ def interview_check(request: HttpRequest, owner: Any, pk: int, kind: str) -> Htt
     except DomainError as exc:
         problem = exc.message
     else:
-        preview = rendered.outputs["md"].decode()
-        findings = letter_check(preview, kind)
+        preview = rendered.outputs["txt"].decode()
+        findings = letter_check(rendered.outputs["md"].decode(), kind)
         warnings = rendered.warnings
     if request.method == "POST" and not (missing or invalid or problem):
         try:
@@ -541,7 +553,7 @@ def letter_sent(request: HttpRequest, owner: Any, pk: int, lid: int) -> HttpResp
     return render(request, "consumer/letter.html", _letter_context(case, letter, form), status=400)
 
 
-_FILE_TYPES = {"md": "md", "pdf": "pdf", "docx": "docx", "eml": "eml"}
+_FILE_TYPES = {"md", "txt", "pdf", "docx", "eml"}
 
 
 @workspace
@@ -550,7 +562,7 @@ def letter_file(request: HttpRequest, owner: Any, pk: int, lid: int, fmt: str) -
     letter = selectors.letter_get(case, lid)
     if fmt not in _FILE_TYPES:
         return HttpResponse("No such format.", status=404, content_type="text/plain")
-    data = letter.md.encode() if fmt == "md" else getattr(letter, fmt)
+    data = str(getattr(letter, fmt)).encode() if fmt in {"md", "txt"} else getattr(letter, fmt)
     if not data:
         return HttpResponse(
             "There is no e-mail draft: give your and the business's e-mail addresses, then "
