@@ -69,7 +69,8 @@ class SentForm(forms.Form):
         choices=[(m.value, m.label) for m in DeliveryMethod if m is not DeliveryMethod.PORTAL],
     )
     sent_on = forms.DateField(
-        label="Date sent", widget=forms.DateInput(attrs={"type": "date"}),
+        label="Date sent",
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={"invalid": "Write the date as YYYY-MM-DD."},
     )  # fmt: skip
     tracking_number = forms.CharField(

@@ -40,7 +40,7 @@ from plaint.domain.letters.checker import letter_check
 from plaint.domain.letters.fields import InvalidFields, MissingFields
 from plaint.domain.letters.formats import pdf_from_html
 from plaint.domain.letters.render import PACKAGE_TEMPLATES
-from plaint.domain.letters.schedule import day_words
+from plaint.domain.letters.schedule import DATE_NAMES, day_words
 
 View = Callable[..., HttpResponseBase]
 
@@ -402,7 +402,7 @@ def interview_step(
             "step": step,
             "total": len(keys),
             "answered": answered,
-            "percent": round(100 * (step - 1) / len(keys)),
+            "max_chars": f"{question.max_chars:,}",
             "required": key in needed,
             "today": _today(case),
             "review": review,
@@ -517,7 +517,7 @@ def _letter_context(case: ConsumerCase, letter: Any, form: Any = None) -> dict[s
         mailto = f"mailto:{quote(business_email)}?subject={quote(letter.subject)}"
     dates = [
         {
-            "name": name,
+            "name": DATE_NAMES.get(name, name.replace("_", " ")),
             "day": date.fromisoformat(d["day"]),
             "words": day_words(date.fromisoformat(d["day"]), _us(case)),
             "basis": d["basis"],
