@@ -80,3 +80,11 @@ class SentForm(forms.Form):
 
 class ImportForm(forms.Form):
     file = forms.FileField(label="Case file (.zip export or .yaml)")
+
+
+class SignInForm(forms.Form):
+    email = forms.CharField(
+        label="Your e-mail address", max_length=254,
+        help_text="We e-mail you a link that signs you in; no password.",
+        widget=forms.EmailInput(attrs={"autocomplete": "email"}),
+    )  # fmt: skip

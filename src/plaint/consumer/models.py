@@ -112,3 +112,14 @@ class ConsumerLetter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.title} of {self.letter_date}"
+
+
+class ConsumerSignInRequest(models.Model):
+    """One sign-in link asked for (hosted only): a keyed hash of the address, never the
+    address itself, to limit how many links one address can be sent."""
+
+    address = models.CharField(max_length=64, db_index=True)
+    at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"sign-in link at {self.at}"

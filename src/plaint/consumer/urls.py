@@ -6,6 +6,8 @@ app_name = "consumer"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("sign-in/", views.sign_in, name="sign_in"),
+    path("sign-in/<str:uid>/<str:token>/", views.sign_in_link, name="sign_in_link"),
     path("import/", views.case_import_view, name="import"),
     path("c/<int:pk>/", views.case_page, name="case"),
     path("c/<int:pk>/contacts/", views.contact_add, name="contact_add"),

@@ -13,14 +13,15 @@ from urllib.parse import quote
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
+from django.contrib.auth import login
 from django.contrib.auth.views import redirect_to_login
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
-from plaint.consumer import exchange, forms, selectors, services
+from plaint.consumer import exchange, forms, selectors, services, signin
 from plaint.consumer.models import ConsumerCase
 from plaint.domain.consumer.calendar import calendar_ics
 from plaint.domain.consumer.cover import cover_sheet_html
@@ -54,7 +55,7 @@ def workspace(view: View) -> View:
         if settings.CONSUMER_LOCAL:
             return view(request, None, *args, **kwargs)
         if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
+            return redirect_to_login(request.get_full_path(), reverse("consumer:sign_in"))
         return view(request, request.user, *args, **kwargs)
 
     return wrapper
@@ -309,8 +310,6 @@ def _spec_or_404(case: ConsumerCase, kind: str) -> Any:
     except UnknownLetter:
         spec = None
     if spec is None or spec not in consumer_letters(case.jurisdiction):
-        from django.http import Http404
-
         raise Http404("This letter is not one a consumer here can write.")
     return spec
 
@@ -608,3 +607,48 @@ def letter_cover(request: HttpRequest, owner: Any, pk: int, lid: int) -> HttpRes
     )
     response["Content-Disposition"] = f'attachment; filename="cover-{letter.kind}.pdf"'
     return response
+
+
+# ---------------------------------------------------------------- hosted: sign-in by link
+
+
+def _hosted_only() -> None:
+    if settings.CONSUMER_LOCAL:
+        raise Http404("The local workspace has no accounts.")
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in(request: HttpRequest) -> HttpResponse:
+    """Ask for a sign-in link by e-mail."""
+    _hosted_only()
+    form = forms.SignInForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            signin.signin_request(
+                email=form.cleaned_data["email"],
+                link_base=request.build_absolute_uri(reverse("consumer:sign_in")),
+                now=timezone.now(),
+            )
+        except FieldErrors as exc:
+            _field_errors(form, exc.errors)
+        else:
+            return render(request, "consumer/sign_in_sent.html", {})
+    return render(
+        request, "consumer/sign_in.html", {"form": form}, status=400 if form.errors else 200
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def sign_in_link(request: HttpRequest, uid: str, token: str) -> HttpResponse:
+    """The link from the e-mail: a button signs in (so a mail scanner that opens links
+    does not use it up)."""
+    _hosted_only()
+    try:
+        user = signin.signin_check(uid=uid, token=token)
+    except DomainError as exc:
+        return render(request, "consumer/sign_in.html", {"form": forms.SignInForm(),
+                      "problem": exc.message}, status=400)  # fmt: skip
+    if request.method == "POST":
+        login(request, user, backend="django.contrib.auth.backends.ModelBackend")
+        return redirect("consumer:home")
+    return render(request, "consumer/sign_in_confirm.html", {"email": user.email})
