@@ -19,7 +19,7 @@ from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods, require_POST
+from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
 from plaint.consumer import exchange, forms, selectors, services, signin
 from plaint.consumer.models import ConsumerCase
@@ -171,6 +171,7 @@ def _case_context(case: ConsumerCase, **extra: Any) -> dict[str, Any]:
 
 
 @workspace
+@require_safe
 def case_page(request: HttpRequest, owner: Any, pk: int) -> HttpResponse:
     case = selectors.case_get(owner, pk)
     return render(request, "consumer/case.html", _case_context(case))
@@ -224,6 +225,7 @@ def evidence_upload(request: HttpRequest, owner: Any, pk: int) -> HttpResponse:
 
 
 @workspace
+@require_safe
 def evidence_download(request: HttpRequest, owner: Any, pk: int, eid: int) -> HttpResponse:
     case = selectors.case_get(owner, pk)
     item = case.evidence.filter(pk=eid).exclude(sha256="").first()
@@ -285,6 +287,7 @@ def facts_save(request: HttpRequest, owner: Any, pk: int) -> HttpResponse:
 
 
 @workspace
+@require_safe
 def calendar_download(request: HttpRequest, owner: Any, pk: int) -> HttpResponse:
     case = selectors.case_get(owner, pk)
     text = calendar_ics(selectors.case_due_dates(case), name=case.title, stamp=timezone.now())
@@ -294,6 +297,7 @@ def calendar_download(request: HttpRequest, owner: Any, pk: int) -> HttpResponse
 
 
 @workspace
+@require_safe
 def export_download(request: HttpRequest, owner: Any, pk: int) -> HttpResponse:
     case = selectors.case_get(owner, pk)
     response = HttpResponse(exchange.case_export(case), content_type="application/zip")
@@ -315,6 +319,7 @@ def _spec_or_404(case: ConsumerCase, kind: str) -> Any:
 
 
 @workspace
+@require_safe
 def interview_start(request: HttpRequest, owner: Any, pk: int, kind: str) -> HttpResponse:
     """Start at the letter's first question still unanswered (answers other letters
     were given are kept and not asked again); all answered: the final check."""
@@ -502,6 +507,7 @@ def _step_link(
 
 
 @workspace
+@require_safe
 def letter_page(request: HttpRequest, owner: Any, pk: int, lid: int) -> HttpResponse:
     case = selectors.case_get(owner, pk)
     letter = selectors.letter_get(case, lid)
@@ -556,6 +562,7 @@ _FILE_TYPES = {"md", "txt", "pdf", "docx", "eml"}
 
 
 @workspace
+@require_safe
 def letter_file(request: HttpRequest, owner: Any, pk: int, lid: int, fmt: str) -> HttpResponse:
     case = selectors.case_get(owner, pk)
     letter = selectors.letter_get(case, lid)
@@ -577,6 +584,7 @@ def letter_file(request: HttpRequest, owner: Any, pk: int, lid: int, fmt: str) -
 
 
 @workspace
+@require_safe
 def letter_cover(request: HttpRequest, owner: Any, pk: int, lid: int) -> HttpResponse:
     case = selectors.case_get(owner, pk)
     letter = selectors.letter_get(case, lid)
@@ -639,12 +647,12 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
-def sign_in_link(request: HttpRequest, uid: str, token: str) -> HttpResponse:
+def sign_in_link(request: HttpRequest, uid: str, code: str) -> HttpResponse:
     """The link from the e-mail: a button signs in (so a mail scanner that opens links
     does not use it up)."""
     _hosted_only()
     try:
-        user = signin.signin_check(uid=uid, token=token)
+        user = signin.signin_check(uid=uid, token=code)
     except DomainError as exc:
         return render(request, "consumer/sign_in.html", {"form": forms.SignInForm(),
                       "problem": exc.message}, status=400)  # fmt: skip
