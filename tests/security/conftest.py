@@ -36,6 +36,7 @@ WATCHED_APPS = (
     "triage",
     "letters",
     "portal",
+    "consumer",
     "sessions",
     "django_tasks_db",
 )

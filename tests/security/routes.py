@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -92,6 +93,53 @@ def _ref(w: World) -> dict[str, Any]:
 
 def _link(w: World) -> dict[str, Any]:
     return {"org": w.org.slug, "token": w.token()}
+
+
+def _consumer_case(w: World) -> Any:
+    """A hosted consumer's case of Ada's (any signed-in account may keep case files), with
+    a contact, a file and a drafted letter; made once, before any snapshot."""
+    from plaint.consumer import services as consumer
+    from plaint.consumer.models import ConsumerCase
+
+    found = ConsumerCase.objects.filter(owner=w.admin, title="Sweep").first()
+    if found is not None:
+        return found
+    now = datetime(2026, 3, 2, 10, tzinfo=UTC)
+    case = consumer.case_start(
+        owner=w.admin, title="Sweep", jurisdiction="GB", time_zone="Europe/London", now=now
+    )
+    consumer.answers_save(
+        case=case,
+        answers={
+            "customer.name": "Pat Sweep",
+            "customer.address": "1 Road\nLeeds",
+            "business.name": "Shop Ltd",
+            "case.product": "Kettle",
+            "case.occurred_on": "2026-02-01",
+            "case.description": "It leaks.",
+            "case.desired_resolution": "A refund.",
+        },
+        today=now.date(),
+        now=now,
+    )
+    consumer.evidence_add(
+        case=case,
+        filename="bill.pdf",
+        content_type="application/pdf",
+        data=PDF,
+        description="Bill",
+        now=now,
+    )
+    consumer.letter_draft(case=case, kind="complaint", today=now.date(), now=now)
+    return case
+
+
+def _consumer(w: World, **more: Any) -> dict[str, Any]:
+    return {"pk": _consumer_case(w).pk, **more}
+
+
+def _consumer_letter(w: World) -> dict[str, Any]:
+    return _consumer(w, lid=_consumer_case(w).letters.get().pk)
 
 
 RECIPES: dict[str, Recipe] = {
@@ -241,6 +289,62 @@ RECIPES: dict[str, Recipe] = {
         },
     ),
     "reputation:reply": Recipe(STAFF, lambda w: {"pk": 1}, objects=("pk",)),
+    # the consumer's workspace, hosted (each case file is its signed-in owner's)
+    "consumer:home": Recipe(
+        STAFF, body=lambda w: {"title": "New", "jurisdiction": "GB", "time_zone": "UTC"}
+    ),
+    "consumer:import": Recipe(
+        STAFF,
+        body=lambda w: {"file": SimpleUploadedFile("c.yaml", b"customer:\n  name: Pat\n")},
+    ),
+    "consumer:case": Recipe(STAFF, _consumer, objects=("pk",)),
+    "consumer:contact_add": Recipe(
+        STAFF,
+        _consumer,
+        body=lambda w: {"at": "2026-03-01T10:00", "channel": "phone", "direction": "inbound"},
+        objects=("pk",),
+    ),
+    "consumer:evidence_add": Recipe(
+        STAFF, _consumer, body=lambda w: _evidence_file(), objects=("pk",)
+    ),
+    "consumer:evidence": Recipe(
+        STAFF,
+        lambda w: _consumer(w, eid=_consumer_case(w).evidence.get().pk),
+        objects=("pk", "eid"),
+    ),
+    "consumer:conduct": Recipe(
+        STAFF, _consumer, body=lambda w: {"conduct": "yes"}, objects=("pk",)
+    ),
+    "consumer:facts": Recipe(
+        STAFF, _consumer, body=lambda w: {"letter.delivered_on": "2026-02-20"}, objects=("pk",)
+    ),
+    "consumer:calendar": Recipe(STAFF, _consumer, objects=("pk",)),
+    "consumer:export": Recipe(STAFF, _consumer, objects=("pk",)),
+    "consumer:interview_start": Recipe(
+        STAFF, lambda w: _consumer(w, kind="complaint"), objects=("pk",)
+    ),
+    "consumer:interview_check": Recipe(
+        STAFF, lambda w: _consumer(w, kind="complaint"), objects=("pk",)
+    ),
+    "consumer:interview": Recipe(
+        STAFF,
+        lambda w: _consumer(w, kind="complaint", step=1),
+        body=lambda w: {"answer": "Pat Sweep", "go": "next"},
+        objects=("pk",),
+    ),
+    "consumer:letter": Recipe(STAFF, _consumer_letter, objects=("pk", "lid")),
+    "consumer:letter_sent": Recipe(
+        STAFF,
+        _consumer_letter,
+        body=lambda w: {"method": "post", "sent_on": "2026-03-02"},
+        objects=("pk", "lid"),
+    ),
+    "consumer:letter_cover": Recipe(STAFF, _consumer_letter, objects=("pk", "lid")),
+    "consumer:letter_file": Recipe(
+        STAFF, lambda w: {**_consumer_letter(w), "fmt": "pdf"}, objects=("pk", "lid")
+    ),
+    "consumer:sign_in": Recipe(ANYONE, body=lambda w: {"email": "pat@example.org"}),
+    "consumer:sign_in_link": Recipe(ANYONE, lambda w: {"uid": "MQ", "code": "x-y"}),
 }
 
 

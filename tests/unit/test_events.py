@@ -8,6 +8,7 @@ from plaint.domain import events as ev
 from plaint.domain import events_termination as tev
 from plaint.domain import timeline
 from plaint.domain.errors import DomainError
+from plaint.domain.events_consumer import ConsumerAnswersSaved, ConsumerCaseStarted
 
 
 def test_every_kind_has_one_payload_type() -> None:
@@ -221,6 +222,9 @@ SAMPLES: list[ev.Payload] = [
     ev.CeaseDesistOutcome(sent_id=1, stopped=False, note="Called again"),
     # records
     *RECORDS_SAMPLES,
+    # consumer
+    ConsumerCaseStarted(title="Boiler <script>", jurisdiction="GB", time_zone="Europe/London"),
+    ConsumerAnswersSaved(answers={"case.amount": "84.20"}, conduct_continues=True),
 ]
 
 

@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "plaint.intake",
     "plaint.demo",
     "plaint.records",
+    "plaint.consumer",
 ]
 
 MIDDLEWARE = [
@@ -178,3 +179,7 @@ LOGGING = {
 # Days a received cease-and-desist gets to its reply when the letter sets no deadline
 # (policy, not law; PD-PAC para 6(b) gives 14 days in a straightforward case).
 PLAINT_DISPUTES_DEFAULT_REPLY_DAYS = 14
+# ---------------------------------------------------------------- consumer workspace
+# True only in the local single-user workspace (`plaint consumer`, consumer_settings.py):
+# its pages then need no account. Hosted, each case file belongs to a signed-in consumer.
+CONSUMER_LOCAL = False

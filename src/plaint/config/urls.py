@@ -11,5 +11,6 @@ urlpatterns = [
     path("reputation/", include("plaint.reputation.urls")),
     path("disputes/", include("plaint.disputes.urls")),
     path("records/", include("plaint.records.urls")),
+    path("consumer/", include("plaint.consumer.urls")),
     path("", include("plaint.desk.urls")),
 ]

@@ -71,6 +71,9 @@ class EventKind(StrEnum):
     CASE_EXPORTED = "case_exported"
     LEGAL_HOLD_PLACED = "legal_hold_placed"
     LEGAL_HOLD_LIFTED = "legal_hold_lifted"
+    # consumer
+    CONSUMER_CASE_STARTED = "consumer_case_started"
+    CONSUMER_ANSWERS_SAVED = "consumer_answers_saved"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -540,6 +543,10 @@ def _register_records() -> None:
 
 
 _register_records()
+# consumer: its payloads live in events_consumer.py (imported here, after Payload exists)
+from plaint.domain.events_consumer import PAYLOADS as _CONSUMER_PAYLOADS  # noqa: E402
+
+PAYLOAD_TYPES.update({cls.kind: cls for cls in _CONSUMER_PAYLOADS})
 
 
 def _plain(value: Any) -> Any:

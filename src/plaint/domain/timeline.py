@@ -227,6 +227,14 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
         f"template {p.letter} {p.template_version})."
     ),
     ev.EventKind.LETTER_SENT: _letter_sent,
+    # consumer
+    ev.EventKind.CONSUMER_CASE_STARTED: lambda p: (
+        f"Case file started{' from an imported file' if p.source == 'import' else ''}: {p.title}."
+    ),
+    ev.EventKind.CONSUMER_ANSWERS_SAVED: lambda p: (
+        f"{len(p.answers)} answer{'' if len(p.answers) == 1 else 's'} saved"
+        f"{'; the conduct is still going on' if p.conduct_continues else ''}."
+    ),
     ev.EventKind.LETTER_WITHDRAWN: lambda p: (
         f"Letter #{p.letter_seq} withdrawn before it was sent: {p.title}."
     ),
