@@ -186,6 +186,25 @@ class EvidenceForm(forms.Form):
         return files
 
 
+class OfferAnswerForm(forms.Form):
+    """One button per answer: "accept" alone, or "reject" with the reason beside it."""
+
+    answer = forms.ChoiceField(
+        choices=[("accept", "Accept"), ("reject", "Reject")],
+        error_messages={"required": "Please choose to accept or reject the offer."},
+    )
+    reason = _text(
+        "Why are you rejecting the offer?",
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed if you reject it; it goes to the business with your answer.",
+    )
+
+    @property
+    def accepted(self) -> bool:
+        return bool(self.cleaned_data.get("answer") == "accept")
+
+
 GROUNDS = [
     ("deadline", "A deadline the business committed to has passed"),
     ("unhappy", "I am unhappy with how my complaint is being handled"),

@@ -12,18 +12,26 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from plaint.accounts.models import Organisation
-from plaint.cases.models import Case, Evidence
+from plaint.cases.models import Case, CaseEvent, Evidence, ResolutionOffer
 from plaint.cases.selectors import (
     CaseNotFound,
     TimelineEntry,
     case_evidence,
     case_get,
+    case_offers,
     case_timeline,
 )
 from plaint.deadlines.selectors import DeadlineView, case_deadline_views
 from plaint.domain.deadlines.regimes import UnknownRegime, regime_get
-from plaint.domain.events import ContactLogged
+from plaint.domain.events import (
+    ContactLogged,
+    EventKind,
+    ResolutionAnswered,
+    ResolutionOffered,
+    payload_from_json,
+)
 from plaint.domain.letters.render import PACKAGE_TEMPLATES
+from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.timeline import contact_in_brief, describe, detail
 from plaint.domain.vocabulary import ActorKind, Visibility
 from plaint.letters.overrides import templates_dir
@@ -149,3 +157,54 @@ def ombudsman_info(*, case: Case) -> OmbudsmanInfo | None:
             contact = (folder / "fragments" / "fos-contact.md").read_text(encoding="utf-8").strip()
             break
     return OmbudsmanInfo(regime_title=regime.title, rules=rules, contact=contact)
+
+
+@dataclass(frozen=True)
+class CustomerOffer:
+    """An offer the business made where the customer can see it, and where it stands:
+    `open` while the customer may still answer it here (no answer yet and the case still
+    waits for one), `answered_by_customer` once it was answered through the portal."""
+
+    offer: ResolutionOffer
+    open: bool
+    answered_by_customer: bool
+
+
+def _offer_events(case: Case, kind: EventKind) -> list[tuple[CaseEvent, object]]:
+    events = CaseEvent.objects.filter(
+        organisation_id=case.organisation_id, case=case, kind=kind
+    ).order_by("seq")
+    return [(e, payload_from_json(e.kind, e.payload)) for e in events]
+
+
+def customer_offers(*, case: Case) -> list[CustomerOffer]:
+    """The offers whose `resolution_offered` event the customer may see, oldest first.
+    An offer recorded as internal is not shown, and cannot be answered here."""
+    visible = {
+        p.offer_id
+        for e, p in _offer_events(case, EventKind.RESOLUTION_OFFERED)
+        if isinstance(p, ResolutionOffered) and e.visibility == Visibility.CUSTOMER.value
+    }
+    by_customer = {
+        p.offer_id
+        for e, p in _offer_events(case, EventKind.RESOLUTION_ANSWERED)
+        if isinstance(p, ResolutionAnswered) and e.actor_kind == ActorKind.CUSTOMER.value
+    }
+    waiting = case.status == CaseStatus.RESOLUTION_PROPOSED.value
+    return [
+        CustomerOffer(
+            offer=offer,
+            open=waiting and offer.answer == ResolutionOffer.Answer.PENDING,
+            answered_by_customer=offer.pk in by_customer,
+        )
+        for offer in case_offers(case=case).order_by("offered_at", "pk")
+        if offer.pk in visible
+    ]
+
+
+def customer_offer_get(*, case: Case, offer_id: int) -> CustomerOffer:
+    """One offer the customer may see; `LookupError` for any other id."""
+    for item in customer_offers(case=case):
+        if item.offer.pk == offer_id:
+            return item
+    raise LookupError(f"{case.reference} has no offer #{offer_id} for the customer")

@@ -20,14 +20,17 @@ from django.db import transaction
 
 from plaint.accounts.models import Organisation
 from plaint.cases.ledger import Actor
-from plaint.cases.models import Case
+from plaint.cases.models import Case, ResolutionOffer
 from plaint.cases.services import (
     CustomerDetails,
     case_evidence_attach,
+    case_lock,
     case_note_add,
+    case_offer_answer,
     case_transition,
 )
 from plaint.config.appsettings import APP
+from plaint.deadlines.services import case_deadlines_refresh
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus, allowed_targets
 from plaint.domain.vocabulary import Channel, Visibility
@@ -35,7 +38,7 @@ from plaint.intake.services import complaint_receive
 from plaint.letters.services import GeneratedLetter, letter_generate
 from plaint.portal.links import link_lifetime, link_token
 from plaint.portal.models import IntakeAttempt
-from plaint.portal.selectors import overdue_business_deadlines
+from plaint.portal.selectors import customer_offer_get, overdue_business_deadlines
 
 log = logging.getLogger(__name__)
 
@@ -258,3 +261,59 @@ def case_escalate(
             case_note_add(case=case, text=why, actor=actor, now=now, visibility=Visibility.CUSTOMER)
             escalated = False
     return Escalation(letter=generated, escalated=escalated)
+
+
+@dataclass(frozen=True)
+class OfferAnswered:
+    offer: ResolutionOffer
+    already: bool  # the same answer had already been recorded from the portal (a resubmission)
+
+
+def offer_answer(
+    *, case: Case, offer_id: int, accepted: bool, reason: str, now: datetime
+) -> OfferAnswered:
+    """Record the customer's own answer to an offer they can see, through
+    `case_offer_answer` (actor: the customer), then bring the case's deadlines up to date,
+    as the desk does when staff record an answer. A rejection needs a reason.
+
+    Sending the same answer twice (a double click, a reload) records it once and returns
+    `already=True`. An offer answered otherwise, or no longer open because the business
+    moved the case on since making it, is refused with a `DomainError` that says so."""
+    errors: dict[str, str] = {}
+    if not accepted and not reason.strip():
+        errors["reason"] = "Please tell us why you are rejecting the offer."
+    if "\x00" in reason:
+        errors["reason"] = "Your reason contains a character that cannot be kept (NUL)."
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        case = case_lock(case)
+        try:
+            item = customer_offer_get(case=case, offer_id=offer_id)
+        except LookupError:
+            raise FieldErrors({"offer": "There is no such offer on your complaint."}) from None
+        offer = item.offer
+        wanted = ResolutionOffer.Answer.ACCEPTED if accepted else ResolutionOffer.Answer.REJECTED
+        if offer.answer != ResolutionOffer.Answer.PENDING:
+            if offer.answer == wanted and item.answered_by_customer:
+                return OfferAnswered(offer=offer, already=True)
+            on = f"{offer.answered_at:%d %B %Y}" if offer.answered_at else "an earlier date"
+            raise DomainError(
+                f"This offer was already {offer.answer} on {on}, so this answer was not "
+                "recorded. If something is wrong, please send a message below."
+            )
+        if not item.open:
+            raise DomainError(
+                f"This offer is no longer open: {case.organisation.name} has moved your "
+                f"complaint on since making it (it is now “{case.status_enum.label}”). "
+                "Your answer was not recorded; you can send a message below instead."
+            )
+        answered = case_offer_answer(
+            offer=offer,
+            accepted=accepted,
+            actor=customer_actor(case),
+            now=now,
+            comment=reason,
+        )
+    case_deadlines_refresh(case=case, now=now)
+    return OfferAnswered(offer=answered, already=False)

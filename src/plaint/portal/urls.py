@@ -14,6 +14,11 @@ urlpatterns = [
         views.evidence_download_view,
         name="evidence_download",
     ),
+    path(
+        "<slug:org>/case/<str:token>/offers/<int:pk>/answer/",
+        views.offer_answer_view,
+        name="offer_answer",
+    ),
     path("<slug:org>/case/<str:token>/escalate/", views.escalate_view, name="escalate"),
     path(
         "<slug:org>/case/<str:token>/letters/<int:seq>.pdf",

@@ -22,11 +22,17 @@ from plaint.accounts.selectors import organisation_get
 from plaint.cases.evidence_store import blob_open
 from plaint.cases.models import Case
 from plaint.cases.services import CustomerDetails
-from plaint.domain.errors import FieldErrors
+from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.letters import InvalidFields, MissingFields, letter_spec
 from plaint.letters.selectors import LetterNotFound
 from plaint.portal import selectors, services
-from plaint.portal.forms import ComplaintForm, EscalationForm, EvidenceForm, InformationForm
+from plaint.portal.forms import (
+    ComplaintForm,
+    EscalationForm,
+    EvidenceForm,
+    InformationForm,
+    OfferAnswerForm,
+)
 from plaint.portal.links import LinkExpired, LinkInvalid, link_lifetime
 
 P = ParamSpec("P")
@@ -211,6 +217,9 @@ def _case_context(
         "letters": selectors.customer_letters(case=case),
         "evidence": selectors.customer_evidence(case=case),
         "ombudsman": selectors.ombudsman_info(case=case),
+        "offers": selectors.customer_offers(case=case),
+        "offer_form": extra.pop("offer_form", None) or OfferAnswerForm(),
+        "offer_error_id": extra.pop("offer_error_id", None),
         "information_form": extra.pop("information_form", None) or InformationForm(),
         "evidence_form": extra.pop("evidence_form", None) or EvidenceForm(),
         **extra,
@@ -257,6 +266,36 @@ def evidence_view(request: HttpRequest, organisation: Organisation, case: Case) 
         else:
             return _back(organisation, request)
     context = _case_context(request, organisation, case, evidence_form=form)
+    return render(request, "portal/case.html", context, status=400)
+
+
+@require_POST
+@with_case
+def offer_answer_view(
+    request: HttpRequest, organisation: Organisation, case: Case, pk: int
+) -> HttpResponse:
+    form = OfferAnswerForm(request.POST)
+    if form.is_valid():
+        try:
+            services.offer_answer(
+                case=case,
+                offer_id=pk,
+                accepted=form.accepted,
+                reason=form.cleaned_data["reason"],
+                now=timezone.now(),
+            )
+        except FieldErrors as exc:
+            if "offer" in exc.errors:
+                return _problem(request, "Not found", exc.errors["offer"], 404)
+            _apply_errors(form, exc.errors, {})
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            token = request.resolver_match.kwargs["token"] if request.resolver_match else ""
+            url = reverse("portal:case", kwargs={"org": organisation.slug, "token": token})
+            return redirect(f"{url}#offer-{pk}")
+        case.refresh_from_db()
+    context = _case_context(request, organisation, case, offer_form=form, offer_error_id=pk)
     return render(request, "portal/case.html", context, status=400)
 
 
