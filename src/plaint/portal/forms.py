@@ -167,12 +167,16 @@ class ComplaintForm(forms.Form):
         return bool(self.data.get("website", "").strip())
 
 
-class InformationForm(forms.Form):
+class ReplyForm(forms.Form):
     text = _text(
-        "What would you like to add?",
+        "Your message",
         required=True,
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    evidence = MultipleFileField(
+        label="Files to send with it (optional)",
+        help_text="Receipts, bills, photos, e-mails, letters. You can choose several files.",
     )
 
 

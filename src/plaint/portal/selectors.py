@@ -22,6 +22,7 @@ from plaint.cases.selectors import (
     case_timeline,
 )
 from plaint.deadlines.selectors import DeadlineView, case_deadline_views
+from plaint.domain.conversation import EventFacts, Message, conversation_build, conversation_kinds
 from plaint.domain.deadlines.regimes import UnknownRegime, regime_get
 from plaint.domain.events import (
     ContactLogged,
@@ -83,6 +84,30 @@ def customer_timeline(*, case: Case) -> list[PortalEntry]:
     return [_portal_entry(entry, zone) for entry in case_timeline(case=case, customer_view=True)]
 
 
+def customer_conversation(*, case: Case) -> list[Message]:
+    """The case as a conversation: the customer-visible events that carry a message
+    (`plaint.domain.conversation`: notes, contacts, sent letters and whatever kinds other
+    parts register), oldest first, with the files the customer attached to each reply."""
+    events = CaseEvent.objects.filter(
+        organisation_id=case.organisation_id,
+        case=case,
+        visibility=Visibility.CUSTOMER.value,
+        kind__in=sorted(conversation_kinds()),
+    ).order_by("seq")
+    facts = (
+        EventFacts(
+            seq=e.seq,
+            kind=e.kind,
+            occurred_at=e.occurred_at,
+            recorded_at=e.recorded_at,
+            actor_kind=e.actor_kind,
+            payload=payload_from_json(e.kind, e.payload),
+        )
+        for e in events
+    )
+    return conversation_build(facts, zone=ZoneInfo(case.organisation.time_zone))
+
+
 def business_deadlines(*, case: Case, now: datetime) -> list[DeadlineView]:
     """The deadlines the business has to meet on this case."""
     return [d for d in case_deadline_views(case=case, now=now) if d.row.party == "business"]
@@ -102,6 +127,11 @@ def customer_letters(*, case: Case) -> list[KeptLetter]:
         if kept.event.actor_kind == ActorKind.CUSTOMER.value
         or (kept.sent is not None and kept.sent.event.visibility == Visibility.CUSTOMER.value)
     ]
+
+
+def customer_letter_pdfs(*, case: Case) -> set[int]:
+    """The seqs of the letters whose PDF the customer may download."""
+    return {kept.event.seq for kept in customer_letters(case=case) if kept.payload.files.get("pdf")}
 
 
 def customer_letter_pdf(*, case: Case, seq: int) -> tuple[KeptLetter, bytes]:

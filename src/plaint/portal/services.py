@@ -23,6 +23,7 @@ from plaint.cases.ledger import Actor
 from plaint.cases.models import Case, ResolutionOffer
 from plaint.cases.services import (
     CustomerDetails,
+    case_contact_log,
     case_evidence_attach,
     case_lock,
     case_note_add,
@@ -33,7 +34,7 @@ from plaint.config.appsettings import APP
 from plaint.deadlines.services import case_deadlines_refresh
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus, allowed_targets
-from plaint.domain.vocabulary import Channel, Visibility
+from plaint.domain.vocabulary import Channel, Direction, Visibility
 from plaint.intake.services import complaint_receive
 from plaint.letters.services import GeneratedLetter, letter_generate
 from plaint.portal.links import link_lifetime, link_token
@@ -195,15 +196,36 @@ def evidence_add(*, case: Case, uploads: Sequence[Upload], now: datetime) -> Non
     _attach_all(case=case, uploads=uploads, actor=customer_actor(case), now=now)
 
 
-def information_add(*, case: Case, text: str, now: datetime) -> None:
-    """A note from the customer, visible to them and to staff."""
-    case_note_add(
-        case=case,
-        text=text,
-        actor=customer_actor(case),
-        now=now,
-        visibility=Visibility.CUSTOMER,
-    )
+def reply_send(*, case: Case, text: str, uploads: Sequence[Upload], now: datetime) -> None:
+    """The customer's reply to the business: an inbound contact through the website whose
+    text both sides see (`case_contact_log`, actor: the customer), with the files attached
+    to it through the evidence checks. All or nothing: a refused file keeps no reply."""
+    errors: dict[str, str] = {}
+    if not text.strip():
+        errors["text"] = "Please write your message."
+    elif "\x00" in text:
+        errors["text"] = "Your message contains a character that cannot be kept (NUL)."
+    if errors:
+        raise FieldErrors(errors)
+    actor = customer_actor(case)
+    with transaction.atomic():
+        try:
+            case_contact_log(
+                case=case,
+                contact_at=now,
+                channel=Channel.WEB,
+                direction=Direction.INBOUND,
+                actor=actor,
+                now=now,
+                summary=text,
+                summary_visibility=Visibility.CUSTOMER,
+                visibility=Visibility.CUSTOMER,
+            )
+        except FieldErrors as exc:
+            raise FieldErrors(
+                {"text" if k == "summary" else k: v for k, v in exc.errors.items()}
+            ) from None
+        _attach_all(case=case, uploads=uploads, actor=actor, now=now)
 
 
 class Grounds:

@@ -7,7 +7,9 @@ urlpatterns = [
     path("<slug:org>/", views.complaint_form_view, name="complaint_form"),
     path("<slug:org>/received/", views.received_view, name="received"),
     path("<slug:org>/case/<str:token>/", views.case_view, name="case"),
-    path("<slug:org>/case/<str:token>/information/", views.information_view, name="information"),
+    path("<slug:org>/case/<str:token>/reply/", views.reply_view, name="reply"),
+    # The address the reply form had before the conversation (then "add information").
+    path("<slug:org>/case/<str:token>/information/", views.reply_view, name="information"),
     path("<slug:org>/case/<str:token>/evidence/", views.evidence_view, name="evidence"),
     path(
         "<slug:org>/case/<str:token>/evidence/<int:pk>/",

@@ -30,8 +30,8 @@ from plaint.portal.forms import (
     ComplaintForm,
     EscalationForm,
     EvidenceForm,
-    InformationForm,
     OfferAnswerForm,
+    ReplyForm,
 )
 from plaint.portal.links import LinkExpired, LinkInvalid, link_lifetime
 
@@ -220,7 +220,9 @@ def _case_context(
         "offers": selectors.customer_offers(case=case),
         "offer_form": extra.pop("offer_form", None) or OfferAnswerForm(),
         "offer_error_id": extra.pop("offer_error_id", None),
-        "information_form": extra.pop("information_form", None) or InformationForm(),
+        "conversation": selectors.customer_conversation(case=case),
+        "letter_pdfs": selectors.customer_letter_pdfs(case=case),
+        "reply_form": extra.pop("reply_form", None) or ReplyForm(),
         "evidence_form": extra.pop("evidence_form", None) or EvidenceForm(),
         **extra,
     }
@@ -239,16 +241,23 @@ def case_view(request: HttpRequest, organisation: Organisation, case: Case) -> H
 
 @require_POST
 @with_case
-def information_view(request: HttpRequest, organisation: Organisation, case: Case) -> HttpResponse:
-    form = InformationForm(request.POST)
+def reply_view(request: HttpRequest, organisation: Organisation, case: Case) -> HttpResponse:
+    form = ReplyForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            services.information_add(case=case, text=form.cleaned_data["text"], now=timezone.now())
+            services.reply_send(
+                case=case,
+                text=form.cleaned_data["text"],
+                uploads=_uploads(form.cleaned_data["evidence"]),
+                now=timezone.now(),
+            )
         except FieldErrors as exc:
-            _apply_errors(form, exc.errors, {})
+            _apply_errors(form, exc.errors, {"file": "evidence"})
         else:
-            return _back(organisation, request)
-    context = _case_context(request, organisation, case, information_form=form)
+            token = request.resolver_match.kwargs["token"] if request.resolver_match else ""
+            url = reverse("portal:case", kwargs={"org": organisation.slug, "token": token})
+            return redirect(f"{url}#messages")
+    context = _case_context(request, organisation, case, reply_form=form)
     return render(request, "portal/case.html", context, status=400)
 
 
