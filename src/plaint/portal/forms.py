@@ -167,6 +167,25 @@ class ComplaintForm(forms.Form):
         return bool(self.data.get("website", "").strip())
 
 
+class LinkRequestForm(forms.Form):
+    reference = _text(
+        "Your complaint's reference",
+        required=True,
+        max_length=32,
+        help_text="As in the e-mail we sent you, for example PL-2026-000123.",
+    )
+    email = forms.EmailField(
+        label="Your e-mail address",
+        max_length=254,
+        help_text="The address you gave with your complaint.",
+        error_messages={
+            "required": "Please give the e-mail address you gave with your complaint.",
+            "invalid": "That does not look like an e-mail address (it should look like "
+            "name@example.com).",
+        },
+    )
+
+
 class ReplyForm(forms.Form):
     text = _text(
         "Your message",

@@ -14,10 +14,8 @@ from django.utils import timezone
 from plaint.accounts.models import Organisation
 from plaint.cases.models import Case, CaseEvent, Evidence, ResolutionOffer
 from plaint.cases.selectors import (
-    CaseNotFound,
     TimelineEntry,
     case_evidence,
-    case_get,
     case_offers,
     case_timeline,
 )
@@ -37,24 +35,18 @@ from plaint.domain.timeline import contact_in_brief, describe, detail
 from plaint.domain.vocabulary import ActorKind, Visibility
 from plaint.letters.overrides import templates_dir
 from plaint.letters.selectors import KeptLetter, LetterNotFound, case_letter_file, case_letters
-from plaint.portal.links import LinkInvalid, link_read
+from plaint.portal.links import link_open
 
 #: Regimes for which the portal shows the ombudsman referral facts kept in the repo.
 FOS_REGIMES = ("UK-FCA-DISP",)
 FOS_RULES = ("final-response", "fos-referral")
 
 
-def portal_case(*, organisation: Organisation, token: str) -> Case:
+def portal_case(*, organisation: Organisation, token: str, now: datetime) -> Case:
     """The case a customer's link opens. Raises `LinkInvalid` for anything but a genuine,
-    unexpired link to a case of this organisation (and `LinkExpired` for an old one)."""
-    claim = link_read(token, organisation_id=organisation.pk)
-    try:
-        case = case_get(organisation=organisation, reference=claim.reference)
-    except CaseNotFound:
-        raise LinkInvalid from None
-    if case.pk != claim.case_id:
-        raise LinkInvalid
-    return case
+    unexpired link to a case of this organisation, `LinkExpired` for an old one and
+    `LinkRetired` for a link of the old readable kind."""
+    return link_open(organisation=organisation, token=token, now=now)
 
 
 @dataclass(frozen=True)

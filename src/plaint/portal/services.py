@@ -37,19 +37,19 @@ from plaint.domain.lifecycle import CaseStatus, allowed_targets
 from plaint.domain.vocabulary import Channel, Direction, Visibility
 from plaint.intake.services import complaint_receive
 from plaint.letters.services import GeneratedLetter, letter_generate
-from plaint.portal.links import link_lifetime, link_token
-from plaint.portal.models import IntakeAttempt
+from plaint.portal.links import link_issue
+from plaint.portal.models import IntakeAttempt, PortalLink
 from plaint.portal.selectors import customer_offer_get, overdue_business_deadlines
 
 log = logging.getLogger(__name__)
 
 
 class RateLimited(DomainError):
-    """Too many complaints from one address in the window."""
+    """Too many submissions from one address in the window."""
 
-    def __init__(self, retry_at: datetime) -> None:
+    def __init__(self, retry_at: datetime, what: str = "complaints have") -> None:
         super().__init__(
-            "Too many complaints have been sent from your connection in a short time. "
+            f"Too many {what} been sent from your connection in a short time. "
             "Please try again later."
         )
         self.retry_at = retry_at
@@ -60,10 +60,7 @@ def client_key(ip: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
 
 
-@transaction.atomic
-def intake_throttle(*, ip: str, now: datetime) -> None:
-    """Count one complaint from `ip`, or raise `RateLimited` when it has already sent
-    PLAINT_PORTAL_RATE_LIMIT in the last PLAINT_PORTAL_RATE_WINDOW_MINUTES."""
+def _throttle(*, kind: IntakeAttempt.Kind, ip: str, now: datetime, what: str) -> None:
     limit = APP.portal_rate_limit
     if limit == 0:
         return
@@ -72,13 +69,27 @@ def intake_throttle(*, ip: str, now: datetime) -> None:
     IntakeAttempt.objects.filter(at__lt=since).delete()
     key = client_key(ip)
     recent = list(
-        IntakeAttempt.objects.filter(client=key, at__gte=since)
+        IntakeAttempt.objects.filter(client=key, kind=kind, at__gte=since)
         .order_by("at")
         .values_list("at", flat=True)
     )
     if len(recent) >= limit:
-        raise RateLimited(retry_at=recent[0] + window)
-    IntakeAttempt.objects.create(client=key, at=now)
+        raise RateLimited(retry_at=recent[0] + window, what=what)
+    IntakeAttempt.objects.create(client=key, at=now, kind=kind)
+
+
+@transaction.atomic
+def intake_throttle(*, ip: str, now: datetime) -> None:
+    """Count one complaint from `ip`, or raise `RateLimited` when it has already sent
+    PLAINT_PORTAL_RATE_LIMIT in the last PLAINT_PORTAL_RATE_WINDOW_MINUTES."""
+    _throttle(kind=IntakeAttempt.Kind.COMPLAINT, ip=ip, now=now, what="complaints have")
+
+
+@transaction.atomic
+def link_request_throttle(*, ip: str, now: datetime) -> None:
+    """Count one request for a new link from `ip`, under the same limit and window as
+    complaints (counted apart from them)."""
+    _throttle(kind=IntakeAttempt.Kind.LINK_REQUEST, ip=ip, now=now, what="requests have")
 
 
 @dataclass(frozen=True)
@@ -105,6 +116,7 @@ class Filed:
     case: Case
     token: str
     link: str
+    days: int  # how long the link works
 
 
 def _attach_all(*, case: Case, uploads: Sequence[Upload], actor: Actor, now: datetime) -> None:
@@ -176,12 +188,80 @@ def complaint_file(
         )
         case = intake.case
         _attach_all(case=case, uploads=uploads, actor=actor, now=now)
-        token = link_token(case)
-        link = link_for(token)
+        issued = link_issue(case=case, now=now, reason=PortalLink.Reason.FILED)
+        link = link_for(issued.token)
         if customer.email.strip():
-            email, days = customer.email.strip(), link_lifetime().days
+            email, days = customer.email.strip(), issued.days
             transaction.on_commit(lambda: _mail_link(case=case, email=email, link=link, days=days))
-    return Filed(case=case, token=token, link=link)
+    return Filed(case=case, token=issued.token, link=link, days=issued.days)
+
+
+#: New links one case may be sent on request in a rate window, whoever asks: a stranger who
+#: knows a reference and an address cannot fill the customer's inbox.
+LINKS_PER_CASE = 3
+
+
+def _mail_new_link(*, case: Case, email: str, link: str, days: int) -> None:
+    body = (
+        f"Dear {case.customer.name},\n\n"
+        f"Someone asked for a new private link to your complaint {case.reference} to "
+        f"{case.organisation.name}. Here it is (it works for {days} days; keep it to "
+        f"yourself):\n\n{link}\n\n"
+        "If you did not ask for it, you can ignore this e-mail: the link was sent only to "
+        "you, and your older links still work until they expire.\n"
+    )
+    try:
+        send_mail(
+            subject=f"A new link to your complaint {case.reference}",
+            message=body,
+            from_email=None,
+            recipient_list=[email],
+        )
+    except OSError:
+        log.exception("Portal: could not send a new link for %s", case.reference)
+
+
+def _same_address(typed: str, on_file: str) -> bool:
+    a, b = typed.strip().casefold(), on_file.strip().casefold()
+    return bool(b) and hmac.compare_digest(a.encode(), b.encode())
+
+
+def link_request(
+    *,
+    organisation: Organisation,
+    reference: str,
+    email: str,
+    now: datetime,
+    link_for: Callable[[str], str],
+) -> None:
+    """A customer whose link expired asks for a new one. When `reference` names a case of
+    this organisation whose customer's address is `email` (ignoring case and spaces), a
+    new link is issued and e-mailed to the address on the case (never to the one typed),
+    at most LINKS_PER_CASE times per rate window. Otherwise nothing happens. Either way
+    the caller learns nothing: this returns nothing and raises nothing for a mismatch."""
+    wanted = reference.strip().upper()
+    if not wanted or "\x00" in wanted or "\x00" in email or len(wanted) > 32:
+        return
+    with transaction.atomic():
+        case = (
+            Case.objects.select_related("customer", "organisation")
+            .filter(organisation=organisation, reference=wanted)
+            .first()
+        )
+        if case is None or not _same_address(email, case.customer.email):
+            return
+        since = now - timedelta(minutes=APP.portal_rate_window_minutes)
+        recent = PortalLink.objects.filter(
+            case=case, reason=PortalLink.Reason.REQUESTED, issued_at__gte=since
+        ).count()
+        if recent >= LINKS_PER_CASE:
+            log.warning("Portal: new-link requests for %s are over the limit", case.reference)
+            return
+        issued = link_issue(case=case, now=now, reason=PortalLink.Reason.REQUESTED)
+        link, address, days = link_for(issued.token), case.customer.email.strip(), issued.days
+        transaction.on_commit(
+            lambda: _mail_new_link(case=case, email=address, link=link, days=days)
+        )
 
 
 def customer_actor(case: Case) -> Actor:

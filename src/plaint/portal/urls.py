@@ -6,6 +6,7 @@ app_name = "portal"
 urlpatterns = [
     path("<slug:org>/", views.complaint_form_view, name="complaint_form"),
     path("<slug:org>/received/", views.received_view, name="received"),
+    path("<slug:org>/new-link/", views.link_request_view, name="link_request"),
     path("<slug:org>/case/<str:token>/", views.case_view, name="case"),
     path("<slug:org>/case/<str:token>/reply/", views.reply_view, name="reply"),
     # The address the reply form had before the conversation (then "add information").
