@@ -37,7 +37,7 @@ from plaint.domain.lifecycle import CaseStatus, allowed_targets
 from plaint.domain.vocabulary import Channel, Direction, Visibility
 from plaint.intake.services import complaint_receive
 from plaint.letters.services import GeneratedLetter, letter_generate
-from plaint.portal.links import link_issue
+from plaint.portal.links import IssuedLink, link_issue
 from plaint.portal.models import IntakeAttempt, PortalLink
 from plaint.portal.selectors import customer_offer_get, overdue_business_deadlines
 
@@ -262,6 +262,12 @@ def link_request(
         transaction.on_commit(
             lambda: _mail_new_link(case=case, email=address, link=link, days=days)
         )
+
+
+@transaction.atomic
+def case_link_issue(*, case: Case, now: datetime) -> IssuedLink:
+    """A new private link to `case` for staff to hand over (`plaint portal link`)."""
+    return link_issue(case=case, now=now, reason=PortalLink.Reason.ISSUED)
 
 
 def customer_actor(case: Case) -> Actor:
