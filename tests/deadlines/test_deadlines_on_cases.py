@@ -12,8 +12,8 @@ from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
 from plaint.deadlines.models import CaseDeadline
 from plaint.deadlines.services import case_deadlines_refresh
-from plaint.portal.links import link_token
 from tests.conftest import open_case
+from tests.portal.helpers import portal_token
 
 RECEIVED = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)  # a Monday
 STAFF = Actor.system("test")
@@ -33,7 +33,7 @@ def desk_page(case: Case) -> str:
 def portal_page(case: Case) -> str:
     return (
         Client()
-        .get(f"/complain/{case.organisation.slug}/case/{link_token(case)}/")
+        .get(f"/complain/{case.organisation.slug}/case/{portal_token(case)}/")
         .content.decode()
     )
 

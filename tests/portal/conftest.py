@@ -6,7 +6,7 @@ import pytest
 
 from plaint.accounts.models import Organisation
 from plaint.cases.models import Case
-from plaint.portal.links import link_token
+from tests.portal.helpers import portal_token
 
 
 @pytest.fixture(autouse=True)
@@ -17,8 +17,13 @@ def _portal_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
 
 @pytest.fixture
 def case_url() -> Callable[..., str]:
+    """The case's link (one per case for the whole test), under `org` if given."""
+    tokens: dict[int, str] = {}
+
     def make(case: Case, suffix: str = "", org: Organisation | None = None) -> str:
         slug = (org or case.organisation).slug
-        return f"/complain/{slug}/case/{link_token(case)}/{suffix}"
+        if case.pk not in tokens:
+            tokens[case.pk] = portal_token(case)
+        return f"/complain/{slug}/case/{tokens[case.pk]}/{suffix}"
 
     return make

@@ -1,8 +1,13 @@
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from django.utils import timezone
+
+from plaint.cases.models import Case
+from plaint.portal.links import link_issue
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -34,3 +39,9 @@ def pdf_file(name: str = "bill.pdf") -> SimpleUploadedFile:
 
 def text_file(name: str = "notes.txt", body: bytes = b"Call log\n") -> SimpleUploadedFile:
     return SimpleUploadedFile(name, body, content_type="text/plain")
+
+
+def portal_token(case: Case, *, now: datetime | None = None) -> str:
+    """A new private link's token for `case`, issued at `now` (by default the moment the
+    test runs, which is when the portal will read it)."""
+    return link_issue(case=case, now=now or timezone.now(), reason="issued").token

@@ -3,22 +3,26 @@ nothing, and downloads are checked against the case the link opens (no IDOR)."""
 
 from __future__ import annotations
 
-import time
+import base64
+import hashlib
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.core import signing
 from django.test import Client
+from django.utils import timezone
 
 from plaint.accounts.models import Organisation, User
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
 from plaint.cases.services import case_evidence_attach
 from plaint.letters.services import letter_generate
-from plaint.portal.links import SALT, link_token
+from plaint.portal.links import LEGACY_SALT, link_lifetime
+from plaint.portal.models import PortalLink
 from plaint.portal.services import Upload, evidence_add
 from tests.conftest import NOW, open_case
-from tests.portal.helpers import PDF
+from tests.portal.helpers import PDF, portal_token
 
 pytestmark = pytest.mark.django_db
 CaseUrl = Callable[..., str]
@@ -44,62 +48,80 @@ def test_link_opens_the_case(client: Client, case: Case, case_url: CaseUrl) -> N
     assert "Received" in html
 
 
-def test_expired_link_says_so(client: Client, case: Case, monkeypatch: pytest.MonkeyPatch) -> None:
-    real = time.time()
-    with monkeypatch.context() as m:
-        m.setattr(signing.time, "time", lambda: real - 31 * 86400)
-        token = link_token(case)
+def test_expired_link_says_so_and_offers_a_new_one(client: Client, case: Case) -> None:
+    issued = timezone.now() - link_lifetime(case) - timedelta(seconds=1)
+    token = portal_token(case, now=issued)
     response = client.get(f"/complain/acme/case/{token}/")
     assert response.status_code == 410
-    assert "This link has expired" in response.content.decode()
-    assert case.reference not in response.content.decode()
+    html = response.content.decode()
+    assert "This link has expired" in html
+    assert "/complain/acme/new-link/" in html
+    assert case.reference not in html
 
 
-def test_link_within_its_lifetime_works(
-    client: Client, case: Case, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    real = time.time()
-    with monkeypatch.context() as m:
-        m.setattr(signing.time, "time", lambda: real - 29 * 86400)
-        token = link_token(case)
+def test_link_within_its_lifetime_works(client: Client, case: Case) -> None:
+    issued = timezone.now() - link_lifetime(case) + timedelta(minutes=5)
+    token = portal_token(case, now=issued)
     assert client.get(f"/complain/acme/case/{token}/").status_code == 200
 
 
 @pytest.mark.parametrize(
     "mangle",
     [
-        lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # signature altered
-        lambda t: "x" + t,  # payload altered
-        lambda t: t.split(":")[0],  # signature removed
+        lambda t: t[:-1] + ("A" if t[-1] != "A" else "B"),  # one character altered
+        lambda t: "x" + t,  # lengthened
+        lambda t: t[:-6],  # truncated
         lambda t: "AC-2026-000001",  # a guessed reference
     ],
 )
 def test_tampered_or_guessed_links_give_nothing(
     client: Client, case: Case, mangle: Callable[[str], str]
 ) -> None:
-    response = client.get(f"/complain/acme/case/{mangle(link_token(case))}/")
+    response = client.get(f"/complain/acme/case/{mangle(portal_token(case))}/")
     assert response.status_code == 404
     html = response.content.decode()
     assert "This link does not open a complaint" in html
     assert case.reference not in html and "Dana" not in html
 
 
-def test_forged_claim_for_another_case_without_the_key(
-    client: Client, org: Organisation, agent: User, case: Case
-) -> None:
-    other = open_case(org, agent)
+def test_the_token_reveals_nothing_when_decoded(case: Case) -> None:
+    token = portal_token(case)
+    decoded = base64.urlsafe_b64decode(token + "=" * (-len(token) % 4))
+    assert len(decoded) == 32
+    for clue in (case.reference, case.customer.name, "acme", '"c":', '"r":'):
+        assert clue.encode() not in decoded and clue not in token
+    assert ":" not in token
+    # only its digest is kept
+    link = PortalLink.objects.get(case=case)
+    assert link.digest == hashlib.sha256(token.encode()).hexdigest()
+    assert token not in str(PortalLink.objects.values_list())
+
+
+def test_two_links_for_one_case_differ(case: Case) -> None:
+    assert portal_token(case) != portal_token(case)
+
+
+def test_an_old_readable_link_asks_for_a_new_one(client: Client, case: Case) -> None:
+    old = signing.dumps(
+        {"o": case.organisation_id, "c": case.pk, "r": case.reference}, salt=LEGACY_SALT
+    )
+    response = client.get(f"/complain/acme/case/{old}/")
+    assert response.status_code == 410
+    html = response.content.decode()
+    assert "This link is no longer used" in html
+    assert "/complain/acme/new-link/" in html
+    assert "Dana" not in html and "charged twice" not in html
+
+
+def test_a_forged_old_link_gives_nothing(client: Client, case: Case) -> None:
     forged = signing.dumps(
-        {"o": org.pk, "c": other.pk, "r": other.reference}, salt=SALT, key="not-the-key"
+        {"o": case.organisation_id, "c": case.pk, "r": case.reference},
+        salt=LEGACY_SALT,
+        key="not-the-key",
     )
     assert client.get(f"/complain/acme/case/{forged}/").status_code == 404
-    # A genuine claim whose reference and id disagree opens nothing either.
-    mixed = signing.dumps({"o": org.pk, "c": case.pk, "r": other.reference}, salt=SALT)
-    assert client.get(f"/complain/acme/case/{mixed}/").status_code == 404
-
-
-def test_a_link_from_another_salt_is_refused(client: Client, case: Case) -> None:
-    token = signing.dumps({"o": case.organisation_id, "c": case.pk, "r": case.reference})
-    assert client.get(f"/complain/acme/case/{token}/").status_code == 404
+    other_salt = signing.dumps({"o": case.organisation_id, "c": case.pk, "r": case.reference})
+    assert client.get(f"/complain/acme/case/{other_salt}/").status_code == 404
 
 
 def test_link_under_another_organisation_gives_nothing(

@@ -28,12 +28,13 @@ def case(org: Organisation, agent: User) -> Case:
 
 
 def test_add_information_is_customer_visible(client: Client, case: Case, case_url: CaseUrl) -> None:
+    """The older address of the form records a reply, as the new one does."""
     response = client.post(case_url(case, "information/"), {"text": "My bank statement shows it."})
     assert response.status_code == 302
     event = CaseEvent.objects.filter(case=case).last()
     assert event is not None
     assert (event.kind, event.visibility, event.actor_kind) == (
-        "note_added",
+        "contact_logged",
         "customer",
         "customer",
     )
@@ -44,7 +45,7 @@ def test_add_information_is_customer_visible(client: Client, case: Case, case_ur
 def test_empty_information_is_refused(client: Client, case: Case, case_url: CaseUrl) -> None:
     response = client.post(case_url(case, "information/"), {"text": "  "})
     assert response.status_code == 400
-    assert "Please tell us what would you like to add?" in response.content.decode()
+    assert "Please tell us your message." in response.content.decode()
 
 
 def test_internal_notes_stay_internal(

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -20,13 +20,17 @@ from django.test import Client
 from plaint.accounts.models import Organisation, User
 from plaint.accounts.roles import Role
 from plaint.cases.ledger import Actor
-from plaint.cases.models import Case, Evidence
-from plaint.cases.services import CustomerDetails, case_evidence_attach
+from plaint.cases.models import Case, Evidence, ResolutionOffer
+from plaint.cases.services import (
+    CustomerDetails,
+    case_evidence_attach,
+    case_offer_record,
+    case_transition,
+)
 from plaint.letters.services import letter_generate
-from plaint.portal.links import link_token
 from plaint.portal.services import Upload, evidence_add
 from tests.conftest import NOW, _staff, open_case
-from tests.portal.helpers import PDF
+from tests.portal.helpers import PDF, portal_token
 
 #: Apps whose rows a refused request must leave untouched.
 WATCHED_APPS = (
@@ -81,9 +85,29 @@ class World:
     customer_evidence: Evidence  # uploaded by case A's customer
     staff_evidence: Evidence  # uploaded by staff on case A (internal)
     sibling_evidence: Evidence  # uploaded by case B's customer
+    tokens: dict[int, str] = field(default_factory=dict)  # case pk -> its link's token
+    made: dict[str, object] = field(default_factory=dict)  # what was made on first use
+
+    @property
+    def offer(self) -> ResolutionOffer:
+        """An offer on case A awaiting the customer's answer, made when first asked for
+        (making it moves case A to "resolution proposed")."""
+        if "offer" not in self.made:
+            actor = Actor.staff(self.admin)
+            case_transition(case=self.case, to="investigating", actor=actor, now=NOW)
+            self.made["offer"] = case_offer_record(
+                case=self.case, redress="apology", actor=actor, now=NOW
+            )
+        offer = self.made["offer"]
+        assert isinstance(offer, ResolutionOffer)
+        return offer
 
     def token(self, case: Case | None = None) -> str:
-        return link_token(case or self.case)
+        """The case's private link (one per case and world, issued when first asked)."""
+        target = case or self.case
+        if target.pk not in self.tokens:
+            self.tokens[target.pk] = portal_token(target)
+        return self.tokens[target.pk]
 
 
 def _customer(name: str) -> CustomerDetails:
@@ -137,7 +161,7 @@ def world(
         actor=actor,
         now=NOW,
     )
-    return World(
+    made = World(
         org=org,
         other_org=other_org,
         admin=admin,
@@ -152,6 +176,9 @@ def world(
         staff_evidence=staff_file,
         sibling_evidence=customer_upload(sibling, "sam-receipt.pdf", PDF + b"% sam"),
     )
+    for each in (case, sibling, foreign):
+        made.token(each)  # issued now, so no sweep's snapshot sees a link row appear
+    return made
 
 
 def _files(root: Path) -> list[str]:

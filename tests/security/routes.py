@@ -197,6 +197,25 @@ RECIPES: dict[str, Recipe] = {
     "portal:received": Recipe(ANYONE, lambda w: {"org": w.org.slug}),
     "portal:case": Recipe(CUSTOMER, _link),
     "portal:information": Recipe(CUSTOMER, _link, body=lambda w: {"text": "More facts."}),
+    "portal:reply": Recipe(
+        CUSTOMER,
+        _link,
+        body=lambda w: {
+            "text": "Any news?",
+            "evidence": [SimpleUploadedFile("c.pdf", PDF, "application/pdf")],
+        },
+    ),
+    "portal:offer_answer": Recipe(
+        CUSTOMER,
+        lambda w: {**_link(w), "pk": w.offer.pk},
+        body=lambda w: {"answer": "accept"},
+        objects=("pk",),
+    ),
+    "portal:link_request": Recipe(
+        ANYONE,
+        lambda w: {"org": w.org.slug},
+        body=lambda w: {"reference": w.case.reference, "email": "dana@example.org"},
+    ),
     "portal:evidence": Recipe(
         CUSTOMER,
         _link,

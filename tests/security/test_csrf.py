@@ -37,6 +37,9 @@ KNOWN_POST_ROUTES = {
     "desk:letter_sent",
     "portal:complaint_form",
     "portal:information",
+    "portal:reply",
+    "portal:offer_answer",
+    "portal:link_request",
     "portal:evidence",
     "portal:escalate",
 }

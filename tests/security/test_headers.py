@@ -3,18 +3,16 @@ caching of pages that hold personal data, and the session cookie."""
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
-from unittest import mock
+from datetime import timedelta
 
 import pytest
 from django.conf import settings as django_settings
-from django.core import signing
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
-from plaint.portal.links import link_token
-from tests.portal.helpers import complaint
+from tests.portal.helpers import complaint, portal_token
 from tests.security.conftest import World, password, signed_in
 from tests.security.markup import Page
 
@@ -32,9 +30,7 @@ def _link(world: World, suffix: str = "") -> str:
 
 
 def _expired(world: World) -> str:
-    long_ago = time.time() - 400 * 86400
-    with mock.patch.object(signing.time, "time", lambda: long_ago):
-        token = link_token(world.case)
+    token = portal_token(world.case, now=timezone.now() - timedelta(days=400))
     return reverse("portal:case", kwargs={"org": "acme", "token": token})
 
 

@@ -7,22 +7,23 @@ leaked), shows no case data, and writes nothing."""
 
 from __future__ import annotations
 
-import json
-import time
 from collections.abc import Callable
+from datetime import timedelta
 
 import pytest
 from django.core import signing
 from django.test import Client
 from django.urls import reverse
+from django.utils import timezone
 
 from plaint.accounts.models import User
 from plaint.cases.ledger import Actor
 from plaint.cases.models import CaseEvent, Evidence
 from plaint.cases.services import case_assign
 from plaint.letters.selectors import case_letter_file, case_letters
-from plaint.portal.links import SALT, link_token
+from plaint.portal.links import LEGACY_SALT
 from tests.conftest import NOW
+from tests.portal.helpers import portal_token
 from tests.security.conftest import Snapshot, World, signed_in
 from tests.security.routes import (
     CUSTOMER,
@@ -195,59 +196,51 @@ def test_sequential_references_reveal_nothing_across_organisations(world: World)
 # ---------------------------------------------------------------- the customer's link
 
 
-def _tampered(token: str, **changes: object) -> str:
-    """The token with its payload edited but its signature kept."""
-    payload, rest = token.split(":", 1)
-    compressed = payload.startswith(".")
-    assert not compressed
-    claim = json.loads(signing.b64_decode(payload.encode()))
-    claim.update(changes)
-    edited = signing.b64_encode(json.dumps(claim, separators=(",", ":")).encode()).decode()
-    return f"{edited}:{rest}"
+def _altered(token: str) -> str:
+    """The token with one character changed."""
+    return token[:-1] + ("A" if token[-1] != "A" else "B")
 
 
-def _expired(world: World, monkeypatch: pytest.MonkeyPatch) -> str:
-    real = time.time()
-    with monkeypatch.context() as m:
-        m.setattr(signing.time, "time", lambda: real - 400 * 86400)
-        return link_token(world.case)
+def _expired(world: World) -> str:
+    return portal_token(world.case, now=timezone.now() - timedelta(days=400))
 
 
-def _bad_links(world: World, monkeypatch: pytest.MonkeyPatch) -> dict[str, tuple[str, str, int]]:
+def _old_kind(claim: dict[str, object], **options: object) -> str:
+    """A link of the old readable kind (signed JSON naming the case)."""
+    return signing.dumps(claim, **options)  # type: ignore[arg-type]
+
+
+def _bad_links(world: World) -> dict[str, tuple[str, str, int]]:
     """(organisation slug, token, expected status) of each link that must open nothing."""
     a, b = world.case, world.sibling
     good = world.token()
     acme, globex = world.org.slug, world.other_org.slug
     return {
-        "payload names case B, signature of A": (
+        "one character altered": (acme, _altered(good), 404),
+        "an old-kind link naming case B, forged": (
             acme,
-            _tampered(good, c=b.pk, r=b.reference),
-            404,
-        ),
-        "payload names the other organisation": (
-            globex,
-            _tampered(good, o=world.other_org.pk, c=world.foreign.pk, r=world.foreign.reference),
-            404,
-        ),
-        "signed with another key": (
-            acme,
-            signing.dumps(
+            _old_kind(
                 {"o": a.organisation_id, "c": b.pk, "r": b.reference},
-                salt=SALT,
+                salt=LEGACY_SALT,
                 key="not-the-secret-key",
             ),
             404,
         ),
-        "signed for another purpose": (
+        "an old-kind link signed for another purpose": (
             acme,
-            signing.dumps({"o": a.organisation_id, "c": a.pk, "r": a.reference}),
+            _old_kind({"o": a.organisation_id, "c": a.pk, "r": a.reference}),
             404,
+        ),
+        "a genuine old-kind link (asks for a new one)": (
+            acme,
+            _old_kind({"o": a.organisation_id, "c": a.pk, "r": a.reference}, salt=LEGACY_SALT),
+            410,
         ),
         "truncated": (acme, good[:-6], 404),
         "a reference typed in": (acme, a.reference, 404),
-        "another organisation's link": (acme, link_token(world.foreign), 404),
+        "another organisation's link": (acme, world.token(world.foreign), 404),
         "A's link under another organisation": (globex, good, 404),
-        "expired": (acme, _expired(world, monkeypatch), 410),
+        "expired": (acme, _expired(world), 410),
     }
 
 
@@ -261,7 +254,7 @@ def test_every_link_route_refuses_bad_links(
 ) -> None:
     good = world.token()
     for request in requests_for(route, world):
-        for problem, (slug, token, status) in _bad_links(world, monkeypatch).items():
+        for problem, (slug, token, status) in _bad_links(world).items():
             url = request.url.replace(good, token).replace(
                 f"/complain/{world.org.slug}/", f"/complain/{slug}/"
             )

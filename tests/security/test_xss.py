@@ -23,10 +23,9 @@ from django.utils.html import escape
 from plaint.cases.models import Case, Evidence
 from plaint.domain.contactpoints import LETTER_FIELDS
 from plaint.letters.selectors import case_letters
-from plaint.portal.links import link_token
 from plaint.triage.services import triage_run
 from tests.conftest import NOW, open_case
-from tests.portal.helpers import complaint
+from tests.portal.helpers import complaint, portal_token
 from tests.security.conftest import signed_in
 from tests.security.markup import Page, active_content
 
@@ -146,7 +145,7 @@ def _build(payload: str) -> Hostile:
     _ok(filed, "complaint")
     v.keep("complaint received", anyone.get(filed["Location"]))
     case = Case.objects.get(customer__email=EMAIL)
-    link = reverse("portal:case", kwargs={"org": "acme", "token": link_token(case)})
+    link = reverse("portal:case", kwargs={"org": "acme", "token": portal_token(case)})
 
     # ---- the customer adds information and a file
     _ok(anyone.post(link + "information/", {"text": v("portal information")}), "information")

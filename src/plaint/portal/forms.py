@@ -167,12 +167,35 @@ class ComplaintForm(forms.Form):
         return bool(self.data.get("website", "").strip())
 
 
-class InformationForm(forms.Form):
+class LinkRequestForm(forms.Form):
+    reference = _text(
+        "Your complaint's reference",
+        required=True,
+        max_length=32,
+        help_text="As in the e-mail we sent you, for example PL-2026-000123.",
+    )
+    email = forms.EmailField(
+        label="Your e-mail address",
+        max_length=254,
+        help_text="The address you gave with your complaint.",
+        error_messages={
+            "required": "Please give the e-mail address you gave with your complaint.",
+            "invalid": "That does not look like an e-mail address (it should look like "
+            "name@example.com).",
+        },
+    )
+
+
+class ReplyForm(forms.Form):
     text = _text(
-        "What would you like to add?",
+        "Your message",
         required=True,
         max_length=20_000,
         widget=forms.Textarea(attrs={"rows": 5}),
+    )
+    evidence = MultipleFileField(
+        label="Files to send with it (optional)",
+        help_text="Receipts, bills, photos, e-mails, letters. You can choose several files.",
     )
 
 
@@ -184,6 +207,25 @@ class EvidenceForm(forms.Form):
         if not files:
             raise forms.ValidationError("Please choose at least one file.")
         return files
+
+
+class OfferAnswerForm(forms.Form):
+    """One button per answer: "accept" alone, or "reject" with the reason beside it."""
+
+    answer = forms.ChoiceField(
+        choices=[("accept", "Accept"), ("reject", "Reject")],
+        error_messages={"required": "Please choose to accept or reject the offer."},
+    )
+    reason = _text(
+        "Why are you rejecting the offer?",
+        max_length=5_000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Needed if you reject it; it goes to the business with your answer.",
+    )
+
+    @property
+    def accepted(self) -> bool:
+        return bool(self.cleaned_data.get("answer") == "accept")
 
 
 GROUNDS = [

@@ -12,40 +12,41 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from plaint.accounts.models import Organisation
-from plaint.cases.models import Case, Evidence
+from plaint.cases.models import Case, CaseEvent, Evidence, ResolutionOffer
 from plaint.cases.selectors import (
-    CaseNotFound,
     TimelineEntry,
     case_evidence,
-    case_get,
+    case_offers,
     case_timeline,
 )
 from plaint.deadlines.selectors import DeadlineView, case_deadline_views
+from plaint.domain.conversation import EventFacts, Message, conversation_build, conversation_kinds
 from plaint.domain.deadlines.regimes import UnknownRegime, regime_get
-from plaint.domain.events import ContactLogged
+from plaint.domain.events import (
+    ContactLogged,
+    EventKind,
+    ResolutionAnswered,
+    ResolutionOffered,
+    payload_from_json,
+)
 from plaint.domain.letters.render import PACKAGE_TEMPLATES
+from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.timeline import contact_in_brief, describe, detail
 from plaint.domain.vocabulary import ActorKind, Visibility
 from plaint.letters.overrides import templates_dir
 from plaint.letters.selectors import KeptLetter, LetterNotFound, case_letter_file, case_letters
-from plaint.portal.links import LinkInvalid, link_read
+from plaint.portal.links import link_open
 
 #: Regimes for which the portal shows the ombudsman referral facts kept in the repo.
 FOS_REGIMES = ("UK-FCA-DISP",)
 FOS_RULES = ("final-response", "fos-referral")
 
 
-def portal_case(*, organisation: Organisation, token: str) -> Case:
+def portal_case(*, organisation: Organisation, token: str, now: datetime) -> Case:
     """The case a customer's link opens. Raises `LinkInvalid` for anything but a genuine,
-    unexpired link to a case of this organisation (and `LinkExpired` for an old one)."""
-    claim = link_read(token, organisation_id=organisation.pk)
-    try:
-        case = case_get(organisation=organisation, reference=claim.reference)
-    except CaseNotFound:
-        raise LinkInvalid from None
-    if case.pk != claim.case_id:
-        raise LinkInvalid
-    return case
+    unexpired link to a case of this organisation, `LinkExpired` for an old one and
+    `LinkRetired` for a link of the old readable kind."""
+    return link_open(organisation=organisation, token=token, now=now)
 
 
 @dataclass(frozen=True)
@@ -75,6 +76,30 @@ def customer_timeline(*, case: Case) -> list[PortalEntry]:
     return [_portal_entry(entry, zone) for entry in case_timeline(case=case, customer_view=True)]
 
 
+def customer_conversation(*, case: Case) -> list[Message]:
+    """The case as a conversation: the customer-visible events that carry a message
+    (`plaint.domain.conversation`: notes, contacts, sent letters and whatever kinds other
+    parts register), oldest first, with the files the customer attached to each reply."""
+    events = CaseEvent.objects.filter(
+        organisation_id=case.organisation_id,
+        case=case,
+        visibility=Visibility.CUSTOMER.value,
+        kind__in=sorted(conversation_kinds()),
+    ).order_by("seq")
+    facts = (
+        EventFacts(
+            seq=e.seq,
+            kind=e.kind,
+            occurred_at=e.occurred_at,
+            recorded_at=e.recorded_at,
+            actor_kind=e.actor_kind,
+            payload=payload_from_json(e.kind, e.payload),
+        )
+        for e in events
+    )
+    return conversation_build(facts, zone=ZoneInfo(case.organisation.time_zone))
+
+
 def business_deadlines(*, case: Case, now: datetime) -> list[DeadlineView]:
     """The deadlines the business has to meet on this case."""
     return [d for d in case_deadline_views(case=case, now=now) if d.row.party == "business"]
@@ -94,6 +119,11 @@ def customer_letters(*, case: Case) -> list[KeptLetter]:
         if kept.event.actor_kind == ActorKind.CUSTOMER.value
         or (kept.sent is not None and kept.sent.event.visibility == Visibility.CUSTOMER.value)
     ]
+
+
+def customer_letter_pdfs(*, case: Case) -> set[int]:
+    """The seqs of the letters whose PDF the customer may download."""
+    return {kept.event.seq for kept in customer_letters(case=case) if kept.payload.files.get("pdf")}
 
 
 def customer_letter_pdf(*, case: Case, seq: int) -> tuple[KeptLetter, bytes]:
@@ -149,3 +179,54 @@ def ombudsman_info(*, case: Case) -> OmbudsmanInfo | None:
             contact = (folder / "fragments" / "fos-contact.md").read_text(encoding="utf-8").strip()
             break
     return OmbudsmanInfo(regime_title=regime.title, rules=rules, contact=contact)
+
+
+@dataclass(frozen=True)
+class CustomerOffer:
+    """An offer the business made where the customer can see it, and where it stands:
+    `open` while the customer may still answer it here (no answer yet and the case still
+    waits for one), `answered_by_customer` once it was answered through the portal."""
+
+    offer: ResolutionOffer
+    open: bool
+    answered_by_customer: bool
+
+
+def _offer_events(case: Case, kind: EventKind) -> list[tuple[CaseEvent, object]]:
+    events = CaseEvent.objects.filter(
+        organisation_id=case.organisation_id, case=case, kind=kind
+    ).order_by("seq")
+    return [(e, payload_from_json(e.kind, e.payload)) for e in events]
+
+
+def customer_offers(*, case: Case) -> list[CustomerOffer]:
+    """The offers whose `resolution_offered` event the customer may see, oldest first.
+    An offer recorded as internal is not shown, and cannot be answered here."""
+    visible = {
+        p.offer_id
+        for e, p in _offer_events(case, EventKind.RESOLUTION_OFFERED)
+        if isinstance(p, ResolutionOffered) and e.visibility == Visibility.CUSTOMER.value
+    }
+    by_customer = {
+        p.offer_id
+        for e, p in _offer_events(case, EventKind.RESOLUTION_ANSWERED)
+        if isinstance(p, ResolutionAnswered) and e.actor_kind == ActorKind.CUSTOMER.value
+    }
+    waiting = case.status == CaseStatus.RESOLUTION_PROPOSED.value
+    return [
+        CustomerOffer(
+            offer=offer,
+            open=waiting and offer.answer == ResolutionOffer.Answer.PENDING,
+            answered_by_customer=offer.pk in by_customer,
+        )
+        for offer in case_offers(case=case).order_by("offered_at", "pk")
+        if offer.pk in visible
+    ]
+
+
+def customer_offer_get(*, case: Case, offer_id: int) -> CustomerOffer:
+    """One offer the customer may see; `LookupError` for any other id."""
+    for item in customer_offers(case=case):
+        if item.offer.pk == offer_id:
+            return item
+    raise LookupError(f"{case.reference} has no offer #{offer_id} for the customer")

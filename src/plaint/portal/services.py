@@ -20,32 +20,36 @@ from django.db import transaction
 
 from plaint.accounts.models import Organisation
 from plaint.cases.ledger import Actor
-from plaint.cases.models import Case
+from plaint.cases.models import Case, ResolutionOffer
 from plaint.cases.services import (
     CustomerDetails,
+    case_contact_log,
     case_evidence_attach,
+    case_lock,
     case_note_add,
+    case_offer_answer,
     case_transition,
 )
 from plaint.config.appsettings import APP
+from plaint.deadlines.services import case_deadlines_refresh
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus, allowed_targets
-from plaint.domain.vocabulary import Channel, Visibility
+from plaint.domain.vocabulary import Channel, Direction, Visibility
 from plaint.intake.services import complaint_receive
 from plaint.letters.services import GeneratedLetter, letter_generate
-from plaint.portal.links import link_lifetime, link_token
-from plaint.portal.models import IntakeAttempt
-from plaint.portal.selectors import overdue_business_deadlines
+from plaint.portal.links import IssuedLink, link_issue
+from plaint.portal.models import IntakeAttempt, PortalLink
+from plaint.portal.selectors import customer_offer_get, overdue_business_deadlines
 
 log = logging.getLogger(__name__)
 
 
 class RateLimited(DomainError):
-    """Too many complaints from one address in the window."""
+    """Too many submissions from one address in the window."""
 
-    def __init__(self, retry_at: datetime) -> None:
+    def __init__(self, retry_at: datetime, what: str = "complaints have") -> None:
         super().__init__(
-            "Too many complaints have been sent from your connection in a short time. "
+            f"Too many {what} been sent from your connection in a short time. "
             "Please try again later."
         )
         self.retry_at = retry_at
@@ -56,10 +60,7 @@ def client_key(ip: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
 
 
-@transaction.atomic
-def intake_throttle(*, ip: str, now: datetime) -> None:
-    """Count one complaint from `ip`, or raise `RateLimited` when it has already sent
-    PLAINT_PORTAL_RATE_LIMIT in the last PLAINT_PORTAL_RATE_WINDOW_MINUTES."""
+def _throttle(*, kind: IntakeAttempt.Kind, ip: str, now: datetime, what: str) -> None:
     limit = APP.portal_rate_limit
     if limit == 0:
         return
@@ -68,13 +69,27 @@ def intake_throttle(*, ip: str, now: datetime) -> None:
     IntakeAttempt.objects.filter(at__lt=since).delete()
     key = client_key(ip)
     recent = list(
-        IntakeAttempt.objects.filter(client=key, at__gte=since)
+        IntakeAttempt.objects.filter(client=key, kind=kind, at__gte=since)
         .order_by("at")
         .values_list("at", flat=True)
     )
     if len(recent) >= limit:
-        raise RateLimited(retry_at=recent[0] + window)
-    IntakeAttempt.objects.create(client=key, at=now)
+        raise RateLimited(retry_at=recent[0] + window, what=what)
+    IntakeAttempt.objects.create(client=key, at=now, kind=kind)
+
+
+@transaction.atomic
+def intake_throttle(*, ip: str, now: datetime) -> None:
+    """Count one complaint from `ip`, or raise `RateLimited` when it has already sent
+    PLAINT_PORTAL_RATE_LIMIT in the last PLAINT_PORTAL_RATE_WINDOW_MINUTES."""
+    _throttle(kind=IntakeAttempt.Kind.COMPLAINT, ip=ip, now=now, what="complaints have")
+
+
+@transaction.atomic
+def link_request_throttle(*, ip: str, now: datetime) -> None:
+    """Count one request for a new link from `ip`, under the same limit and window as
+    complaints (counted apart from them)."""
+    _throttle(kind=IntakeAttempt.Kind.LINK_REQUEST, ip=ip, now=now, what="requests have")
 
 
 @dataclass(frozen=True)
@@ -101,6 +116,7 @@ class Filed:
     case: Case
     token: str
     link: str
+    days: int  # how long the link works
 
 
 def _attach_all(*, case: Case, uploads: Sequence[Upload], actor: Actor, now: datetime) -> None:
@@ -172,12 +188,86 @@ def complaint_file(
         )
         case = intake.case
         _attach_all(case=case, uploads=uploads, actor=actor, now=now)
-        token = link_token(case)
-        link = link_for(token)
+        issued = link_issue(case=case, now=now, reason=PortalLink.Reason.FILED)
+        link = link_for(issued.token)
         if customer.email.strip():
-            email, days = customer.email.strip(), link_lifetime().days
+            email, days = customer.email.strip(), issued.days
             transaction.on_commit(lambda: _mail_link(case=case, email=email, link=link, days=days))
-    return Filed(case=case, token=token, link=link)
+    return Filed(case=case, token=issued.token, link=link, days=issued.days)
+
+
+#: New links one case may be sent on request in a rate window, whoever asks: a stranger who
+#: knows a reference and an address cannot fill the customer's inbox.
+LINKS_PER_CASE = 3
+
+
+def _mail_new_link(*, case: Case, email: str, link: str, days: int) -> None:
+    body = (
+        f"Dear {case.customer.name},\n\n"
+        f"Someone asked for a new private link to your complaint {case.reference} to "
+        f"{case.organisation.name}. Here it is (it works for {days} days; keep it to "
+        f"yourself):\n\n{link}\n\n"
+        "If you did not ask for it, you can ignore this e-mail: the link was sent only to "
+        "you, and your older links still work until they expire.\n"
+    )
+    try:
+        send_mail(
+            subject=f"A new link to your complaint {case.reference}",
+            message=body,
+            from_email=None,
+            recipient_list=[email],
+        )
+    except OSError:
+        log.exception("Portal: could not send a new link for %s", case.reference)
+
+
+def _same_address(typed: str, on_file: str) -> bool:
+    a, b = typed.strip().casefold(), on_file.strip().casefold()
+    return bool(b) and hmac.compare_digest(a.encode(), b.encode())
+
+
+def link_request(
+    *,
+    organisation: Organisation,
+    reference: str,
+    email: str,
+    now: datetime,
+    link_for: Callable[[str], str],
+) -> None:
+    """A customer whose link expired asks for a new one. When `reference` names a case of
+    this organisation whose customer's address is `email` (ignoring case and spaces), a
+    new link is issued and e-mailed to the address on the case (never to the one typed),
+    at most LINKS_PER_CASE times per rate window. Otherwise nothing happens. Either way
+    the caller learns nothing: this returns nothing and raises nothing for a mismatch."""
+    wanted = reference.strip().upper()
+    if not wanted or "\x00" in wanted or "\x00" in email or len(wanted) > 32:
+        return
+    with transaction.atomic():
+        case = (
+            Case.objects.select_related("customer", "organisation")
+            .filter(organisation=organisation, reference=wanted)
+            .first()
+        )
+        if case is None or not _same_address(email, case.customer.email):
+            return
+        since = now - timedelta(minutes=APP.portal_rate_window_minutes)
+        recent = PortalLink.objects.filter(
+            case=case, reason=PortalLink.Reason.REQUESTED, issued_at__gte=since
+        ).count()
+        if recent >= LINKS_PER_CASE:
+            log.warning("Portal: new-link requests for %s are over the limit", case.reference)
+            return
+        issued = link_issue(case=case, now=now, reason=PortalLink.Reason.REQUESTED)
+        link, address, days = link_for(issued.token), case.customer.email.strip(), issued.days
+        transaction.on_commit(
+            lambda: _mail_new_link(case=case, email=address, link=link, days=days)
+        )
+
+
+@transaction.atomic
+def case_link_issue(*, case: Case, now: datetime) -> IssuedLink:
+    """A new private link to `case` for staff to hand over (`plaint portal link`)."""
+    return link_issue(case=case, now=now, reason=PortalLink.Reason.ISSUED)
 
 
 def customer_actor(case: Case) -> Actor:
@@ -192,15 +282,36 @@ def evidence_add(*, case: Case, uploads: Sequence[Upload], now: datetime) -> Non
     _attach_all(case=case, uploads=uploads, actor=customer_actor(case), now=now)
 
 
-def information_add(*, case: Case, text: str, now: datetime) -> None:
-    """A note from the customer, visible to them and to staff."""
-    case_note_add(
-        case=case,
-        text=text,
-        actor=customer_actor(case),
-        now=now,
-        visibility=Visibility.CUSTOMER,
-    )
+def reply_send(*, case: Case, text: str, uploads: Sequence[Upload], now: datetime) -> None:
+    """The customer's reply to the business: an inbound contact through the website whose
+    text both sides see (`case_contact_log`, actor: the customer), with the files attached
+    to it through the evidence checks. All or nothing: a refused file keeps no reply."""
+    errors: dict[str, str] = {}
+    if not text.strip():
+        errors["text"] = "Please write your message."
+    elif "\x00" in text:
+        errors["text"] = "Your message contains a character that cannot be kept (NUL)."
+    if errors:
+        raise FieldErrors(errors)
+    actor = customer_actor(case)
+    with transaction.atomic():
+        try:
+            case_contact_log(
+                case=case,
+                contact_at=now,
+                channel=Channel.WEB,
+                direction=Direction.INBOUND,
+                actor=actor,
+                now=now,
+                summary=text,
+                summary_visibility=Visibility.CUSTOMER,
+                visibility=Visibility.CUSTOMER,
+            )
+        except FieldErrors as exc:
+            raise FieldErrors(
+                {"text" if k == "summary" else k: v for k, v in exc.errors.items()}
+            ) from None
+        _attach_all(case=case, uploads=uploads, actor=actor, now=now)
 
 
 class Grounds:
@@ -258,3 +369,59 @@ def case_escalate(
             case_note_add(case=case, text=why, actor=actor, now=now, visibility=Visibility.CUSTOMER)
             escalated = False
     return Escalation(letter=generated, escalated=escalated)
+
+
+@dataclass(frozen=True)
+class OfferAnswered:
+    offer: ResolutionOffer
+    already: bool  # the same answer had already been recorded from the portal (a resubmission)
+
+
+def offer_answer(
+    *, case: Case, offer_id: int, accepted: bool, reason: str, now: datetime
+) -> OfferAnswered:
+    """Record the customer's own answer to an offer they can see, through
+    `case_offer_answer` (actor: the customer), then bring the case's deadlines up to date,
+    as the desk does when staff record an answer. A rejection needs a reason.
+
+    Sending the same answer twice (a double click, a reload) records it once and returns
+    `already=True`. An offer answered otherwise, or no longer open because the business
+    moved the case on since making it, is refused with a `DomainError` that says so."""
+    errors: dict[str, str] = {}
+    if not accepted and not reason.strip():
+        errors["reason"] = "Please tell us why you are rejecting the offer."
+    if "\x00" in reason:
+        errors["reason"] = "Your reason contains a character that cannot be kept (NUL)."
+    if errors:
+        raise FieldErrors(errors)
+    with transaction.atomic():
+        case = case_lock(case)
+        try:
+            item = customer_offer_get(case=case, offer_id=offer_id)
+        except LookupError:
+            raise FieldErrors({"offer": "There is no such offer on your complaint."}) from None
+        offer = item.offer
+        wanted = ResolutionOffer.Answer.ACCEPTED if accepted else ResolutionOffer.Answer.REJECTED
+        if offer.answer != ResolutionOffer.Answer.PENDING:
+            if offer.answer == wanted and item.answered_by_customer:
+                return OfferAnswered(offer=offer, already=True)
+            on = f"{offer.answered_at:%d %B %Y}" if offer.answered_at else "an earlier date"
+            raise DomainError(
+                f"This offer was already {offer.answer} on {on}, so this answer was not "
+                "recorded. If something is wrong, please send a message below."
+            )
+        if not item.open:
+            raise DomainError(
+                f"This offer is no longer open: {case.organisation.name} has moved your "
+                f"complaint on since making it (it is now “{case.status_enum.label}”). "
+                "Your answer was not recorded; you can send a message below instead."
+            )
+        answered = case_offer_answer(
+            offer=offer,
+            accepted=accepted,
+            actor=customer_actor(case),
+            now=now,
+            comment=reason,
+        )
+    case_deadlines_refresh(case=case, now=now)
+    return OfferAnswered(offer=answered, already=False)

@@ -6,13 +6,21 @@ app_name = "portal"
 urlpatterns = [
     path("<slug:org>/", views.complaint_form_view, name="complaint_form"),
     path("<slug:org>/received/", views.received_view, name="received"),
+    path("<slug:org>/new-link/", views.link_request_view, name="link_request"),
     path("<slug:org>/case/<str:token>/", views.case_view, name="case"),
-    path("<slug:org>/case/<str:token>/information/", views.information_view, name="information"),
+    path("<slug:org>/case/<str:token>/reply/", views.reply_view, name="reply"),
+    # The address the reply form had before the conversation (then "add information").
+    path("<slug:org>/case/<str:token>/information/", views.reply_view, name="information"),
     path("<slug:org>/case/<str:token>/evidence/", views.evidence_view, name="evidence"),
     path(
         "<slug:org>/case/<str:token>/evidence/<int:pk>/",
         views.evidence_download_view,
         name="evidence_download",
+    ),
+    path(
+        "<slug:org>/case/<str:token>/offers/<int:pk>/answer/",
+        views.offer_answer_view,
+        name="offer_answer",
     ),
     path("<slug:org>/case/<str:token>/escalate/", views.escalate_view, name="escalate"),
     path(

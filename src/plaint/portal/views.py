@@ -4,6 +4,7 @@ portal selectors."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from functools import wraps
 from typing import Any, BinaryIO, Concatenate, ParamSpec, cast
@@ -22,12 +23,19 @@ from plaint.accounts.selectors import organisation_get
 from plaint.cases.evidence_store import blob_open
 from plaint.cases.models import Case
 from plaint.cases.services import CustomerDetails
-from plaint.domain.errors import FieldErrors
+from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.letters import InvalidFields, MissingFields, letter_spec
 from plaint.letters.selectors import LetterNotFound
 from plaint.portal import selectors, services
-from plaint.portal.forms import ComplaintForm, EscalationForm, EvidenceForm, InformationForm
-from plaint.portal.links import LinkExpired, LinkInvalid, link_lifetime
+from plaint.portal.forms import (
+    ComplaintForm,
+    EscalationForm,
+    EvidenceForm,
+    LinkRequestForm,
+    OfferAnswerForm,
+    ReplyForm,
+)
+from plaint.portal.links import LinkExpired, LinkInvalid, LinkRetired
 
 P = ParamSpec("P")
 SESSION_KEY = "portal.filed"
@@ -145,7 +153,11 @@ def complaint_form_view(request: HttpRequest, org: str) -> HttpResponse:
     except FieldErrors as exc:
         _apply_errors(form, exc.errors, COMPLAINT_FIELDS)
         return render(request, "portal/complaint_form.html", context, status=400)
-    request.session[SESSION_KEY] = {"reference": filed.case.reference, "link": filed.link}
+    request.session[SESSION_KEY] = {
+        "reference": filed.case.reference,
+        "link": filed.link,
+        "days": filed.days,
+    }
     return redirect("portal:received", org=organisation.slug)
 
 
@@ -157,8 +169,58 @@ def received_view(request: HttpRequest, org: str) -> HttpResponse:
     return render(
         request,
         "portal/received.html",
-        {"organisation": organisation, "filed": filed, "days": link_lifetime().days},
+        {"organisation": organisation, "filed": filed, "days": (filed or {}).get("days")},
     )
+
+
+def _ask_for_new_link(
+    request: HttpRequest, organisation: Organisation, title: str, message: str
+) -> HttpResponse:
+    context = {"organisation": organisation, "title": title, "message": message}
+    return render(request, "portal/link_gone.html", context, status=410)
+
+
+#: The least time a request for a new link takes, matched or not, so that how long the
+#: answer took does not tell whether a reference and an address belong together. It covers
+#: issuing the link and handing the e-mail to the mail server.
+LINK_REQUEST_SECONDS = 1.0
+
+
+@require_http_methods(["GET", "POST"])
+def link_request_view(request: HttpRequest, org: str) -> HttpResponse:
+    """Ask for a new private link. The answer is the same page whether or not the
+    reference and the address matched a case, and takes about the same time."""
+    organisation = _organisation(org)
+    form = LinkRequestForm(request.POST or None)
+    context: dict[str, Any] = {"organisation": organisation, "form": form}
+    if request.method != "POST":
+        return render(request, "portal/link_request.html", context)
+    started = time.monotonic()
+    if not form.is_valid():
+        return render(request, "portal/link_request.html", context, status=400)
+    now = timezone.now()
+    try:
+        services.link_request_throttle(ip=request.META.get("REMOTE_ADDR", ""), now=now)
+    except services.RateLimited as exc:
+        context.update(retry_at=exc.retry_at, what="requests for a new link")
+        return render(request, "portal/rate_limited.html", context, status=429)
+
+    def link_for(token: str) -> str:
+        return request.build_absolute_uri(
+            reverse("portal:case", kwargs={"org": organisation.slug, "token": token})
+        )
+
+    services.link_request(
+        organisation=organisation,
+        reference=form.cleaned_data["reference"],
+        email=form.cleaned_data["email"],
+        now=now,
+        link_for=link_for,
+    )
+    left = LINK_REQUEST_SECONDS - (time.monotonic() - started)
+    if left > 0:
+        time.sleep(left)
+    return render(request, "portal/link_requested.html", context)
 
 
 CaseView = Callable[Concatenate[HttpRequest, Organisation, Case, P], HttpResponseBase]
@@ -175,14 +237,22 @@ def with_case(view: CaseView[P]) -> Callable[..., HttpResponseBase]:
     ) -> HttpResponseBase:
         organisation = _organisation(org)
         try:
-            case = selectors.portal_case(organisation=organisation, token=token)
+            case = selectors.portal_case(organisation=organisation, token=token, now=timezone.now())
         except LinkExpired:
-            return _problem(
+            return _ask_for_new_link(
                 request,
+                organisation,
                 "This link has expired",
-                f"Private links work for {link_lifetime().days} days. Your complaint is still "
-                f"open: contact {organisation.name} with your reference to get a new link.",
-                410,
+                "Private links stop working after a while, to keep your complaint private. "
+                "Your complaint is not affected.",
+            )
+        except LinkRetired:
+            return _ask_for_new_link(
+                request,
+                organisation,
+                "This link is no longer used",
+                f"{organisation.name} now sends a new kind of private link, and links like "
+                "this one no longer open a complaint. Your complaint is not affected.",
             )
         except LinkInvalid:
             return _problem(
@@ -195,6 +265,10 @@ def with_case(view: CaseView[P]) -> Callable[..., HttpResponseBase]:
         return view(request, organisation, case, *args, **kwargs)
 
     return wrapper
+
+
+# The case page holds several forms: their fields' ids must not collide.
+REPLY_IDS, OFFER_IDS = "id_reply_%s", "id_offer_%s"
 
 
 def _case_context(
@@ -211,7 +285,12 @@ def _case_context(
         "letters": selectors.customer_letters(case=case),
         "evidence": selectors.customer_evidence(case=case),
         "ombudsman": selectors.ombudsman_info(case=case),
-        "information_form": extra.pop("information_form", None) or InformationForm(),
+        "offers": selectors.customer_offers(case=case),
+        "offer_form": extra.pop("offer_form", None) or OfferAnswerForm(auto_id=OFFER_IDS),
+        "offer_error_id": extra.pop("offer_error_id", None),
+        "conversation": selectors.customer_conversation(case=case),
+        "letter_pdfs": selectors.customer_letter_pdfs(case=case),
+        "reply_form": extra.pop("reply_form", None) or ReplyForm(auto_id=REPLY_IDS),
         "evidence_form": extra.pop("evidence_form", None) or EvidenceForm(),
         **extra,
     }
@@ -230,16 +309,23 @@ def case_view(request: HttpRequest, organisation: Organisation, case: Case) -> H
 
 @require_POST
 @with_case
-def information_view(request: HttpRequest, organisation: Organisation, case: Case) -> HttpResponse:
-    form = InformationForm(request.POST)
+def reply_view(request: HttpRequest, organisation: Organisation, case: Case) -> HttpResponse:
+    form = ReplyForm(request.POST, request.FILES, auto_id=REPLY_IDS)
     if form.is_valid():
         try:
-            services.information_add(case=case, text=form.cleaned_data["text"], now=timezone.now())
+            services.reply_send(
+                case=case,
+                text=form.cleaned_data["text"],
+                uploads=_uploads(form.cleaned_data["evidence"]),
+                now=timezone.now(),
+            )
         except FieldErrors as exc:
-            _apply_errors(form, exc.errors, {})
+            _apply_errors(form, exc.errors, {"file": "evidence"})
         else:
-            return _back(organisation, request)
-    context = _case_context(request, organisation, case, information_form=form)
+            token = request.resolver_match.kwargs["token"] if request.resolver_match else ""
+            url = reverse("portal:case", kwargs={"org": organisation.slug, "token": token})
+            return redirect(f"{url}#messages")
+    context = _case_context(request, organisation, case, reply_form=form)
     return render(request, "portal/case.html", context, status=400)
 
 
@@ -257,6 +343,36 @@ def evidence_view(request: HttpRequest, organisation: Organisation, case: Case) 
         else:
             return _back(organisation, request)
     context = _case_context(request, organisation, case, evidence_form=form)
+    return render(request, "portal/case.html", context, status=400)
+
+
+@require_POST
+@with_case
+def offer_answer_view(
+    request: HttpRequest, organisation: Organisation, case: Case, pk: int
+) -> HttpResponse:
+    form = OfferAnswerForm(request.POST, auto_id=OFFER_IDS)
+    if form.is_valid():
+        try:
+            services.offer_answer(
+                case=case,
+                offer_id=pk,
+                accepted=form.accepted,
+                reason=form.cleaned_data["reason"],
+                now=timezone.now(),
+            )
+        except FieldErrors as exc:
+            if "offer" in exc.errors:
+                return _problem(request, "Not found", exc.errors["offer"], 404)
+            _apply_errors(form, exc.errors, {})
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            token = request.resolver_match.kwargs["token"] if request.resolver_match else ""
+            url = reverse("portal:case", kwargs={"org": organisation.slug, "token": token})
+            return redirect(f"{url}#offer-{pk}")
+        case.refresh_from_db()
+    context = _case_context(request, organisation, case, offer_form=form, offer_error_id=pk)
     return render(request, "portal/case.html", context, status=400)
 
 
