@@ -12,9 +12,9 @@ from datetime import date
 
 from plaint.cases.ledger import Actor
 from plaint.disputes import services
-from plaint.portal.links import link_token
 from tests.browser.conftest import SCREENSHOTS, sign_in
 from tests.conftest import NOW, open_case
+from tests.portal.helpers import portal_token
 
 
 def test_the_customer_sees_what_next_after_an_ignored_letter(page, org, agent) -> None:
@@ -32,7 +32,7 @@ def test_the_customer_sees_what_next_after_an_ignored_letter(page, org, agent) -
     services.cease_desist_outcome_record(
         sent=sent, stopped=False, actor=Actor.staff(agent), now=NOW
     )
-    page.goto(f"/complain/{org.slug}/case/{link_token(case)}/")
+    page.goto(f"/complain/{org.slug}/case/{portal_token(case)}/")
     page.get_by_role("heading", name="What you can do next").wait_for()
     assert page.get_by_text("It did not stop.", exact=True).is_visible()
     steps = page.locator("ol.next-steps > li")

@@ -18,8 +18,8 @@ from plaint.disputes import selectors, services
 from plaint.disputes.models import CeaseDesistSent
 from plaint.domain.disputes.next_steps import next_steps
 from plaint.domain.errors import FieldErrors
-from plaint.portal.links import link_token
 from tests.conftest import NOW, open_case
+from tests.portal.helpers import portal_token
 
 
 def kinds(case: Case) -> list[str]:
@@ -108,7 +108,7 @@ def test_the_portal_shows_the_referral_and_what_next(
 ) -> None:
     case = open_case(org, agent, regime="UK-OFGEM")
     sent = _sent(case, agent)
-    url = f"/complain/{org.slug}/case/{link_token(case)}/"
+    url = f"/complain/{org.slug}/case/{portal_token(case)}/"
     page = client.get(url).content.decode()
     assert "Your cease-and-desist letter went out on 16 February 2026" in page
     assert "What you can do next" not in page
@@ -127,7 +127,7 @@ def test_the_portal_shows_the_fos_deadline(client: Client, case: Case, agent: Us
         case=case, milestone="final_response_sent", at=final, actor=Actor.staff(agent), now=final
     )
     page = client.get(
-        f"/complain/{case.organisation.slug}/case/{link_token(case)}/"
+        f"/complain/{case.organisation.slug}/case/{portal_token(case)}/"
     ).content.decode()
     assert "You can now take your complaint to <strong>Financial Ombudsman Service</strong>" in page
     assert "You must do so by <strong>2 September 2026</strong>" in page

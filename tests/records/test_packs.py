@@ -218,11 +218,11 @@ def test_customer_pack_withholds_internal_events_yet_verifies(full_case, org) ->
 def test_customer_downloads_their_pack_from_the_portal(full_case, org) -> None:
     from django.test import Client
 
-    from plaint.portal.links import link_token
+    from tests.portal.helpers import portal_token
 
     checkpoint_write(organisation=org, now=NOW + timedelta(hours=1))
     client = Client()
-    page = client.get(f"/complain/acme/case/{link_token(full_case)}/")
+    page = client.get(f"/complain/acme/case/{portal_token(full_case)}/")
     assert page.status_code == 200 and b"Download my record" in page.content
     grant = page.content.decode().split('name="grant" value="', 1)[1].split('"', 1)[0]
     response = client.post("/records/customer-pack/", {"grant": grant})

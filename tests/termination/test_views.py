@@ -16,10 +16,10 @@ from plaint.accounts.roles import Role
 from plaint.accounts.services import staff_create
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
-from plaint.portal.links import link_token
 from plaint.terminations import services
 from plaint.terminations.models import Termination
 from tests.conftest import NOW, open_case
+from tests.portal.helpers import portal_token
 from tests.termination.test_workflow import noticed
 
 HOSTILE = "<script>alert(1)</script> {{ 7*7 }} \u202e"
@@ -114,7 +114,7 @@ def test_portal_appeal(
     client: Client, sent: Termination, bank_case: Case, time_machine: TimeMachineFixture
 ) -> None:
     time_machine.move_to(NOW + timedelta(days=3))  # before the effective date, 2 May 2026
-    token = link_token(bank_case)
+    token = portal_token(bank_case)
     page = client.get(f"/complain/{bank_case.organisation.slug}/case/{token}/")
     body = page.content.decode()
     assert "Notice that your service will end" in body
