@@ -51,6 +51,8 @@ INSTALLED_APPS = [
     "plaint.portal",
     "plaint.intake",
     "plaint.demo",
+    "plaint.outbox",
+    "plaint.messaging",
 ]
 
 MIDDLEWARE = [

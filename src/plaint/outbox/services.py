@@ -1,0 +1,272 @@
+"""Writing to the outbox and delivering from it.
+
+A delivery moves queued → claimed → sending → sent | deferred | bounced | failed, and is
+sent at most once: a worker marks it `sending` (committed) before it talks to the server
+and records the answer afterwards. A worker that dies in between leaves it `sending`;
+when its lease runs out the next pass marks it `unknown` and flags it for a person,
+because the server may have accepted it. It is never sent again by itself: a person says
+whether it arrived (`delivery_resolve`).
+
+Claiming takes the oldest due rows with `SELECT ... FOR UPDATE SKIP LOCKED` on PostgreSQL,
+so several workers share the queue; SQLite has one writer at a time, and the claim's
+transaction (BEGIN IMMEDIATE) is that writer."""
+
+from __future__ import annotations
+
+import logging
+import os
+import socket
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from django.db import connection, transaction
+
+from plaint.accounts.models import Organisation
+from plaint.cases.services import require_aware
+from plaint.domain.errors import DomainError, FieldErrors
+from plaint.outbox.models import Delivery
+from plaint.outbox.transports import (
+    Accepted,
+    Permanent,
+    Transient,
+    outcome_hook,
+    transport_get,
+)
+
+log = logging.getLogger(__name__)
+
+BACKOFF_FIRST = timedelta(minutes=1)
+BACKOFF_CAP = timedelta(hours=6)
+#: Attempts before a delivery that keeps failing for passing reasons is given up.
+MAX_ATTEMPTS = 8
+#: How long a worker holds what it claimed; a `sending` row older than this is unknown.
+LEASE = timedelta(minutes=5)
+BATCH = 200
+
+S = Delivery.Status
+
+
+def backoff(attempts: int) -> timedelta:
+    """The wait after the `attempts`-th failed attempt: 1, 2, 4 ... minutes, at most 6 hours."""
+    wait: timedelta = BACKOFF_FIRST * (2 ** max(attempts - 1, 0))
+    return min(wait, BACKOFF_CAP)
+
+
+def delivery_enqueue(
+    *,
+    transport: str,
+    purpose: str,
+    payload: bytes,
+    recipients: list[str],
+    now: datetime,
+    sender: str = "",
+    organisation: Organisation | None = None,
+) -> Delivery:
+    """Queue one delivery, in the caller's transaction (so it exists only if the caller's
+    change commits)."""
+    require_aware(now=now)
+    try:
+        transport_get(transport)
+    except LookupError as exc:
+        raise FieldErrors({"transport": str(exc)}) from None
+    if not recipients:
+        raise FieldErrors({"recipients": "at least one recipient is needed"})
+    return Delivery.objects.create(
+        organisation=organisation,
+        transport=transport,
+        purpose=purpose,
+        sender=sender,
+        recipients=list(recipients),
+        payload=payload,
+        status=S.QUEUED,
+        next_attempt_at=now,
+        created_at=now,
+        updated_at=now,
+    )
+
+
+def worker_name() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _hook(delivery: Delivery, now: datetime) -> None:
+    hook = outcome_hook(delivery.purpose)
+    if hook is not None:
+        hook(delivery, now)
+
+
+def deliveries_sweep(*, now: datetime) -> int:
+    """Release claims whose worker went away before trying them, and flag as `unknown`
+    every delivery left `sending` past its lease. Returns how many were flagged."""
+    Delivery.objects.filter(status=S.CLAIMED, lease_until__lt=now).update(
+        status=S.QUEUED, claimed_by="", lease_until=None, updated_at=now
+    )
+    flagged = 0
+    stale = Delivery.objects.filter(status=S.SENDING, lease_until__lt=now)
+    for pk in list(stale.values_list("pk", flat=True)):
+        with transaction.atomic():
+            delivery = Delivery.objects.select_for_update().get(pk=pk)
+            if delivery.status != S.SENDING:
+                continue
+            delivery.status = S.UNKNOWN
+            delivery.last_error = (
+                f"the worker {delivery.claimed_by} stopped while sending; the server may "
+                "have accepted it. Check with the recipient, then mark it sent or send it again."
+            )
+            delivery.updated_at = now
+            delivery.save(update_fields=["status", "last_error", "updated_at"])
+            _hook(delivery, now)
+            flagged += 1
+    return flagged
+
+
+def deliveries_claim(*, now: datetime, worker: str, limit: int = BATCH) -> list[int]:
+    """Claim up to `limit` due deliveries for `worker`, oldest first."""
+    with transaction.atomic():
+        due = Delivery.objects.filter(
+            status__in=[S.QUEUED, S.DEFERRED], next_attempt_at__lte=now
+        ).order_by("next_attempt_at", "id")
+        if connection.features.has_select_for_update_skip_locked:
+            due = due.select_for_update(skip_locked=True)
+        ids = list(due.values_list("pk", flat=True)[:limit])
+        if ids:
+            Delivery.objects.filter(pk__in=ids).update(
+                status=S.CLAIMED, claimed_by=worker, lease_until=now + LEASE, updated_at=now
+            )
+    return ids
+
+
+def _mark_sending(pk: int, worker: str, now: datetime) -> Delivery | None:
+    with transaction.atomic():
+        delivery = Delivery.objects.select_for_update().get(pk=pk)
+        if delivery.status != S.CLAIMED or delivery.claimed_by != worker:
+            return None
+        delivery.status = S.SENDING
+        delivery.attempts += 1
+        delivery.lease_until = now + LEASE
+        delivery.updated_at = now
+        delivery.save(update_fields=["status", "attempts", "lease_until", "updated_at"])
+    return delivery
+
+
+def _record(
+    delivery: Delivery,
+    *,
+    now: datetime,
+    accepted: Accepted | None = None,
+    transient: str = "",
+    permanent: str = "",
+) -> Delivery:
+    with transaction.atomic():
+        row = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if accepted is not None:
+            row.status, row.server_reply, row.accepted_at = S.SENT, accepted.reply, now
+        elif permanent:
+            row.status, row.last_error = S.BOUNCED, permanent
+        elif row.attempts >= MAX_ATTEMPTS:
+            row.status, row.last_error = (
+                S.FAILED,
+                f"gave up after {row.attempts} attempts: {transient}",
+            )
+        else:
+            row.status, row.last_error = S.DEFERRED, transient
+            row.next_attempt_at = now + backoff(row.attempts)
+        row.claimed_by, row.lease_until, row.updated_at = "", None, now
+        row.save(update_fields=_OUTCOME_FIELDS)
+        if row.status != S.DEFERRED:
+            _hook(row, now)
+    return row
+
+
+_OUTCOME_FIELDS = [
+    "status",
+    "server_reply",
+    "accepted_at",
+    "last_error",
+    "next_attempt_at",
+    "claimed_by",
+    "lease_until",
+    "updated_at",
+]
+
+
+@dataclass
+class RunReport:
+    sent: int = 0
+    deferred: int = 0
+    bounced: int = 0
+    failed: int = 0
+    unknown: int = 0
+
+    def __str__(self) -> str:
+        return (
+            f"Outbox: {self.sent} sent, {self.deferred} deferred, {self.bounced} bounced, "
+            f"{self.failed} failed, {self.unknown} flagged unknown."
+        )
+
+
+def deliveries_run(
+    *, now: datetime, worker: str | None = None, limit: int = BATCH, batches: int = 50
+) -> RunReport:
+    """One pass of the outbox: sweep, then claim and deliver due rows, batch after batch
+    (at most `batches` of `limit`), each transport over one session per batch."""
+    require_aware(now=now)
+    who = worker or worker_name()
+    report = RunReport(unknown=deliveries_sweep(now=now))
+    for _ in range(batches):
+        ids = deliveries_claim(now=now, worker=who, limit=limit)
+        if not ids:
+            break
+        by_transport: dict[str, list[int]] = {}
+        for pk, name in (
+            Delivery.objects.filter(pk__in=ids).order_by("id").values_list("pk", "transport")
+        ):
+            by_transport.setdefault(name, []).append(pk)
+        for name, pks in by_transport.items():
+            with transport_get(name).session() as session:
+                for pk in pks:
+                    delivery = _mark_sending(pk, who, now)
+                    if delivery is None:
+                        continue
+                    try:
+                        accepted = session.send(
+                            sender=delivery.sender,
+                            recipients=list(delivery.recipients),
+                            payload=bytes(delivery.payload),
+                        )
+                    except Permanent as exc:
+                        _record(delivery, now=now, permanent=str(exc))
+                        report.bounced += 1
+                    except Transient as exc:
+                        row = _record(delivery, now=now, transient=str(exc))
+                        if row.status == S.FAILED:
+                            report.failed += 1
+                        else:
+                            report.deferred += 1
+                    else:
+                        _record(delivery, now=now, accepted=accepted)
+                        report.sent += 1
+    return report
+
+
+def delivery_resolve(*, delivery: Delivery, arrived: bool, by: str, now: datetime) -> Delivery:
+    """A person's decision on a delivery whose fate is unknown: it `arrived` (recorded as
+    sent), or it did not and is queued to be sent again."""
+    require_aware(now=now)
+    with transaction.atomic():
+        row = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if row.status != S.UNKNOWN:
+            raise DomainError(
+                f"Delivery #{row.pk} is {row.get_status_display().lower()}, not unknown."
+            )
+        row.resolved_by = by[:200]
+        row.updated_at = now
+        if arrived:
+            row.status, row.server_reply = S.SENT, f"confirmed by {by}"
+            row.accepted_at = row.accepted_at or now
+        else:
+            row.status, row.next_attempt_at = S.QUEUED, now
+            row.last_error = f"sent again on the word of {by}"
+        row.save(update_fields=[*_OUTCOME_FIELDS, "resolved_by"])
+        _hook(row, now)
+    return row
