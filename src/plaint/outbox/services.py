@@ -270,3 +270,17 @@ def delivery_resolve(*, delivery: Delivery, arrived: bool, by: str, now: datetim
         row.save(update_fields=[*_OUTCOME_FIELDS, "resolved_by"])
         _hook(row, now)
     return row
+
+
+def delivery_bounce(*, delivery: Delivery, reason: str, now: datetime) -> Delivery:
+    """A delivery report came back for a delivery the server had accepted: it bounced.
+    A second report for the same delivery changes nothing."""
+    require_aware(now=now)
+    with transaction.atomic():
+        row = Delivery.objects.select_for_update().get(pk=delivery.pk)
+        if row.status == S.BOUNCED:
+            return row
+        row.status, row.last_error, row.updated_at = S.BOUNCED, reason[:2000], now
+        row.save(update_fields=["status", "last_error", "updated_at"])
+        _hook(row, now)
+    return row
