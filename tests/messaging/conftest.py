@@ -3,7 +3,6 @@ SMTP transport talks to, able to refuse, to go down and to come back."""
 
 from __future__ import annotations
 
-import socket
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
@@ -12,11 +11,8 @@ from email.message import EmailMessage
 import pytest
 from aiosmtpd.controller import Controller
 
-
-def free_port() -> int:
-    with socket.socket() as probe:  # aiosmtpd cannot start on port 0
-        probe.bind(("127.0.0.1", 0))
-        return int(probe.getsockname()[1])
+from tests.messaging.dovecot import dovecot  # noqa: F401 - the IMAP server fixture
+from tests.messaging.ports import free_port
 
 
 @dataclass

@@ -18,7 +18,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.messaging.conftest import free_port
+from tests.messaging.ports import free_port
 
 DOVECOT = shutil.which("dovecot") or "/usr/sbin/dovecot"
 

@@ -16,7 +16,7 @@ from plaint.messaging import imap as imap_module
 from plaint.messaging.imap import ImapMailbox, mailbox_poll
 from plaint.messaging.models import MailboxState
 from tests.conftest import NOW
-from tests.messaging.dovecot import Imap, dovecot  # noqa: F401 - the fixture
+from tests.messaging.dovecot import Imap
 from tests.messaging.mail import raw_mail
 
 
@@ -47,7 +47,7 @@ def received(case: Case) -> int:
     return CaseEvent.objects.filter(case=case, kind="message_received").count()
 
 
-def test_poll_records_and_moves(org: Organisation, case: Case, dovecot: Imap) -> None:  # noqa: F811
+def test_poll_records_and_moves(org: Organisation, case: Case, dovecot: Imap) -> None:
     append(dovecot, [raw_mail(message_id=f"<i{n}@x>", subject=case.reference) for n in range(3)])
     report = mailbox_poll(organisation=org, mailbox=box(dovecot), now=NOW)
     assert (report.fetched, report.recorded) == (3, 3)

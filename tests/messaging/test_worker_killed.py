@@ -19,7 +19,7 @@ import pytest
 from aiosmtpd.controller import Controller
 from django.db import connection
 
-from tests.messaging.conftest import free_port
+from tests.messaging.ports import free_port
 
 NOW = datetime(2026, 3, 9, 9, 0, tzinfo=UTC)
 
