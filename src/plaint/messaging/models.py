@@ -122,3 +122,15 @@ class MailboxState(models.Model):
 
     def __str__(self) -> str:
         return self.mailbox
+
+
+class NotificationCursor(models.Model):
+    """How far the customer notifications have read the ledger: the id of the last
+    `CaseEvent` considered. One row; created at the newest event on first use, so turning
+    notifications on never mails customers about the past."""
+
+    last_event_id = models.BigIntegerField(default=0)
+    updated_at = models.DateTimeField()
+
+    def __str__(self) -> str:
+        return f"notifications read up to event #{self.last_event_id}"

@@ -30,6 +30,7 @@ from plaint.outbox.transports import (
     Permanent,
     Transient,
     outcome_hook,
+    producers,
     transport_get,
 )
 
@@ -212,6 +213,11 @@ def deliveries_run(
     (at most `batches` of `limit`), each transport over one session per batch."""
     require_aware(now=now)
     who = worker or worker_name()
+    for produce in producers():
+        try:
+            produce(now)
+        except Exception:  # a producer's failure must not stop delivery
+            log.exception("Outbox producer failed")
     report = RunReport(unknown=deliveries_sweep(now=now))
     for _ in range(batches):
         ids = deliveries_claim(now=now, worker=who, limit=limit)

@@ -44,8 +44,13 @@ class Transport(Protocol):
 
 OutcomeHook = Callable[["Delivery", "datetime"], None]
 
+#: Called with `now` at the start of each outbox pass, to queue what is due (the
+#: messaging part's customer notifications follow the ledger this way).
+Producer = Callable[["datetime"], int]
+
 _TRANSPORTS: dict[str, Transport] = {}
 _HOOKS: dict[str, OutcomeHook] = {}
+_PRODUCERS: dict[str, Producer] = {}
 
 
 def transport_register(name: str, transport: Transport) -> None:
@@ -65,3 +70,11 @@ def outcome_hook_register(purpose: str, hook: OutcomeHook) -> None:
 
 def outcome_hook(purpose: str) -> OutcomeHook | None:
     return _HOOKS.get(purpose)
+
+
+def producer_register(name: str, producer: Producer) -> None:
+    _PRODUCERS[name] = producer
+
+
+def producers() -> list[Producer]:
+    return list(_PRODUCERS.values())
