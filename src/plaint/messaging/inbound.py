@@ -18,11 +18,11 @@ import io
 import logging
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from email import policy
-from email.message import EmailMessage
+from email.errors import HeaderParseError
+from email.header import decode_header, make_header
 from email.parser import BytesParser
 from email.utils import getaddresses, parsedate_to_datetime
-from typing import Any, cast
+from typing import Any
 
 import nh3
 from django.conf import settings
@@ -66,7 +66,22 @@ RATE_LIMIT = 30
 RATE_WINDOW = timedelta(hours=1)
 TEXT_MAX = 100_000
 
-_PARSER = BytesParser(policy=policy.default)
+#: The compat32 parser: headers are decoded only where they are read (much faster than
+#: the `default` policy, which parses every header it is asked for into objects).
+_PARSER = BytesParser()
+#: The headers that say a message is automatic (see `automatic_classify`).
+_AUTOMATIC_HEADERS = frozenset(
+    {
+        "auto-submitted",
+        "precedence",
+        "list-id",
+        "list-unsubscribe",
+        "x-loop",
+        "return-path",
+        "x-autoreply",
+        "x-autorespond",
+    }
+)
 
 
 @dataclass(frozen=True)
@@ -80,63 +95,56 @@ def _max_bytes() -> int:
     return int(getattr(settings, "MAIL_MAX_BYTES", MAX_BYTES))
 
 
-def _header(message: EmailMessage, name: str) -> str:
+def _decoded(value: str) -> str:
+    """An RFC 2047 header value as text; undecodable parts stay as they came."""
+    try:
+        text = str(make_header(decode_header(value)))
+    except (HeaderParseError, LookupError, UnicodeError, ValueError, TypeError):
+        text = value
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+
+
+def _header(message: mime.Message, name: str) -> str:
     """A header's value as text; a header too broken to read counts as absent."""
+    value = message.get(name)
+    return "" if value is None else _decoded(str(value))
+
+
+def _part_text(part: mime.Message) -> str:
+    payload = part.get_payload(decode=True)
+    data = payload if isinstance(payload, bytes) else b""
+    charset = part.get_content_charset() or "utf-8"
     try:
-        value = message.get(name)
-    except (ValueError, IndexError, TypeError, LookupError):
-        return ""
-    return "" if value is None else str(value)
+        text = data.decode(charset, errors="replace")
+    except LookupError:  # a charset Python does not know
+        text = data.decode("utf-8", errors="replace")
+    return text.replace("\r\n", "\n").replace("\x00", "")
 
 
-def _text_of(part: EmailMessage) -> str:
-    try:
-        content = part.get_content()
-    except (LookupError, ValueError, UnicodeError, AssertionError):
-        payload = part.get_payload(decode=True)
-        raw = payload if isinstance(payload, bytes) else b""
-        content = raw.decode("utf-8", errors="replace")
-    if isinstance(content, bytes):
-        content = content.decode("utf-8", errors="replace")
-    return str(content).replace("\x00", "")
-
-
-def _bodies(message: EmailMessage) -> tuple[str, str]:
-    """The plain text and the HTML of the message (either may be empty)."""
+def _parts(message: mime.Message) -> tuple[str, str, list[tuple[str, str, bytes]]]:
+    """The plain text, the HTML and the attachments (name, type, bytes) of a message:
+    the first text/plain and text/html parts not marked as attachments are its words."""
     text = html = ""
-    try:
-        plain_part = message.get_body(preferencelist=("plain",))
-        html_part = message.get_body(preferencelist=("html",))
-    except (KeyError, LookupError, ValueError, AttributeError):
-        plain_part = html_part = None
-    if plain_part is not None:
-        text = _text_of(cast(EmailMessage, plain_part))
-    if html_part is not None:
-        html = _text_of(cast(EmailMessage, html_part))
+    found: list[tuple[str, str, bytes]] = []
+    for part in message.walk():
+        if part.is_multipart():
+            continue
+        ctype = part.get_content_type()
+        name = part.get_filename()
+        if part.get_content_disposition() == "attachment" or name:
+            data = part.get_payload(decode=True)
+            if isinstance(data, bytes):
+                found.append((_decoded(name or "attachment"), ctype, data))
+        elif ctype == "text/plain" and not text:
+            text = _part_text(part)
+        elif ctype == "text/html" and not html:
+            html = _part_text(part)
     if not text and html:
         text = nh3.clean(html, tags=set()).replace("&nbsp;", " ").strip()
-    return text[:TEXT_MAX], html[: TEXT_MAX * 5]
+    return text[:TEXT_MAX], html[: TEXT_MAX * 5], found
 
 
-def _attachments(message: EmailMessage) -> list[tuple[str, str, bytes]]:
-    found = []
-    try:
-        parts = list(message.iter_attachments())
-    except (AttributeError, ValueError, LookupError):
-        return []
-    for part in parts:
-        try:
-            name = part.get_filename() or ""
-            data = part.get_payload(decode=True)
-        except (ValueError, LookupError, TypeError):
-            continue
-        if not isinstance(data, bytes):
-            continue
-        found.append((name or "attachment", part.get_content_type(), data))
-    return found
-
-
-def _sent_at(message: EmailMessage, now: datetime) -> datetime:
+def _sent_at(message: mime.Message, now: datetime) -> datetime:
     try:
         when = parsedate_to_datetime(_header(message, "Date"))
     except (TypeError, ValueError, IndexError):
@@ -161,7 +169,9 @@ def _keep_raw(
     automatic: str = "",
     text: str = "",
     html: str = "",
+    attachments: list[tuple[str, str, bytes]] | None = None,  # kept in the raw message only
 ) -> Message:
+    del attachments
     return Message.objects.create(
         organisation=organisation,
         direction=Message.Direction.IN,
@@ -181,7 +191,7 @@ def _keep_raw(
     )
 
 
-def _bounce_of(message: EmailMessage) -> list[str]:
+def _bounce_of(message: mime.Message) -> list[str]:
     """The Message-IDs a delivery report (multipart/report) is about."""
     ids: list[str] = []
     for part in message.walk():
@@ -238,11 +248,11 @@ def message_receive(
     try:
         parsed = _PARSER.parsebytes(raw)
         message_id = (message_ids_in(_header(parsed, "Message-ID")) or [f"<{sha}@raw.plaint>"])[0]
-        addresses = getaddresses([_header(parsed, "From")])
+        addresses = getaddresses([str(parsed.get("From", ""))])
         sender_name, sender = addresses[0] if addresses else ("", "")
-        sender = sender.strip().lower()
+        sender_name, sender = _decoded(sender_name), sender.strip().lower()
         subject = header_text_clean(_header(parsed, "Subject"), max_length=300)
-        text, html = _bodies(parsed)
+        text, html, attachments = _parts(parsed)
     except Exception as exc:  # any failure to read it is a reason to keep it raw
         reason = f"could not be read as e-mail ({type(exc).__name__}: {exc}); kept raw"
         return Received(
@@ -276,11 +286,13 @@ def message_receive(
         "now": now,
         "text": text,
         "html": html,
+        "attachments": attachments,
     }
     if "@" not in sender or len(sender) > 320:
         reason = "no usable sender address (From); kept raw"
         return Received(_keep_raw(reason=reason, **common), "rejected", reason)
-    headers = {k.lower(): _header(parsed, k) for k in parsed.keys()}  # noqa: SIM118
+    present = {k.lower() for k in parsed.keys()}  # noqa: SIM118 - names only, unparsed
+    headers = {name: _header(parsed, name) for name in _AUTOMATIC_HEADERS & present}
     automatic = automatic_classify(
         headers,
         sender=sender,
@@ -369,7 +381,7 @@ def message_receive(
 def _record_on_case(
     *,
     case: Case,
-    parsed: EmailMessage,
+    parsed: mime.Message,
     common: dict[str, Any],
     automatic: str,
     sender_name: str,
@@ -380,7 +392,7 @@ def _record_on_case(
     actor = Actor.customer(case.customer.name)
     evidence_ids: list[int] = []
     refused: list[str] = []
-    for filename, ctype, data in _attachments(parsed):
+    for filename, ctype, data in common["attachments"]:
         try:
             with transaction.atomic():
                 item = case_evidence_attach(
@@ -456,7 +468,7 @@ def _record_on_case(
 
 
 def _open_case(
-    *, parsed: EmailMessage, common: dict[str, Any], sender_name: str, now: datetime
+    *, parsed: mime.Message, common: dict[str, Any], sender_name: str, now: datetime
 ) -> Received:
     organisation: Organisation = common["organisation"]
     text: str = common["text"]

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from django.db import connection, transaction
+from django.db.models import F
 
 from plaint.accounts.models import Organisation
 from plaint.cases.services import require_aware
@@ -137,44 +138,46 @@ def deliveries_claim(*, now: datetime, worker: str, limit: int = BATCH) -> list[
     return ids
 
 
-def _mark_sending(pk: int, worker: str, now: datetime) -> Delivery | None:
-    with transaction.atomic():
-        delivery = Delivery.objects.select_for_update().get(pk=pk)
-        if delivery.status != S.CLAIMED or delivery.claimed_by != worker:
-            return None
-        delivery.status = S.SENDING
-        delivery.attempts += 1
-        delivery.lease_until = now + LEASE
-        delivery.updated_at = now
-        delivery.save(update_fields=["status", "attempts", "lease_until", "updated_at"])
-    return delivery
+def _mark_sending(delivery: Delivery, worker: str, now: datetime) -> bool:
+    """Mark a delivery this worker claimed as being sent (committed before anything is
+    said to the server); False when it is no longer this worker's to send."""
+    lease = now + LEASE
+    taken = Delivery.objects.filter(pk=delivery.pk, status=S.CLAIMED, claimed_by=worker).update(
+        status=S.SENDING, attempts=F("attempts") + 1, lease_until=lease, updated_at=now
+    )
+    if taken:
+        delivery.status, delivery.attempts = S.SENDING, delivery.attempts + 1
+        delivery.lease_until, delivery.updated_at = lease, now
+    return bool(taken)
 
 
 def _record(
     delivery: Delivery,
     *,
     now: datetime,
+    worker: str,
     accepted: Accepted | None = None,
     transient: str = "",
     permanent: str = "",
 ) -> Delivery:
+    """Record the server's answer for a delivery this worker is sending, and call its
+    outcome hook in the same transaction."""
+    row = delivery
+    if accepted is not None:
+        row.status, row.server_reply, row.accepted_at = S.SENT, accepted.reply, now
+    elif permanent:
+        row.status, row.last_error = S.BOUNCED, permanent
+    elif row.attempts >= MAX_ATTEMPTS:
+        row.status, row.last_error = S.FAILED, f"gave up after {row.attempts} attempts: {transient}"
+    else:
+        row.status, row.last_error = S.DEFERRED, transient
+        row.next_attempt_at = now + backoff(row.attempts)
+    row.claimed_by, row.lease_until, row.updated_at = "", None, now
     with transaction.atomic():
-        row = Delivery.objects.select_for_update().get(pk=delivery.pk)
-        if accepted is not None:
-            row.status, row.server_reply, row.accepted_at = S.SENT, accepted.reply, now
-        elif permanent:
-            row.status, row.last_error = S.BOUNCED, permanent
-        elif row.attempts >= MAX_ATTEMPTS:
-            row.status, row.last_error = (
-                S.FAILED,
-                f"gave up after {row.attempts} attempts: {transient}",
-            )
-        else:
-            row.status, row.last_error = S.DEFERRED, transient
-            row.next_attempt_at = now + backoff(row.attempts)
-        row.claimed_by, row.lease_until, row.updated_at = "", None, now
-        row.save(update_fields=_OUTCOME_FIELDS)
-        if row.status != S.DEFERRED:
+        done = Delivery.objects.filter(pk=row.pk, status=S.SENDING, claimed_by=worker).update(
+            **{name: getattr(row, name) for name in _OUTCOME_FIELDS}
+        )
+        if done and row.status != S.DEFERRED:
             _hook(row, now)
     return row
 
@@ -223,16 +226,13 @@ def deliveries_run(
         ids = deliveries_claim(now=now, worker=who, limit=limit)
         if not ids:
             break
-        by_transport: dict[str, list[int]] = {}
-        for pk, name in (
-            Delivery.objects.filter(pk__in=ids).order_by("id").values_list("pk", "transport")
-        ):
-            by_transport.setdefault(name, []).append(pk)
-        for name, pks in by_transport.items():
+        by_transport: dict[str, list[Delivery]] = {}
+        for row in Delivery.objects.filter(pk__in=ids).order_by("id"):
+            by_transport.setdefault(row.transport, []).append(row)
+        for name, rows in by_transport.items():
             with transport_get(name).session() as session:
-                for pk in pks:
-                    delivery = _mark_sending(pk, who, now)
-                    if delivery is None:
+                for delivery in rows:
+                    if not _mark_sending(delivery, who, now):
                         continue
                     try:
                         accepted = session.send(
@@ -241,16 +241,16 @@ def deliveries_run(
                             payload=bytes(delivery.payload),
                         )
                     except Permanent as exc:
-                        _record(delivery, now=now, permanent=str(exc))
+                        _record(delivery, now=now, worker=who, permanent=str(exc))
                         report.bounced += 1
                     except Transient as exc:
-                        row = _record(delivery, now=now, transient=str(exc))
-                        if row.status == S.FAILED:
+                        done = _record(delivery, now=now, worker=who, transient=str(exc))
+                        if done.status == S.FAILED:
                             report.failed += 1
                         else:
                             report.deferred += 1
                     else:
-                        _record(delivery, now=now, accepted=accepted)
+                        _record(delivery, now=now, worker=who, accepted=accepted)
                         report.sent += 1
     return report
 
