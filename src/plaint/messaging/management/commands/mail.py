@@ -23,23 +23,27 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         imp = sub.add_parser("import", help="Import an .eml file or an .mbox mailbox.")
-        imp.add_argument("file")
+        imp.add_argument("file", help="The .eml file or .mbox mailbox to import.")
         imp.add_argument("--org", required=True, help="The organisation's slug.")
         imp.add_argument(
             "--no-new-cases", action="store_true", help="Send mail no case matches to a person."
         )
         poll = sub.add_parser("poll", help="Fetch new mail from an IMAP folder once.")
-        poll.add_argument("--org", required=True)
-        poll.add_argument("--host", required=True)
-        poll.add_argument("--port", type=int, default=993)
-        poll.add_argument("--user", required=True)
+        poll.add_argument("--org", required=True, help="The organisation's slug.")
+        poll.add_argument("--host", required=True, help="The IMAP server.")
+        poll.add_argument("--port", type=int, default=993, help="Its port (993, IMAP over TLS).")
+        poll.add_argument("--user", required=True, help="The mailbox's login name.")
         poll.add_argument(
             "--password-env",
             default="PLAINT_IMAP_PASSWORD",
             help="The environment variable holding the password (PLAINT_IMAP_PASSWORD).",
         )
-        poll.add_argument("--folder", default="INBOX")
-        poll.add_argument("--done-folder", default="Plaint/Processed")
+        poll.add_argument("--folder", default="INBOX", help="The folder to read (INBOX).")
+        poll.add_argument(
+            "--done-folder",
+            default="Plaint/Processed",
+            help="Where processed mail is moved (Plaint/Processed); nothing is deleted.",
+        )
         poll.add_argument("--plain", action="store_true", help="No TLS (loopback tests only).")
 
     def handle(self, *args: Any, **options: Any) -> None:

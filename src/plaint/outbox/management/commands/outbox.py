@@ -17,7 +17,13 @@ class Command(BaseCommand):
     help = "Deliver the outbox's due messages now, or list those that need a person."
 
     def add_arguments(self, parser: CommandParser) -> None:
-        parser.add_argument("action", choices=["deliver", "list"], nargs="?", default="deliver")
+        parser.add_argument(
+            "action",
+            choices=["deliver", "list"],
+            nargs="?",
+            default="deliver",
+            help="deliver what is due (the default), or list what needs a person.",
+        )
         parser.add_argument(
             "--now", metavar="ISO-DATETIME", help="Run as if it were this instant (with offset)."
         )
