@@ -106,3 +106,15 @@ def test_recorded_but_not_moved_is_recognised(
     report = mailbox_poll(organisation=org, mailbox=box(dovecot), now=NOW)
     assert report.duplicates == 1 and received(case) == 1
     assert folder_count(dovecot, "INBOX") == 0
+
+
+def test_a_new_uidvalidity_starts_the_folder_again(
+    org: Organisation, case: Case, dovecot: Imap
+) -> None:
+    append(dovecot, [raw_mail(message_id="<v1@x>", subject=case.reference)])
+    mailbox_poll(organisation=org, mailbox=box(dovecot), now=NOW)
+    append(dovecot, [raw_mail(message_id="<v2@x>", subject=case.reference)])
+    MailboxState.objects.update(uidvalidity=1, last_uid=99)  # as if the folder was rebuilt
+    report = mailbox_poll(organisation=org, mailbox=box(dovecot), now=NOW)
+    assert report.restarted and report.fetched == 1
+    assert received(case) == 2

@@ -12,6 +12,7 @@ import subprocess
 import sys
 import textwrap
 import time
+from contextlib import closing
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
@@ -104,7 +105,7 @@ def test_killed_between_acceptance_and_record_is_flagged_not_resent(
         inbox.lock.execute("ROLLBACK")
         inbox.lock.close()
 
-        with sqlite3.connect(db_file) as con:
+        with closing(sqlite3.connect(db_file)) as con:
             assert con.execute("SELECT status FROM outbox_delivery").fetchone() == ("sending",)
         # Within the lease nothing happens; after it, the delivery is flagged, not resent.
         after = (NOW + timedelta(minutes=10)).isoformat()
@@ -112,7 +113,7 @@ def test_killed_between_acceptance_and_record_is_flagged_not_resent(
         assert again.returncode == 0, again.stderr
         assert "1 flagged unknown" in again.stdout
         assert len(inbox.received) == 1  # sent once, never twice
-        with sqlite3.connect(db_file) as con:
+        with closing(sqlite3.connect(db_file)) as con:
             status, error = con.execute("SELECT status, last_error FROM outbox_delivery").fetchone()
             outcomes = con.execute(
                 "SELECT payload FROM cases_caseevent WHERE kind = 'message_delivery'"
