@@ -65,7 +65,7 @@ def test_names_and_subjects_cannot_add_headers(hostile: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "address", ["dana@example.org\r\nBcc: x@y.z", "a@b.c, d@e.f", "<a@b.c>", "nobody", "a@b"]
+    "address", ["dana@example.org\r\nBcc: x@y.z", "a@b.c, d@e.f", "<a@b.c>", "nobody", "a@", "@b"]
 )
 def test_an_address_must_be_one_mailbox(address: str) -> None:
     with pytest.raises(FieldErrors) as refused:

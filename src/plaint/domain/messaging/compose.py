@@ -40,7 +40,7 @@ def address_make(name: str, address: str, *, field_name: str = "to") -> Address:
     if _UNSAFE.search(clean) or clean.count("@") != 1 or any(c in clean for c in ' <>,;"()'):
         raise FieldErrors({field_name: f"{address!r} is not one e-mail address"})
     local, domain = clean.split("@")
-    if not local or not domain or "." not in domain:
+    if not local or not domain:
         raise FieldErrors({field_name: f"{address!r} is not one e-mail address"})
     try:
         return Address(display_name=header_text_clean(name, max_length=100), addr_spec=clean)
