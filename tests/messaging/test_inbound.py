@@ -301,3 +301,19 @@ def test_mbox_imported_twice_records_nothing_twice(
     eml.write_bytes(raw_mail(message_id="<eml@x>", subject=f"Re {case.reference}"))
     call_command("mail", "import", str(eml), "--org", org.slug)
     assert "1 recorded" in capsys.readouterr().out
+
+
+def test_the_assignee_is_told_once_per_wait(
+    org: Organisation, case: Case, supervisor: User, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
+    from plaint.messaging.inbound import replies_mark_read
+
+    User.objects.filter(pk=supervisor.pk).update(email="sue@acme.test")
+    with django_capture_on_commit_callbacks() as told:
+        receive(org, raw_mail(message_id="<w1@x>", subject=case.reference))
+        receive(org, raw_mail(message_id="<w2@x>", subject=case.reference))
+    assert len(told) == 1  # the case joined "new replies" once
+    replies_mark_read(case=case)
+    with django_capture_on_commit_callbacks() as told:
+        receive(org, raw_mail(message_id="<w3@x>", subject=case.reference))
+    assert len(told) == 1

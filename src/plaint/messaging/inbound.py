@@ -404,6 +404,9 @@ def _record_on_case(
             refused.append("; ".join(exc.errors.values()))
         else:
             evidence_ids.append(item.pk)
+    # The assignee is told when the case joins the "new replies" queue, not again for
+    # each further message while it waits there.
+    already_waiting = Message.objects.filter(case=case, needs_reading=True).exists()
     message = Message.objects.create(
         organisation_id=case.organisation_id,
         case=case,
@@ -447,15 +450,18 @@ def _record_on_case(
         visibility=Visibility.CUSTOMER,
     )
     search.search_index(case=case, source=search.Source.CONTACT, body=shown)
-    if not automatic:
-        if CaseStatus.INVESTIGATING in allowed_targets(case.status_enum) and (
-            case.status == CaseStatus.AWAITING_CUSTOMER
-        ):
-            # The customer answered: the case no longer waits for them.
-            case_transition(
-                case=case, to=CaseStatus.INVESTIGATING, actor=actor, now=now,
-                reason="The customer replied by e-mail.",
-            )  # fmt: skip
+    waiting_for_them = case.status == CaseStatus.AWAITING_CUSTOMER
+    if (
+        not automatic
+        and waiting_for_them
+        and CaseStatus.INVESTIGATING in allowed_targets(case.status_enum)
+    ):
+        # The customer answered: the case no longer waits for them.
+        case_transition(
+            case=case, to=CaseStatus.INVESTIGATING, actor=actor, now=now,
+            reason="The customer replied by e-mail.",
+        )  # fmt: skip
+    if not automatic and not already_waiting:
         send_on_commit(
             recipients_for_reminder(case),
             (
