@@ -11,6 +11,7 @@ PACKAGES=(
   fonts-dejavu-core                 # a font with the characters letters need (£, €, “”)
   poppler-utils                     # pdftoppm/pdftotext: tests look inside the PDFs
   chromium                          # browser tests (driven by Playwright; never 'playwright install')
+  dovecot-imapd                     # the IMAP server the inbound mail tests start on loopback
 )
 
 missing=()

@@ -15,6 +15,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from plaint.desk.views import ACTIONS
+from tests.conftest import NOW
 from tests.portal.helpers import PDF, complaint
 from tests.security.conftest import World
 
@@ -89,6 +90,22 @@ class Recipe:
 
 def _ref(w: World) -> dict[str, Any]:
     return {"reference": w.case.reference}
+
+
+def _mail_of(w: World) -> Any:
+    """Case A's e-mail to its customer, its delivery flagged unknown (made once)."""
+    from plaint.cases.ledger import Actor
+    from plaint.messaging.models import Message
+    from plaint.messaging.services import message_send
+    from plaint.outbox.models import Delivery
+
+    found = Message.objects.filter(case=w.case).first()
+    if found is None:
+        found = message_send(
+            case=w.case, subject="About your bill", text="Words", actor=Actor.system(), now=NOW
+        )
+        Delivery.objects.filter(pk=found.delivery_id).update(status="unknown")
+    return found
 
 
 def _link(w: World) -> dict[str, Any]:
@@ -364,6 +381,20 @@ RECIPES: dict[str, Recipe] = {
     ),
     "consumer:sign_in": Recipe(ANYONE, body=lambda w: {"email": "pat@example.org"}),
     "consumer:sign_in_link": Recipe(ANYONE, lambda w: {"uid": "MQ", "code": "x-y"}),
+    # mail (the messaging part)
+    "messaging:outbox": Recipe(STAFF),
+    "messaging:replies": Recipe(STAFF),
+    "messaging:send": Recipe(
+        STAFF, _ref, body=lambda w: {"subject": "Hello", "text": "Words"}, objects=("reference",)
+    ),
+    "messaging:read": Recipe(STAFF, _ref, body=lambda w: {"read": "1"}, objects=("reference",)),
+    "messaging:message": Recipe(STAFF, lambda w: {"pk": _mail_of(w).pk}, objects=("pk",)),
+    "messaging:delivery_resolve": Recipe(
+        STAFF,
+        lambda w: {"pk": _mail_of(w).delivery_id},
+        body=lambda w: {"arrived": "yes"},
+        objects=("pk",),
+    ),
 }
 
 

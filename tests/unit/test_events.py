@@ -225,6 +225,33 @@ SAMPLES: list[ev.Payload] = [
     # consumer
     ConsumerCaseStarted(title="Boiler <script>", jurisdiction="GB", time_zone="Europe/London"),
     ConsumerAnswersSaved(answers={"case.amount": "84.20"}, conduct_continues=True),
+    # mail
+    ev.MessageQueued(
+        message_pk=1,
+        message_id="<PL-2026-000001.ab12@desk.example>",
+        to="dana@example.org",
+        subject="About your bill {{ 7*7 }}",
+        text="We are looking into it.",
+        automatic=False,
+        purpose="reply",
+        attachments=["letter.pdf"],
+    ),
+    ev.MessageDelivery(
+        message_pk=1,
+        message_id="<PL-2026-000001.ab12@desk.example>",
+        outcome="sent",
+        reply="250 2.0.0 Ok",
+        at="2026-03-02T10:31:00+00:00",
+    ),
+    ev.MessageReceived(
+        message_pk=2,
+        message_id="<r1@mail.example.org>",
+        sender="dana@example.org",
+        subject="Re: About your bill",
+        text="I accept.",
+        raw_sha256="0" * 64,
+        evidence_ids=[3],
+    ),
 ]
 
 

@@ -56,6 +56,8 @@ INSTALLED_APPS = [
     "plaint.demo",
     "plaint.records",
     "plaint.consumer",
+    "plaint.outbox",
+    "plaint.messaging",
 ]
 
 MIDDLEWARE = [

@@ -12,5 +12,6 @@ urlpatterns = [
     path("disputes/", include("plaint.disputes.urls")),
     path("records/", include("plaint.records.urls")),
     path("consumer/", include("plaint.consumer.urls")),
+    path("mail/", include("plaint.messaging.urls")),
     path("", include("plaint.desk.urls")),
 ]

@@ -74,6 +74,10 @@ class EventKind(StrEnum):
     # consumer
     CONSUMER_CASE_STARTED = "consumer_case_started"
     CONSUMER_ANSWERS_SAVED = "consumer_answers_saved"
+    # mail
+    MESSAGE_QUEUED = "message_queued"
+    MESSAGE_DELIVERY = "message_delivery"
+    MESSAGE_RECEIVED = "message_received"
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)
@@ -494,6 +498,58 @@ class CeaseDesistOutcome(Payload):
     note: str = ""
 
 
+# mail
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MessageQueued(Payload):
+    """An e-mail to the customer was written and queued for delivery: what it says, to
+    whom, under which Message-ID, and what went with it. `automatic` is True for Plaint's
+    own notifications (sent with Auto-Submitted: auto-generated), False for staff's words."""
+
+    kind: ClassVar[EventKind] = EventKind.MESSAGE_QUEUED
+    message_pk: int
+    message_id: str
+    to: str
+    subject: str
+    text: str
+    automatic: bool
+    purpose: str  # "reply", "letter" or a notification moment
+    letter_seq: int | None = None
+    attachments: list[str] = dataclasses.field(default_factory=list)  # file names
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MessageDelivery(Payload):
+    """What became of a queued e-mail: `outcome` is sent (the server accepted it, `reply`
+    is what it said), bounced, failed, or unknown (the worker stopped between sending and
+    recording: flagged for a person, never sent again by itself)."""
+
+    kind: ClassVar[EventKind] = EventKind.MESSAGE_DELIVERY
+    message_pk: int
+    message_id: str
+    outcome: str
+    reply: str = ""
+    at: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class MessageReceived(Payload):
+    """An e-mail came in on the case: who sent it, its subject, its words with quoted
+    history and signature trimmed (`text`; the full text is in the message store, and the
+    raw message is kept under `raw_sha256`), and the evidence made of its attachments.
+    `automatic` says why it gets no automatic reply (empty: it may)."""
+
+    kind: ClassVar[EventKind] = EventKind.MESSAGE_RECEIVED
+    message_pk: int
+    message_id: str
+    sender: str
+    subject: str
+    text: str
+    raw_sha256: str
+    evidence_ids: list[int] = dataclasses.field(default_factory=list)
+    refused_attachments: list[str] = dataclasses.field(default_factory=list)
+    automatic: str = ""
+
+
 PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
     cls.kind: cls
     for cls in (
@@ -530,6 +586,10 @@ PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
         FosEligibilityRecorded,
         CeaseDesistSent,
         CeaseDesistOutcome,
+        # mail
+        MessageQueued,
+        MessageDelivery,
+        MessageReceived,
     )
 }
 # termination

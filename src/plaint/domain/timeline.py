@@ -188,6 +188,26 @@ def _restriction(value: str) -> str:
     return _RESTRICTION_WORDS.get(value, value.replace("_", " "))
 
 
+_DELIVERY_WORDS = {
+    "sent": "accepted by the mail server",
+    "bounced": "refused by the recipient's mail server",
+    "failed": "could not be delivered",
+    "unknown": "may or may not have been sent; a person must check",
+    "queued": "queued to be sent again, on a person's decision",
+}
+
+
+def _message_queued(p: ev.MessageQueued) -> str:
+    what = "Notification" if p.automatic else "E-mail"
+    with_files = f" with {len(p.attachments)} attachment(s)" if p.attachments else ""
+    return f"{what} to {p.to} queued{with_files}: {p.subject}."
+
+
+def _message_received(p: ev.MessageReceived) -> str:
+    files = f" with {len(p.evidence_ids)} attachment(s)" if p.evidence_ids else ""
+    return f"E-mail received from {p.sender}{files}: {p.subject}."
+
+
 _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
     ev.EventKind.CASE_OPENED: _opened,
     ev.EventKind.CONTACT_LOGGED: _contact,
@@ -328,6 +348,12 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
     ),
     ev.EventKind.LEGAL_HOLD_PLACED: lambda p: "Legal hold placed: nothing may be erased.",
     ev.EventKind.LEGAL_HOLD_LIFTED: lambda p: "Legal hold lifted.",
+    # mail
+    ev.EventKind.MESSAGE_QUEUED: _message_queued,
+    ev.EventKind.MESSAGE_DELIVERY: lambda p: (
+        f"E-mail {p.message_id} {_DELIVERY_WORDS.get(p.outcome, p.outcome)}."
+    ),
+    ev.EventKind.MESSAGE_RECEIVED: _message_received,
 }
 
 

@@ -1,5 +1,6 @@
 """`plaint worker`: the background worker. Every --interval seconds it queues one pass of
-the deadline watch, then runs every queued task (the watch itself, notification mail).
+the deadline watch, delivers the outbox's due mail, then runs every queued task (the watch
+itself, notification mail).
 
 `--now ISO-DATETIME` pins its clock (for replays and tests): the first pass runs at that
 instant, and each later one at that instant plus the real time elapsed since the start."""
@@ -12,9 +13,11 @@ from typing import Any
 
 from django.core.management import call_command
 from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
 
 from plaint.deadlines.management.commands._clock import add_now_argument, pinned_now
 from plaint.deadlines.tasks import deadlines_tick_task
+from plaint.outbox.services import deliveries_run
 
 
 class Command(BaseCommand):
@@ -40,6 +43,11 @@ class Command(BaseCommand):
             else:
                 elapsed = timedelta(seconds=time.monotonic() - started)
                 deadlines_tick_task.enqueue(now=(pinned + elapsed).isoformat())
+            # The outbox (customer e-mail): due deliveries, with retries and backoff.
+            at = timezone.now() if pinned is None else pinned + elapsed
+            report = deliveries_run(now=at)
+            if options["verbosity"] > 1 or report.sent or report.unknown:
+                self.stdout.write(str(report))
             call_command(
                 "db_worker",
                 batch=True,

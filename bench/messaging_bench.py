@@ -1,0 +1,186 @@
+"""Mail throughput: inbound messages/s through the whole `message_receive` pipeline (parse,
+dedupe, thread, keep raw, evidence, event) from an .mbox of N messages, and outbound
+messages/s delivered by one outbox worker to an SMTP server on loopback (aiosmtpd).
+
+    .venv/bin/python bench/messaging_bench.py --messages 2000 --outbound 1000 [--db postgres]
+
+The mbox: replies to existing cases (half threaded by In-Reply-To, half by the reference
+in the subject from the case's customer), one in ten with a small PDF attached, and a share
+from new senders that open cases through intake (`--new-share`, default 0.02), then the
+same mbox imported again (all duplicates)."""
+
+from __future__ import annotations
+
+import argparse
+import mailbox
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import UTC, datetime, timedelta
+from email.message import EmailMessage
+from email.policy import SMTP
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from _setup import fresh_database, per_database
+
+NOW = datetime(2026, 3, 2, 10, 30, tzinfo=UTC)
+PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+
+
+def _mail(n: int, sender: str, subject: str, in_reply_to: str, attach: bool) -> bytes:
+    m = EmailMessage(policy=SMTP)
+    m["From"] = sender
+    m["To"] = "desk@bench.test"
+    m["Subject"] = subject
+    m["Date"] = "Mon, 02 Mar 2026 10:00:00 +0000"
+    m["Message-ID"] = f"<bench{n}@mail.example.org>"
+    if in_reply_to:
+        m["In-Reply-To"] = in_reply_to
+    m.set_content(
+        f"Reply number {n}: I still have not had my refund.\n\nDana\n-- \nsig\n"
+        "On Mon, Acme wrote:\n> earlier words\n"
+    )
+    if attach:
+        m.add_attachment(PDF, maintype="application", subtype="pdf", filename=f"doc{n}.pdf")
+    return m.as_bytes()
+
+
+def _pct(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+def worker(kind: str, messages: int, outbound: int, cases: int, new_share: float) -> None:
+    fresh_database(kind, pg_name="plaint_mail_bench")
+    from django.conf import settings
+
+    from plaint.accounts.services import organisation_create
+    from plaint.cases.ledger import Actor
+    from plaint.cases.services import CustomerDetails, case_open
+    from plaint.messaging.inbound import message_receive
+    from plaint.messaging.models import Message
+    from plaint.messaging.notifications import notifications_follow
+    from plaint.messaging.outbound import message_send
+    from plaint.outbox.services import deliveries_run
+
+    settings.DEFAULT_FROM_EMAIL = "desk@bench.test"
+    org = organisation_create(slug="bench", name="Bench Ltd", now=NOW, reference_prefix="BE")
+    opened = []
+    for i in range(cases):
+        opened.append(
+            case_open(
+                organisation=org,
+                customer=CustomerDetails(name=f"Customer {i}", email=f"c{i}@example.org"),
+                channel="phone",
+                received_at=NOW - timedelta(days=1),
+                description="Charged twice",
+                actor=Actor.system("bench"),
+                now=NOW,
+            )
+        )
+    # One of our messages per case, so replies can thread by In-Reply-To.
+    ours = [
+        message_send(
+            case=c, subject="Our reply", text="We are on it.", actor=Actor.system("bench"), now=NOW
+        ).message_id
+        for c in opened
+    ]
+    notifications_follow(NOW)  # start the notification cursor now
+
+    box_path = Path(settings.EVIDENCE_ROOT).parent / "bench.mbox"
+    box = mailbox.mbox(box_path)
+    new_every = int(1 / new_share) if new_share > 0 else 0
+    for n in range(messages):
+        i = n % cases
+        if new_every and n % new_every == new_every - 1:
+            raw = _mail(n, f"New Person {n} <new{n}@example.net>", "A new complaint", "", False)
+        elif n % 2:
+            raw = _mail(n, f"c{i}@example.org", "Re: Our reply", ours[i], n % 10 == 0)
+        else:
+            ref = opened[i].reference
+            raw = _mail(n, f"c{i}@example.org", f"Re: {ref}", "", n % 10 == 0)
+        box.add(raw)
+    box.flush()
+    box.close()
+
+    def import_once() -> tuple[float, list[float], dict[str, int]]:
+        times: list[float] = []
+        outcomes: dict[str, int] = {}
+        reader = mailbox.mbox(box_path, create=False)
+        started = time.perf_counter()
+        for key in reader.iterkeys():
+            raw = reader.get_bytes(key)
+            t0 = time.perf_counter()
+            got = message_receive(raw, organisation=org, source="bench", now=NOW)
+            times.append(time.perf_counter() - t0)
+            outcomes[got.outcome] = outcomes.get(got.outcome, 0) + 1
+        elapsed = time.perf_counter() - started
+        reader.close()
+        return elapsed, times, outcomes
+
+    elapsed, times, outcomes = import_once()
+    print(f"[{kind}] inbound: {messages} messages in {elapsed:.2f}s = "
+          f"{messages / elapsed:.0f} messages/s; per message median "
+          f"{statistics.median(times) * 1000:.1f} ms, p95 {_pct(times, 0.95) * 1000:.1f} ms; "
+          f"{outcomes}")  # fmt: skip
+    elapsed, times, outcomes = import_once()
+    print(f"[{kind}] inbound again (all duplicates): {messages / elapsed:.0f} messages/s; "
+          f"{outcomes}")  # fmt: skip
+
+    # Outbound: queue M staff replies, then one worker pass delivers them to an aiosmtpd
+    # server on loopback, in a process of its own (as a real mail server would be).
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = subprocess.Popen(
+        [sys.executable, "-m", "aiosmtpd", "-n", "-l", f"127.0.0.1:{port}",
+         "-c", "aiosmtpd.handlers.Sink"],
+    )  # fmt: skip
+    for _ in range(100):
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            break
+        except OSError:
+            time.sleep(0.1)
+    settings.EMAIL_HOST, settings.EMAIL_PORT = "127.0.0.1", port
+    settings.EMAIL_HOST_USER, settings.EMAIL_USE_TLS, settings.EMAIL_USE_SSL = "", False, False
+    deliveries_run(now=NOW)  # whatever intake queued (acknowledgements, the seed replies)
+    started = time.perf_counter()
+    for n in range(outbound):
+        message_send(case=opened[n % cases], subject=f"Update {n}", text="Still on it.",
+                     actor=Actor.system("bench"), now=NOW)  # fmt: skip
+    queued = time.perf_counter() - started
+    started = time.perf_counter()
+    report = deliveries_run(now=NOW + timedelta(seconds=1), limit=200, batches=1000)
+    elapsed = time.perf_counter() - started
+    server.terminate()
+    server.wait(timeout=10)
+    print(f"[{kind}] outbound: {outbound} queued in {queued:.2f}s "
+          f"({outbound / queued:.0f}/s); delivered by one worker in {elapsed:.2f}s = "
+          f"{report.sent / elapsed:.0f} messages/s ({report})")  # fmt: skip
+    print(f"[{kind}] messages stored: {Message.objects.count()}")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--db", choices=["sqlite", "postgres", "both"], default="sqlite")
+    parser.add_argument("--messages", type=int, default=2000)
+    parser.add_argument("--outbound", type=int, default=1000)
+    parser.add_argument("--cases", type=int, default=200)
+    parser.add_argument("--new-share", type=float, default=0.02)
+    parser.add_argument("--worker", action="store_true", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        worker(args.db, args.messages, args.outbound, args.cases, args.new_share)
+        return
+    per_database(
+        __file__, args.db, "--messages", str(args.messages), "--outbound", str(args.outbound),
+        "--cases", str(args.cases), "--new-share", str(args.new_share),
+    )  # fmt: skip
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,27 @@
+"""Every write of the messaging part, in one place for the other parts to call:
+mail out (`message_send`, `letter_email_send`, `canned_reply_send`, `customer_notify`)
+in `outbound.py`; mail in (`message_receive`) in `inbound.py`."""
+
+from __future__ import annotations
+
+from plaint.messaging.outbound import (
+    ContactRestricted,
+    canned_reply_save,
+    canned_reply_send,
+    contact_restriction_check,
+    customer_notify,
+    letter_email_send,
+    message_send,
+    notification_setting_save,
+)
+
+__all__ = [
+    "ContactRestricted",
+    "canned_reply_save",
+    "canned_reply_send",
+    "contact_restriction_check",
+    "customer_notify",
+    "letter_email_send",
+    "message_send",
+    "notification_setting_save",
+]
