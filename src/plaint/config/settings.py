@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import secrets
 import sys
 from pathlib import Path
@@ -51,10 +52,13 @@ INSTALLED_APPS = [
     "plaint.portal",
     "plaint.intake",
     "plaint.demo",
+    "ninja",
+    "plaint.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "plaint.api.middleware.ApiMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -130,6 +134,12 @@ WHITENOISE_USE_FINDERS = True
 
 MEDIA_ROOT = APP.data_dir / "media"
 EVIDENCE_ROOT = APP.data_dir / "evidence"
+
+# ---- api: the HTTP API (plaint.api) ----
+# Requests each API token may make per window (seconds); over it, 429 + Retry-After.
+PLAINT_API_RATE_LIMIT = int(os.environ.get("PLAINT_API_RATE_LIMIT", "600"))
+PLAINT_API_RATE_WINDOW = int(os.environ.get("PLAINT_API_RATE_WINDOW", "60"))
+# ---- end api ----
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

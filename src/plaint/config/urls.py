@@ -7,5 +7,6 @@ urlpatterns = [
     path("complain/", include("plaint.portal.urls")),
     path("admin/", include("plaint.desk.admin_urls")),
     path("reports/", include("plaint.reports.urls")),
+    path("api/", include("plaint.api.urls")),
     path("", include("plaint.desk.urls")),
 ]
