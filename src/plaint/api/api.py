@@ -52,17 +52,18 @@ class PlaintAPI(NinjaAPI):
                         body = content.pop("application/json", None)
                         if body is not None:
                             content[problems.CONTENT_TYPE] = body
-                operation["responses"].setdefault(
-                    "500",
-                    {
-                        "description": "Internal Server Error",
-                        "content": {
-                            problems.CONTENT_TYPE: {
-                                "schema": {"$ref": "#/components/schemas/ProblemOut"}
-                            }
+                for status, words in (("400", "Bad Request"), ("500", "Internal Server Error")):
+                    operation["responses"].setdefault(
+                        status,
+                        {
+                            "description": words,
+                            "content": {
+                                problems.CONTENT_TYPE: {
+                                    "schema": {"$ref": "#/components/schemas/ProblemOut"}
+                                }
+                            },
                         },
-                    },
-                )
+                    )
         return schema
 
 

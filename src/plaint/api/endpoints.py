@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from django.db import transaction
@@ -158,8 +158,8 @@ class CaseListQuery(Schema):
     priority: str = ""
     assignee: int | None = Field(None, description="Staff id.")
     unassigned: bool = False
-    received_from: date | None = None
-    received_to: date | None = None
+    received_from: s.Day | None = None
+    received_to: s.Day | None = None
     q: str = Field("", description="A reference, or words written anywhere about a case.")
     limit: int = cursors.DEFAULT_LIMIT
     cursor: str = ""

@@ -5,10 +5,24 @@ amounts are decimal strings with their currency (`{"amount": "226.00", "currency
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import Any
+from typing import Annotated, Any
 
 from ninja import Schema
-from pydantic import Field
+from pydantic import BeforeValidator, Field
+
+
+def _text_only(value: Any) -> Any:
+    """Dates and times come as RFC 3339 text; a bare number (which pydantic would read as
+    seconds since 1970) is refused."""
+    if isinstance(value, int | float | bool):
+        raise ValueError("must be written as text: YYYY-MM-DD, or an RFC 3339 date and time")
+    if isinstance(value, str) and value.strip().lstrip("+-").replace(".", "", 1).isdigit():
+        raise ValueError("must be written as YYYY-MM-DD, or an RFC 3339 date and time")
+    return value
+
+
+Day = Annotated[date, BeforeValidator(_text_only)]
+Moment = Annotated[datetime, BeforeValidator(_text_only)]
 
 
 class Money(Schema):
@@ -45,14 +59,14 @@ class CaseIn(Schema):
     customer: CustomerIn
     description: str
     channel: str = Field("web", description="web, email, phone, letter, chat, in_person...")
-    received_at: datetime | None = Field(None, description="Default: now.")
+    received_at: Moment | None = Field(None, description="Default: now.")
     product: str = ""
     issue: str = ""
     respondent: str = ""
     order_number: str = ""
     account_number: str = ""
     amount_in_dispute: Money | None = None
-    occurred_on: date | None = None
+    occurred_on: Day | None = None
     desired_resolution: str = ""
     regime: str = ""
     category: str = ""
@@ -131,7 +145,7 @@ class CloseIn(Schema):
 
 
 class ContactIn(Schema):
-    contact_at: datetime
+    contact_at: Moment
     channel: str
     direction: str
     representative: str = ""
@@ -302,7 +316,7 @@ class LetterOut(Schema):
 
 class LetterSentIn(Schema):
     method: str
-    sent_at: datetime
+    sent_at: Moment
     tracking_number: str = ""
 
 
