@@ -4,6 +4,7 @@ writes is what the API answers."""
 from __future__ import annotations
 
 import pytest
+from django_tasks_db.models import DBTaskResult
 
 from plaint.cases.models import Case, CaseEvent
 from plaint.triage.models import TriageRecord
@@ -94,8 +95,41 @@ def test_deadlines_explain_cite_their_sources(api, case):
     assert any(d["steps"] for d in fca)
 
 
+def run_worker() -> int:
+    """Run the queued tasks as the worker would, in this process and transaction."""
+    ran = 0
+    for queued in DBTaskResult.objects.filter(status="READY").order_by("enqueued_at"):
+        queued.task.call(*queued.args_kwargs["args"], **queued.args_kwargs["kwargs"])
+        queued.status = "SUCCESSFUL"
+        queued.save(update_fields=["status"])
+        ran += 1
+    return ran
+
+
+def test_triage_is_queued_in_the_opening_transaction_and_run_by_the_worker(api):
+    ref = api.post("/api/v1/cases", CASE_BODY).json()["reference"]
+    queued = DBTaskResult.objects.get(status="READY")
+    assert queued.task.module_path == "plaint.intake.tasks.intake_triage_task"
+    assert api.get(f"/api/v1/cases/{ref}/triage").status_code == 404
+    assert run_worker() == 1
+    assert TriageRecord.objects.filter(case__reference=ref).exists()
+    kinds = CaseEvent.objects.filter(case__reference=ref).values_list("kind", flat=True)
+    assert "triage_suggested" in kinds
+    # Run twice (a redelivery): triaged once.
+    from plaint.intake.tasks import intake_triage_task
+
+    case = Case.objects.get(reference=ref)
+    assert intake_triage_task.call(case_id=case.pk, now="2026-03-02T10:30:00+00:00") == "skipped"
+
+
+def test_a_refused_case_queues_nothing(api):
+    assert api.post("/api/v1/cases", dict(CASE_BODY, description="")).status_code == 422
+    assert not DBTaskResult.objects.exists()
+
+
 def test_triage_suggestions_and_their_confirmation(api):
     ref = api.post("/api/v1/cases", CASE_BODY).json()["reference"]
+    run_worker()
     triage = api.get(f"/api/v1/cases/{ref}/triage")
     assert triage.status_code == 200, triage.content
     record = TriageRecord.objects.get()

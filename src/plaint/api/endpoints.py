@@ -27,7 +27,7 @@ from plaint.deadlines.selectors import case_deadline_derivation, case_deadline_v
 from plaint.domain.events import payload_from_json
 from plaint.domain.timeline import describe
 from plaint.domain.vocabulary import Visibility
-from plaint.intake.services import complaint_receive
+from plaint.intake.services import complaint_receive_queued
 from plaint.letters import selectors as letter_selectors
 from plaint.letters import services as letter_services
 from plaint.triage import selectors as triage_selectors
@@ -123,11 +123,12 @@ def _case_for_update(
 def case_create(request: HttpRequest, response: HttpResponse, body: s.CaseIn) -> Any:
     """Open a case for a complaint received elsewhere (a website form, a CRM). Its
     deadlines are derived and its search entry written in the same transaction; the
-    ledger's `case_opened` names the token's owner and the token."""
+    ledger's `case_opened` names the token's owner and the token. Triage is queued for
+    the worker in that transaction: `GET .../triage` is a 404 until `plaint worker` ran."""
     token = access.allowed(request, Scope.WRITE)
     now = timezone.now()
     amount = body.amount_in_dispute
-    intake = complaint_receive(
+    case = complaint_receive_queued(
         organisation=token.organisation,
         customer=services.CustomerDetails(**body.customer.dict()),
         channel=body.channel,
@@ -148,8 +149,8 @@ def case_create(request: HttpRequest, response: HttpResponse, body: s.CaseIn) ->
         category=body.category,
         priority=body.priority,
     )
-    response["Location"] = f"/api/v1/cases/{intake.case.reference}"
-    return Status(201, _case_answer(response, intake.case))
+    response["Location"] = f"/api/v1/cases/{case.reference}"
+    return Status(201, _case_answer(response, case))
 
 
 class CaseListQuery(Schema):
