@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import secrets
 import sys
 from pathlib import Path
@@ -137,8 +136,8 @@ EVIDENCE_ROOT = APP.data_dir / "evidence"
 
 # ---- api: the HTTP API (plaint.api) ----
 # Requests each API token may make per window (seconds); over it, 429 + Retry-After.
-PLAINT_API_RATE_LIMIT = int(os.environ.get("PLAINT_API_RATE_LIMIT", "600"))
-PLAINT_API_RATE_WINDOW = int(os.environ.get("PLAINT_API_RATE_WINDOW", "60"))
+PLAINT_API_RATE_LIMIT = 600
+PLAINT_API_RATE_WINDOW = 60
 # ---- end api ----
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
