@@ -191,3 +191,11 @@ def test_one_key_sent_twice_at_once_opens_one_case(make_token):
         codes = list(pool.map(send, range(4)))
     assert Case.objects.count() == 1
     assert codes.count(201) >= 1 and set(codes) <= {201, 409}
+
+
+def test_a_body_too_large_to_read_is_a_413_problem(api, settings):
+    settings.DATA_UPLOAD_MAX_MEMORY_SIZE = 1000
+    big = dict(CASE_BODY, description="x" * 5000)
+    _problem(api.post("/api/v1/cases", big, headers={"Idempotency-Key": "big"}), 413)
+    _problem(api.post("/api/v1/cases", big), 413)
+    assert Case.objects.count() == 0

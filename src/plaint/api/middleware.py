@@ -11,6 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable
 
+from django.core.exceptions import RequestDataTooBig
 from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 
@@ -40,6 +41,8 @@ class ApiMiddleware:
             response = self._handle(request)
         except problems.Problem as problem:
             response = problems.from_problem(problem, instance=request.path)
+        except RequestDataTooBig:
+            response = problems.problem_for_status(413, instance=request.path)
         state = getattr(request, "api_rate", None)
         if state is not None:
             for name, value in state.headers().items():
@@ -73,6 +76,10 @@ class ApiMiddleware:
                 type_=problems.RATE_LIMITED,
                 headers={"Retry-After": str(max(state.reset, 1))},
             )
+        if request.method in ("POST", "PATCH", "PUT") and not (
+            request.content_type or ""
+        ).startswith("multipart/"):
+            request.body  # noqa: B018 (read now: a body over the limit is a 413, here)
         key = request.headers.get("Idempotency-Key")
         if key is not None and request.method in ("POST", "PATCH"):
             return idempotency.idempotent(
