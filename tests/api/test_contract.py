@@ -5,9 +5,13 @@ valid, content type as documented). Bounded: `MAX_EXAMPLES` per operation."""
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
 
@@ -27,7 +31,19 @@ schema = schemathesis.openapi.from_wsgi("/api/v1/openapi.json", get_wsgi_applica
 
 
 @pytest.fixture
-def secret(org):  # type: ignore[no-untyped-def]
+def _connections_kept() -> Iterator[None]:
+    """Keep the test's database connection across requests, as Django's test client does:
+    the WSGI handler would otherwise close it at the end of each request, inside the
+    test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    yield
+    request_started.connect(close_old_connections)
+    request_finished.connect(close_old_connections)
+
+
+@pytest.fixture
+def secret(org, _connections_kept):  # type: ignore[no-untyped-def]
     admin = staff_create(
         organisation=org, username="ada", password="pw-ada-123", roles=[Role.ADMIN]
     )

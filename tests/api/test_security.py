@@ -18,7 +18,7 @@ from plaint.cases.models import Case
 from tests.api.conftest import CASE_BODY, ApiClient
 from tests.conftest import NOW, open_case
 
-HOSTILE = "<script>alert(1)</script> {{ 7*7 }} {% debug %}\nline two\u202eevil\u202c ' OR 1=1 --"
+HOSTILE = "<script>alert(1)</script> {{ 7*7 }} {% debug %}\nzebra two\u202eevil\u202c ' OR 1=1 --"
 
 
 @pytest.fixture
@@ -174,7 +174,7 @@ def test_hostile_text_is_stored_verbatim_and_returned_as_data(api):
     assert case.description == HOSTILE.strip()
     note = api.post(f"/api/v1/cases/{case.reference}/notes", {"text": HOSTILE})
     assert note.json()["payload"]["text"] == HOSTILE.strip()
-    found = api.get("/api/v1/cases", q="alert").json()["items"]
+    found = api.get("/api/v1/cases", q="zebra").json()["items"]
     assert [c["reference"] for c in found] == [case.reference]
     nul = api.post("/api/v1/cases", dict(CASE_BODY, description="a\x00b"))
     assert nul.status_code == 422
