@@ -164,3 +164,16 @@ def test_the_desk_page_is_for_admins_of_the_organisation_only(agent, outsider, m
     client.force_login(outsider)  # an admin, of another organisation
     assert client.post(f"/api/tokens/{prefix}/revoke/").status_code == 404
     assert ApiToken.objects.get(prefix=prefix).revoked_at is None
+
+
+def test_purge_keys_forgets_only_keys_older_than_a_day(api):
+    from plaint.api.models import IdempotentRequest
+    from tests.api.conftest import CASE_BODY
+
+    api.post("/api/v1/cases", CASE_BODY, headers={"Idempotency-Key": "old"})
+    api.post("/api/v1/cases", CASE_BODY, headers={"Idempotency-Key": "new"})
+    IdempotentRequest.objects.filter(key="old").update(created_at=datetime(2000, 1, 1, tzinfo=UTC))
+    out = StringIO()
+    call_command("token", "purge-keys", stdout=out)
+    assert "Forgot 1 idempotency key." in out.getvalue()
+    assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]

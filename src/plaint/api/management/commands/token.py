@@ -2,7 +2,8 @@
 
     plaint token create --org acme --owner alice --name "Website form" --scopes write
     plaint token list --org acme
-    plaint token revoke --org acme plt_ab12cd34
+    plaint token revoke --org acme --by ada plt_ab12cd34
+    plaint token purge-keys      (forget Idempotency-Keys older than 24 hours)
 
 The secret is printed once, by `create`, and is never shown again. `--by` names the admin
 doing it (the owner by default, who must then be an admin)."""
@@ -18,6 +19,7 @@ from django.utils import timezone
 from plaint.accounts.models import Organisation, User
 from plaint.accounts.selectors import organisation_get
 from plaint.api import tokens
+from plaint.api.idempotency import idempotency_purge
 from plaint.domain.errors import DomainError, FieldErrors
 
 
@@ -50,8 +52,15 @@ class Command(BaseCommand):
         revoke.add_argument("--org", required=True)
         revoke.add_argument("--by", required=True, help="The admin revoking it.")
         revoke.add_argument("prefix")
+        sub.add_parser(
+            "purge-keys", help="Forget the Idempotency-Keys older than 24 hours (all tokens)."
+        )
 
     def handle(self, *args: Any, **options: Any) -> None:
+        if options["action"] == "purge-keys":
+            gone = idempotency_purge(now=timezone.now())
+            self.stdout.write(f"Forgot {gone} idempotency key{'' if gone == 1 else 's'}.")
+            return
         try:
             org = organisation_get(slug=options["org"])
         except LookupError:
