@@ -77,6 +77,13 @@ def test_lists_page_with_an_opaque_cursor(api, org, agent):
         page = api.get("/api/v1/cases", limit=2, cursor=page["next"]).json()
     assert len(seen) == 5 and set(seen) == refs
     _problem(api.get("/api/v1/cases", cursor="garbage!"), 422)
+    from plaint.api.cursor import cursor_make
+
+    for forged in (cursor_make("x", "y"), cursor_make("2026-03-01T09:00:00", 1), cursor_make(1)):
+        _problem(api.get("/api/v1/cases", cursor=forged), 422)
+    events = f"/api/v1/cases/{next(iter(refs))}/events"
+    for forged in (cursor_make("x"), cursor_make(1, 2)):
+        _problem(api.get(events, cursor=forged), 422)
     _problem(api.get("/api/v1/cases", limit=0), 422)
     _problem(api.get("/api/v1/cases", limit=10_000), 422)
 

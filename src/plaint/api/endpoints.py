@@ -195,8 +195,12 @@ def case_list(request: HttpRequest, filters: Query[CaseListQuery]) -> Any:
         try:
             at = datetime.fromisoformat(str(received))
         except ValueError:
-            raise problems.Problem(422, "The cursor is not one this API gave out.") from None
-        cases = cases.filter(Q(received_at__lt=at) | Q(received_at=at, pk__lt=int(pk)))
+            at = None
+        if at is None or at.tzinfo is None or not isinstance(pk, int):
+            raise problems.Problem(
+                422, "The cursor is not one this API gave out.", type_=problems.INVALID
+            )
+        cases = cases.filter(Q(received_at__lt=at) | Q(received_at=at, pk__lt=pk))
     page = list(cases[: limit + 1])
     more = len(page) > limit
     page = page[:limit]
