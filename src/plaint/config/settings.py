@@ -58,10 +58,13 @@ INSTALLED_APPS = [
     "plaint.consumer",
     "plaint.outbox",
     "plaint.messaging",
+    "ninja",
+    "plaint.api",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "plaint.api.middleware.ApiMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -141,6 +144,12 @@ EVIDENCE_ROOT = APP.data_dir / "evidence"
 # records: checkpoint files and the organisations' signing keys (plaint.records.anchoring)
 RECORDS_ROOT = APP.data_dir / "records"
 # end records
+
+# ---- api: the HTTP API (plaint.api) ----
+# Requests each API token may make per window (seconds); over it, 429 + Retry-After.
+PLAINT_API_RATE_LIMIT = 600
+PLAINT_API_RATE_WINDOW = 60
+# ---- end api ----
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
 

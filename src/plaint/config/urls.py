@@ -13,5 +13,6 @@ urlpatterns = [
     path("records/", include("plaint.records.urls")),
     path("consumer/", include("plaint.consumer.urls")),
     path("mail/", include("plaint.messaging.urls")),
+    path("api/", include("plaint.api.urls")),
     path("", include("plaint.desk.urls")),
 ]

@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from django.db import transaction
+
 from plaint.cases.models import Case
 from plaint.cases.services import case_open
 from plaint.deadlines.models import CaseDeadline
@@ -45,3 +47,37 @@ def complaint_receive(*, now: datetime, **case_fields: Any) -> Intake:
         log.exception("Intake of %s: deadlines or triage failed", case.reference)
         return Intake(case=case, triage=None, problem=str(exc))
     return Intake(case=case, triage=record)
+
+
+@transaction.atomic
+def complaint_receive_queued(*, now: datetime, **case_fields: Any) -> Case:
+    """Open a case (`case_open`'s arguments) and derive its deadlines in one transaction,
+    with its ledger events and search entry, and queue its triage for the worker in that
+    same transaction (so a committed case always has its triage queued). For interfaces
+    that must answer fast (the API); the case shows in the needs-triage queue, as any
+    untriaged case does, until `plaint worker` has run `intake_triage_task`."""
+    from plaint.intake.tasks import intake_triage_task
+
+    case = case_open(now=now, **case_fields)
+    case_deadlines_refresh(case=case, now=now)
+    intake_triage_task.enqueue(case_id=case.pk, now=now.isoformat())
+    return case
+
+
+def complaint_triage(*, case: Case, now: datetime) -> TriageRecord | None:
+    """Triage a case opened by `complaint_receive_queued`, with its nearest deadline, as
+    `complaint_receive` does in the request. A case already triaged, or closed since, is
+    left as it is (None)."""
+    if TriageRecord.objects.filter(case=case).exists():
+        return None
+    nearest = (
+        CaseDeadline.objects.filter(case=case, state=CaseDeadline.State.OPEN, party="business")
+        .order_by("due_at")
+        .values_list("due_at", flat=True)
+        .first()
+    )
+    try:
+        return triage_run(case=case, now=now, next_deadline=nearest)
+    except DomainError:
+        log.info("Triage of %s not run: %s", case.reference, "closed or refused")
+        return None
