@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "plaint.messaging",
     "ninja",
     "plaint.api",
+    "plaint.worker",
 ]
 
 MIDDLEWARE = [

@@ -1,6 +1,7 @@
 """`plaint worker`: the background worker. Every --interval seconds it queues one pass of
-the deadline watch, delivers the outbox's due mail, then runs every queued task (the watch
-itself, notification mail).
+the deadline watch, runs every other part's periodic work (`plaint.worker.periodic`: the
+outbox, terminations, the reputation watch, checkpoints), then runs every queued task (the
+watch itself, triage of cases opened over the API, notification mail).
 
 `--now ISO-DATETIME` pins its clock (for replays and tests): the first pass runs at that
 instant, and each later one at that instant plus the real time elapsed since the start."""
@@ -17,11 +18,11 @@ from django.utils import timezone
 
 from plaint.deadlines.management.commands._clock import add_now_argument, pinned_now
 from plaint.deadlines.tasks import deadlines_tick_task
-from plaint.outbox.services import deliveries_run
+from plaint.worker.periodic import others_pass
 
 
 class Command(BaseCommand):
-    help = "Run the background worker (deadline watch and notifications)."
+    help = "Run the background worker (deadline watch, outbox, and every part's periodic work)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
@@ -43,11 +44,12 @@ class Command(BaseCommand):
             else:
                 elapsed = timedelta(seconds=time.monotonic() - started)
                 deadlines_tick_task.enqueue(now=(pinned + elapsed).isoformat())
-            # The outbox (customer e-mail): due deliveries, with retries and backoff.
+            # Every other part's periodic work: the outbox (with retries and backoff),
+            # terminations, the reputation watch, checkpoints, old Idempotency-Keys.
             at = timezone.now() if pinned is None else pinned + elapsed
-            report = deliveries_run(now=at)
-            if options["verbosity"] > 1 or report.sent or report.unknown:
-                self.stdout.write(str(report))
+            for line in others_pass(now=at).lines:
+                if options["verbosity"] > 1:
+                    self.stdout.write(line)
             call_command(
                 "db_worker",
                 batch=True,

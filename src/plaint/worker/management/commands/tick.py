@@ -1,0 +1,28 @@
+"""`plaint tick [--now ISO-DATETIME]`: one pass of every part's periodic work (for cron):
+the deadline watch, the outbox, terminations, the reputation watch, checkpoints."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django.core.management.base import BaseCommand, CommandParser
+from django.utils import timezone
+
+from plaint.deadlines.management.commands._clock import add_now_argument, pinned_now
+from plaint.worker.periodic import periodic_pass
+
+
+class Command(BaseCommand):
+    help = (
+        "One pass of the periodic work: re-derive changed cases' deadlines, send due "
+        "reminders, escalate missed deadlines; deliver the outbox; terminations taking "
+        "effect; the reputation watch; daily ledger checkpoints."
+    )
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        add_now_argument(parser)
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        now = pinned_now(options["now"]) or timezone.now()
+        for line in periodic_pass(now=now).lines:
+            self.stdout.write(line)
