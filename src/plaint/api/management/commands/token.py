@@ -47,11 +47,11 @@ class Command(BaseCommand):
         )
         create.add_argument("--by", default=None, help="The admin making it (the owner).")
         listing = sub.add_parser("list", help="List the tokens (never their secrets).")
-        listing.add_argument("--org", required=True)
+        listing.add_argument("--org", required=True, help="The organisation's slug.")
         revoke = sub.add_parser("revoke", help="Revoke a token by its prefix (plt_...).")
-        revoke.add_argument("--org", required=True)
+        revoke.add_argument("--org", required=True, help="The organisation's slug.")
         revoke.add_argument("--by", required=True, help="The admin revoking it.")
-        revoke.add_argument("prefix")
+        revoke.add_argument("prefix", help="The token's visible prefix (plt_...).")
         sub.add_parser(
             "purge-keys", help="Forget the Idempotency-Keys older than 24 hours (all tokens)."
         )

@@ -45,7 +45,9 @@ class Command(BaseCommand):
         nxt = sub.add_parser("next", help="What to do next when a letter was ignored.")
         nxt.add_argument("--case", help="a case reference (with --org)")
         nxt.add_argument("--org", help="the organisation's slug")
-        nxt.add_argument("--side", default="customer", choices=SIDES)
+        nxt.add_argument(
+            "--side", default="customer", choices=SIDES, help="whose letter was ignored (customer)"
+        )
         nxt.add_argument("--jurisdiction", choices=JURISDICTIONS, help="without --case")
         nxt.add_argument("--problem", choices=[p.value for p in Problem], help="without --case")
         nxt.add_argument(
@@ -61,7 +63,11 @@ class Command(BaseCommand):
             "description",
             "desired-resolution",
         ):
-            nxt.add_argument(f"--{fact}", default="")
+            nxt.add_argument(
+                f"--{fact}",
+                default="",
+                help=f"the {fact.replace('-', ' ')} the texts use (without --case)",
+            )
         nxt.add_argument("--first-letter-date", help="YYYY-MM-DD")
         ref = sub.add_parser("referral", help="When a complaint may go to the ombudsman or ADR.")
         ref.add_argument("--case", help="a case reference (with --org)")

@@ -22,9 +22,9 @@ class Command(BaseCommand):
     def add_arguments(self, parser: CommandParser) -> None:
         sub = parser.add_subparsers(dest="action", required=True)
         imp = sub.add_parser("import", help="Import a CSV or JSON file of reviews.")
-        imp.add_argument("organisation")
-        imp.add_argument("file")
-        imp.add_argument("--source", default="trustpilot")
+        imp.add_argument("organisation", help="The organisation's slug.")
+        imp.add_argument("file", help="The reviews, as CSV or JSON.")
+        imp.add_argument("--source", default="trustpilot", help="Where the reviews come from.")
         add_now_argument(imp)
         watch = sub.add_parser("watch", help="Alert supervisors to drops.")
         add_now_argument(watch)

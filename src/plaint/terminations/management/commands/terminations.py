@@ -27,7 +27,7 @@ class Command(BaseCommand):
         add_now_argument(tick)
         explain = sub.add_parser("explain", help="The notice rules for one termination.")
         explain.add_argument("organisation", help="The organisation's slug.")
-        explain.add_argument("id", type=int)
+        explain.add_argument("id", type=int, help="The termination's number.")
         explain.add_argument("--on", help="Notice given on this date (default: today).")
 
     def handle(self, *args: Any, **options: Any) -> None:

@@ -13,11 +13,7 @@ from plaint.worker.periodic import periodic_pass
 
 
 class Command(BaseCommand):
-    help = (
-        "One pass of the periodic work: re-derive changed cases' deadlines, send due "
-        "reminders, escalate missed deadlines; deliver the outbox; terminations taking "
-        "effect; the reputation watch; daily ledger checkpoints."
-    )
+    help = "One pass of all periodic work (deadlines, outbox, terminations, checkpoints)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         add_now_argument(parser)

@@ -22,7 +22,7 @@ from plaint.worker.periodic import others_pass
 
 
 class Command(BaseCommand):
-    help = "Run the background worker (deadline watch, outbox, and every part's periodic work)."
+    help = "Run the background worker (every part's periodic work, then queued tasks)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(
