@@ -41,6 +41,10 @@ WATCHED_APPS = (
     "letters",
     "portal",
     "consumer",
+    "disputes",
+    "records",
+    "terminations",
+    "reputation",
     "sessions",
     "django_tasks_db",
 )
@@ -191,7 +195,7 @@ Snapshot = dict[str, object]
 @pytest.fixture
 def snapshot(settings) -> Callable[[], Snapshot]:  # type: ignore[no-untyped-def]
     """Row counts of every model of the watched apps, the newest row id of each, and the
-    files kept in the evidence and letter stores."""
+    files kept in the evidence, letter and records stores."""
 
     def take() -> Snapshot:
         state: Snapshot = {}
@@ -202,6 +206,7 @@ def snapshot(settings) -> Callable[[], Snapshot]:  # type: ignore[no-untyped-def
                 state[model._meta.label] = (manager.count(), last)
         state["files:evidence"] = _files(Path(settings.EVIDENCE_ROOT))
         state["files:letters"] = _files(Path(settings.LETTER_ROOT))
+        state["files:records"] = _files(Path(settings.RECORDS_ROOT))
         return state
 
     return take

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -157,6 +157,82 @@ def _consumer(w: World, **more: Any) -> dict[str, Any]:
 
 def _consumer_letter(w: World) -> dict[str, Any]:
     return _consumer(w, lid=_consumer_case(w).letters.get().pk)
+
+
+def _disputes_made(w: World) -> dict[str, int]:
+    """On case A: a logged cease-and-desist, a contact restriction in force and a
+    cease-and-desist the customer sent (the objects the disputes forms name); made once,
+    before any snapshot."""
+    if "disputes" not in w.made:
+        from plaint.cases.ledger import Actor
+        from plaint.disputes import services as disputes
+
+        actor, now = Actor.staff(w.admin), datetime(2026, 3, 2, 10, tzinfo=UTC)
+        dispute = disputes.dispute_log(
+            case=w.case,
+            sender="Grey & Co Solicitors",
+            demands="Stop calling our client.",
+            letter_date=date(2026, 2, 26),
+            actor=actor,
+            now=now,
+        )
+        restriction = disputes.restriction_add(
+            case=w.case, kind="stop_calling", actor=actor, now=now
+        )
+        sent = disputes.cease_desist_sent_record(
+            case=w.case,
+            sent_on=date(2026, 3, 1),
+            method="email",
+            comply_by=date(2026, 3, 20),
+            conduct="Calls at work",
+            actor=actor,
+            now=now,
+        )
+        w.made["disputes"] = {"dispute": dispute.pk, "restriction": restriction.pk, "sent": sent.pk}
+    made = w.made["disputes"]
+    assert isinstance(made, dict)
+    return made
+
+
+def _ref_disputes(w: World) -> dict[str, Any]:
+    _disputes_made(w)  # before the snapshot: the bodies name these objects
+    return _ref(w)
+
+
+def _dispute_id(w: World) -> dict[str, Any]:
+    return {"dispute_id": str(_disputes_made(w)["dispute"])}
+
+
+#: A body for each disputes-panel action on case A that the admin could send (so a 403
+#: can only come from the missing token).
+DISPUTE_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
+    "log": lambda w: {
+        "sender": "Lane Solicitors",
+        "letter_date": "2026-02-27",
+        "demands": "Stop writing to our client.",
+        "letter": SimpleUploadedFile("letter.pdf", PDF, "application/pdf"),
+    },
+    "authority": lambda w: {**_dispute_id(w), "status": "on_file"},
+    "conduct": lambda w: {**_dispute_id(w), "conduct": "Calls"},
+    "investigation": lambda w: {
+        **_dispute_id(w),
+        "investigator": "Lee Gal",
+        "records_checked": "call log",
+        "findings": "4 calls",
+    },
+    "decision": lambda w: {**_dispute_id(w), "decision": "comply", "reasons": "Calls stop."},
+    "restrict": lambda w: {"kind": "not_at_work", "note": "Solicitor asked"},
+    "lift": lambda w: {"restriction_id": str(_disputes_made(w)["restriction"]), "reason": "x"},
+    "eligibility": lambda w: {"complainant": "consumer"},
+    "reply": lambda w: {**_dispute_id(w), "respond_by": "2999-01-01"},
+    "sent": lambda w: {
+        "sent_on": "2026-03-01",
+        "method": "email",
+        "comply_by": "2026-03-20",
+        "conduct": "Calls",
+    },
+    "outcome": lambda w: {"sent_id": str(_disputes_made(w)["sent"]), "stopped": "yes"},
+}
 
 
 RECIPES: dict[str, Recipe] = {
@@ -395,7 +471,40 @@ RECIPES: dict[str, Recipe] = {
         body=lambda w: {"arrived": "yes"},
         objects=("pk",),
     ),
+    # the disputes panel (cease-and-desist letters, restrictions, referral) on the desk
+    "disputes:due": Recipe(STAFF),
+    "disputes:action": Recipe(
+        STAFF,
+        _ref_disputes,
+        body=lambda w: {},  # per action: DISPUTE_BODIES
+        expand=("action", tuple(DISPUTE_BODIES)),
+        objects=("reference",),
+    ),
+    "disputes:referral_pack": Recipe(STAFF, _ref, objects=("reference",)),
+    # records: corrections, legal holds and evidence packs (the customer's pack is reached
+    # with a signed grant in the body, minted on their portal page)
+    "records:case_correct": Recipe(
+        STAFF,
+        _ref,
+        body=lambda w: {"field": "case.product", "value": "Gas", "reason": "Typo at intake"},
+        objects=("reference",),
+    ),
+    "records:case_hold": Recipe(
+        STAFF, _ref, body=lambda w: {"reason": "Claim threatened"}, objects=("reference",)
+    ),
+    "records:case_export": Recipe(STAFF, _ref, objects=("reference",)),
+    "records:customer_pack": Recipe(ANYONE, body=lambda w: {"grant": _pack_grant(w)}),
 }
+
+
+#: The per-value bodies of the routes whose recipe expands one argument.
+EXPANDED_BODIES = {"desk:case_action": ACTION_BODIES, "disputes:action": DISPUTE_BODIES}
+
+
+def _pack_grant(w: World) -> str:
+    from plaint.records.grants import customer_pack_grant
+
+    return customer_pack_grant(w.case)
 
 
 @dataclass(frozen=True)
@@ -423,7 +532,9 @@ def requests_for(route: str, world: World) -> list[Request]:
             f"{route}[{value}]",
             recipe.who,
             reverse(route, kwargs={**kwargs, argument: value}),
-            ACTION_BODIES[value](world) if route == "desk:case_action" else recipe.body(world),
+            EXPANDED_BODIES[route][value](world)
+            if route in EXPANDED_BODIES
+            else recipe.body(world),
         )
         for value in values
     ]
