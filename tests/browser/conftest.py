@@ -7,6 +7,7 @@ chromium is installed (scripts/system-deps.sh installs it).
 
 from __future__ import annotations
 
+import atexit
 import os
 import shutil
 import tempfile
@@ -36,16 +37,34 @@ SCREENSHOTS = (
 )
 
 
+#: The one Playwright and the one browser of the whole run. Test folders outside
+#: tests/browser import the `browser` fixture from here, and each import is a fixture of its
+#: own; a second `sync_playwright()` in the same process fails ("Sync API inside the asyncio
+#: loop"), so every copy of the fixture hands out this one, started at first use and
+#: stopped when the run ends.
+_SHARED: dict[str, object] = {}
+
+
+def _close_shared() -> None:
+    launched, playwright = _SHARED.pop("browser", None), _SHARED.pop("playwright", None)
+    if launched is not None:
+        launched.close()  # type: ignore[attr-defined]
+    if playwright is not None:
+        playwright.stop()  # type: ignore[attr-defined]
+
+
 @pytest.fixture(scope="session")
 def browser() -> Iterator[object]:
     if CHROMIUM is None:
         pytest.skip("no chromium on this machine (scripts/system-deps.sh installs it)")
-    from playwright.sync_api import sync_playwright
+    if "browser" not in _SHARED:
+        from playwright.sync_api import sync_playwright
 
-    with sync_playwright() as playwright:
-        launched = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
-        yield launched
-        launched.close()
+        playwright = sync_playwright().start()
+        _SHARED["playwright"] = playwright
+        _SHARED["browser"] = playwright.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        atexit.register(_close_shared)
+    yield _SHARED["browser"]
 
 
 @pytest.fixture
