@@ -17,7 +17,7 @@ from plaint.accounts.models import Organisation
 from plaint.api.idempotency import idempotency_purge
 from plaint.cases.services import require_aware
 from plaint.deadlines.services import deadlines_tick
-from plaint.outbox.services import deliveries_run
+from plaint.outbox.services import RunReport, deliveries_run
 from plaint.records.tasks import checkpoints_due
 from plaint.reputation.services import reputation_watch
 from plaint.terminations.services import terminations_tick
@@ -25,9 +25,11 @@ from plaint.terminations.services import terminations_tick
 
 @dataclasses.dataclass(frozen=True)
 class PassReport:
-    """What one pass did, a line per part."""
+    """What one pass did, a line per part (and the outbox's counts, which the worker
+    prints whenever something was sent or flagged)."""
 
     lines: tuple[str, ...]
+    outbox: RunReport | None = None
 
 
 def deadlines_line(*, now: datetime) -> str:
@@ -58,11 +60,13 @@ def others_pass(*, now: datetime) -> PassReport:
             f"Reputation watch: {alerts} alert(s).",
             f"Checkpoints: {', '.join(checkpointed) or 'none due'}.",
             f"Idempotency-Keys forgotten: {forgotten}.",
-        )
+        ),
+        outbox,
     )
 
 
 def periodic_pass(*, now: datetime) -> PassReport:
     """The deadline watch, then everything else, at `now`."""
     first = deadlines_line(now=now)
-    return PassReport((first, *others_pass(now=now).lines))
+    rest = others_pass(now=now)
+    return PassReport((first, *rest.lines), rest.outbox)

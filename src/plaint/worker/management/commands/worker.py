@@ -47,8 +47,10 @@ class Command(BaseCommand):
             # Every other part's periodic work: the outbox (with retries and backoff),
             # terminations, the reputation watch, checkpoints, old Idempotency-Keys.
             at = timezone.now() if pinned is None else pinned + elapsed
-            for line in others_pass(now=at).lines:
-                if options["verbosity"] > 1:
+            done = others_pass(now=at)
+            news = done.outbox is not None and bool(done.outbox.sent or done.outbox.unknown)
+            for line in done.lines:
+                if options["verbosity"] > 1 or (news and line.startswith("Outbox:")):
                     self.stdout.write(line)
             call_command(
                 "db_worker",
