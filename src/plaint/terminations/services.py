@@ -36,6 +36,7 @@ from plaint.domain.termination import (
     proposal_refusals,
     refuse_if_any,
 )
+from plaint.domain.termination.schemes import ASK_US, complaint_scheme
 from plaint.domain.termination.taxonomy import REVERSIBLE
 from plaint.domain.vocabulary import DeliveryMethod, Visibility
 from plaint.letters.services import letter_generate, letter_mark_sent, letter_withdraw
@@ -409,21 +410,19 @@ def termination_notice_decision(
     )
 
 
-#: What the notice letter says about complaining, by what the rules require.
+#: What the notice letter says about complaining, by what the record and the rules support.
 def _how_to_respond(termination: Termination, decision: NoticeDecision, reference: str) -> str:
-    org = termination.organisation
     text = (
         f"You can complain to us about this decision: reply to this letter, quoting "
         f"{reference}, or use the link to your complaint that we sent you."
     )
-    if "ombudsman" in decision.requires or (org.country == "GB" and decision.rules):
-        text += (
-            " If you are not happy with our answer, you can ask the Financial Ombudsman "
-            "Service to look at your complaint. You can find out more about the Financial "
-            "Ombudsman Service, and how to refer a complaint, at "
-            "www.financial-ombudsman.org.uk."
-        )
-    return text
+    scheme = complaint_scheme(
+        product=ProductKind(termination.product),
+        jurisdiction=termination.organisation.country,
+        case_regimes=termination.cases.values_list("regime", flat=True),
+        notice_rules_apply=bool(decision.rules),
+    )
+    return text + (scheme.sentence if scheme is not None else ASK_US)
 
 
 @transaction.atomic
