@@ -30,6 +30,7 @@ from plaint.domain.termination import (
     ProductKind,
     Reason,
     Status,
+    appeal_refusals,
     approval_refusals,
     check_refusals,
     notice_compute,
@@ -635,13 +636,25 @@ def termination_appeal(
     *, termination: Termination, grounds: str, actor: Actor, now: datetime
 ) -> Termination:
     """The customer appeals (through the portal) before the effective date: the
-    termination is paused until a supervisor reviews the appeal."""
+    termination is paused until a supervisor reviews the appeal. One appeal per
+    termination (Rule T7): a second one is refused, whatever the first one's outcome."""
     require_aware(now=now)
     errors: dict[str, str] = {}
     grounds = _text(errors, "grounds", grounds, required=True)
     if errors:
         raise FieldErrors(errors)
     termination, cases = _lock(termination)
+    if termination.appealed_at is not None and termination.status in (
+        Status.NOTICE_SENT,
+        Status.APPEALED,
+        Status.EFFECTIVE,
+    ):
+        refuse_if_any(
+            appeal_refusals(
+                appealed_on=_today(termination.organisation, termination.appealed_at),
+                reviewed=termination.status != Status.APPEALED,
+            )
+        )
     _status(termination, Status.NOTICE_SENT, doing="an appeal")
     _before_effective(termination, now, "an appeal")
     termination.status = Status.APPEALED
