@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -744,10 +744,11 @@ def terminations_tick(*, now: datetime) -> TickReport:
     An appealed termination is paused and waits for its review."""
     require_aware(now=now)
     done = tasks = 0
+    # No zone is more than a day ahead of UTC's date (UTC+14 at most); `now` may carry any
+    # offset, so its own date can be two days behind an organisation's.
+    latest = now.astimezone(UTC).date() + timedelta(days=1)
     due = (
-        Termination.objects.filter(
-            status=Status.NOTICE_SENT, effective_on__lte=now.date() + timedelta(days=1)
-        )
+        Termination.objects.filter(status=Status.NOTICE_SENT, effective_on__lte=latest)
         .select_related("organisation")
         .order_by("pk")
     )
