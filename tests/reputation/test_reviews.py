@@ -3,11 +3,13 @@ idempotence, malformed rows by line, linking, the trend, the alert and the reply
 
 from __future__ import annotations
 
+import io
 import json
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 from django.test import Client
 from django_tasks_db.models import DBTaskResult
 
@@ -233,3 +235,44 @@ def test_reputation_page_and_upload(
     assert review is not None
     reply = client.get(f"/reputation/reviews/{review.pk}/reply/").content.decode()
     assert "select and copy" in reply
+
+
+def test_the_shared_files_have_no_column_that_names_a_reviewer(
+    org: Organisation, tmp_path: Path
+) -> None:
+    """Matching a review to a customer needs an `author` column; the shared Trustpilot
+    files have none (SOURCES.md: the reviewer's name was dropped as personal data), so
+    the report counts every row as unmatched for that reason."""
+    heads = {
+        name: shared(name).decode("utf-8").splitlines()[0].split(",")
+        for name in ("trustpilot_reviews_gyms_dk.csv", "trustpilot_reviews_travel_en.csv")
+    }
+    assert heads == {
+        "trustpilot_reviews_gyms_dk.csv": [
+            "datetime", "rating", "title", "review", "event_time", "enterprise",
+        ],
+        "trustpilot_reviews_travel_en.csv": ["text", "label"],
+    }  # fmt: skip
+    data = shared("trustpilot_reviews_travel_en.csv")
+    one = json.dumps([{"datetime": "2026-03-01T10:00:00Z", "rating": 1, "review": "Bad"}])
+    off = services.reviews_import(
+        organisation=org, data=one.encode(), filename="r.json", source="a", now=NOW
+    )
+    assert (off.no_author, off.no_author_sentence) == (0, "")  # matching is off
+    services.reputation_settings_set(
+        organisation=org, match_customers=True, window_weeks=4, rating_drop=0.5,
+        sentiment_drop=0.2,
+    )  # fmt: skip
+    report = services.reviews_import(
+        organisation=org, data=data, filename="t.csv", source="trustpilot", now=NOW
+    )
+    assert (report.created, report.linked, report.no_author) == (300, 0, 300)
+    assert report.no_author_sentence == (
+        "300 review(s) could not be matched to a customer: they name no author. Matching a "
+        "review to a customer needs an author column in the file."
+    )
+    out = io.StringIO()
+    path = tmp_path / "travel.csv"
+    path.write_bytes(data)
+    call_command("reputation", "import", org.slug, str(path), "--source", "tp2", stdout=out)
+    assert report.no_author_sentence in out.getvalue()

@@ -13,6 +13,7 @@ from plaint.domain.termination import (
     ProductKind,
     Reason,
     add_months,
+    appeal_refusals,
     approval_refusals,
     check_refusals,
     notice_compute,
@@ -187,3 +188,12 @@ def test_four_eyes_guard() -> None:
     ]
     assert approval_refusals(proposer_id=1, approver_id=2, approver_is_supervisor=False)
     assert approval_refusals(proposer_id=1, approver_id=2, approver_is_supervisor=True) == []
+
+
+def test_one_appeal_per_termination() -> None:
+    assert appeal_refusals(appealed_on=None, reviewed=False) == []
+    (refusal,) = appeal_refusals(appealed_on=date(2026, 3, 7), reviewed=True)
+    assert str(refusal).startswith("Rule T7 (one appeal per termination): ")
+    assert "2026-03-07" in str(refusal) and "not upheld" in str(refusal)
+    (waiting,) = appeal_refusals(appealed_on=date(2026, 3, 7), reviewed=False)
+    assert "still being reviewed" in str(waiting)

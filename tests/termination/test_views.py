@@ -16,7 +16,7 @@ from plaint.accounts.roles import Role
 from plaint.accounts.services import staff_create
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
-from plaint.terminations import services
+from plaint.terminations import services, views
 from plaint.terminations.models import Termination
 from tests.conftest import NOW, open_case
 from tests.portal.helpers import portal_token
@@ -175,3 +175,28 @@ def test_who_sees_a_termination(
     )
     assert login(client, other).get(url).status_code == 404  # not theirs
     assert f"#{sent.pk}" not in client.get("/terminations/").content.decode()
+
+
+def test_portal_offers_no_second_appeal(
+    client: Client, sent: Termination, bank_case: Case, boss: User,
+    time_machine: TimeMachineFixture,
+) -> None:  # fmt: skip
+    services.termination_appeal(
+        termination=sent, grounds="Provoked.", actor=Actor.customer("Dana"),
+        now=NOW + timedelta(days=1),
+    )  # fmt: skip
+    services.termination_appeal_review(
+        termination=sent, upheld=False, note="The recordings show the threats.",
+        actor=Actor.staff(boss), now=NOW + timedelta(days=2),
+    )  # fmt: skip
+    time_machine.move_to(NOW + timedelta(days=3))
+    token = portal_token(bank_case)
+    body = client.get(f"/complain/{bank_case.organisation.slug}/case/{token}/").content.decode()
+    assert "Notice that your service will end" in body
+    assert "terminations/appeal/" not in body  # no appeal form
+    assert "did not uphold it: The recordings show the threats." in body
+    assert "one appeal per termination" in body
+    forged_again = views.appeal_token(termination=sent, case_id=bank_case.pk)
+    again = client.post("/terminations/appeal/", {"token": forged_again, "grounds": "Again."})
+    assert again.status_code == 400
+    assert "Rule T7 (one appeal per termination)" in again.content.decode()

@@ -314,3 +314,31 @@ def test_tick_creates_aftermath_tasks_on_the_effective_date(
     )  # fmt: skip
     assert kinds(bank_case)[-1] == "termination_task_done"
     assert ledger_verify().ok
+
+
+def test_a_second_appeal_is_refused_naming_the_rule(
+    bank_case: Case, agent: User, boss: User
+) -> None:
+    t = noticed(bank_case, agent, boss)
+    t = services.termination_notice_delivered(
+        termination=t, method="email", sent_at=NOW, actor=Actor.staff(agent), now=NOW
+    )
+    t = services.termination_appeal(
+        termination=t, grounds="I was provoked.", actor=Actor.customer("Dana"),
+        now=NOW + timedelta(days=5),
+    )  # fmt: skip
+    t = services.termination_appeal_review(
+        termination=t, upheld=False, note="The recordings show the threats.",
+        actor=Actor.staff(boss), now=NOW + timedelta(days=6),
+    )  # fmt: skip
+    assert t.status == "notice_sent"
+    before = bank_case.events.count()
+    with pytest.raises(GuardRefused, match=r"Rule T7 \(one appeal per termination\)") as exc:
+        services.termination_appeal(
+            termination=t, grounds="Please look again.", actor=Actor.customer("Dana"),
+            now=NOW + timedelta(days=7),
+        )  # fmt: skip
+    assert "appealed on 2026-03-07" in str(exc.value) and "not upheld" in str(exc.value)
+    t.refresh_from_db()
+    assert (t.status, t.appeal_grounds) == ("notice_sent", "I was provoked.")
+    assert bank_case.events.count() == before  # nothing written

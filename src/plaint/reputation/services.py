@@ -36,6 +36,20 @@ class ImportReport:
     already: int = 0
     linked: int = 0
     errors: list[str] = field(default_factory=list)
+    #: Imported rows left unlinked that could not be matched to a customer because they
+    #: name no author (the file has no `author` column, or the row leaves it empty).
+    #: Counted only where the organisation allows customer matching.
+    no_author: int = 0
+
+    @property
+    def no_author_sentence(self) -> str:
+        """What the desk page and the CLI say about `no_author` ("" when none)."""
+        if not self.no_author:
+            return ""
+        return (
+            f"{self.no_author} review(s) could not be matched to a customer: they name no "
+            "author. Matching a review to a customer needs an author column in the file."
+        )
 
 
 def _link_target(
@@ -128,6 +142,8 @@ def reviews_import(
         if case is not None:
             _link(review, case, why, now)
             report.linked += 1
+        elif settings.match_customers and not row.author:
+            report.no_author += 1
     return report
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -30,12 +30,14 @@ from plaint.domain.termination import (
     ProductKind,
     Reason,
     Status,
+    appeal_refusals,
     approval_refusals,
     check_refusals,
     notice_compute,
     proposal_refusals,
     refuse_if_any,
 )
+from plaint.domain.termination.schemes import ASK_US, complaint_scheme
 from plaint.domain.termination.taxonomy import REVERSIBLE
 from plaint.domain.vocabulary import DeliveryMethod, Visibility
 from plaint.letters.services import letter_generate, letter_mark_sent, letter_withdraw
@@ -409,21 +411,19 @@ def termination_notice_decision(
     )
 
 
-#: What the notice letter says about complaining, by what the rules require.
+#: What the notice letter says about complaining, by what the record and the rules support.
 def _how_to_respond(termination: Termination, decision: NoticeDecision, reference: str) -> str:
-    org = termination.organisation
     text = (
         f"You can complain to us about this decision: reply to this letter, quoting "
         f"{reference}, or use the link to your complaint that we sent you."
     )
-    if "ombudsman" in decision.requires or (org.country == "GB" and decision.rules):
-        text += (
-            " If you are not happy with our answer, you can ask the Financial Ombudsman "
-            "Service to look at your complaint. You can find out more about the Financial "
-            "Ombudsman Service, and how to refer a complaint, at "
-            "www.financial-ombudsman.org.uk."
-        )
-    return text
+    scheme = complaint_scheme(
+        product=ProductKind(termination.product),
+        jurisdiction=termination.organisation.country,
+        case_regimes=termination.cases.values_list("regime", flat=True),
+        notice_rules_apply=bool(decision.rules),
+    )
+    return text + (scheme.sentence if scheme is not None else ASK_US)
 
 
 @transaction.atomic
@@ -636,13 +636,25 @@ def termination_appeal(
     *, termination: Termination, grounds: str, actor: Actor, now: datetime
 ) -> Termination:
     """The customer appeals (through the portal) before the effective date: the
-    termination is paused until a supervisor reviews the appeal."""
+    termination is paused until a supervisor reviews the appeal. One appeal per
+    termination (Rule T7): a second one is refused, whatever the first one's outcome."""
     require_aware(now=now)
     errors: dict[str, str] = {}
     grounds = _text(errors, "grounds", grounds, required=True)
     if errors:
         raise FieldErrors(errors)
     termination, cases = _lock(termination)
+    if termination.appealed_at is not None and termination.status in (
+        Status.NOTICE_SENT,
+        Status.APPEALED,
+        Status.EFFECTIVE,
+    ):
+        refuse_if_any(
+            appeal_refusals(
+                appealed_on=_today(termination.organisation, termination.appealed_at),
+                reviewed=termination.status != Status.APPEALED,
+            )
+        )
     _status(termination, Status.NOTICE_SENT, doing="an appeal")
     _before_effective(termination, now, "an appeal")
     termination.status = Status.APPEALED
@@ -732,10 +744,11 @@ def terminations_tick(*, now: datetime) -> TickReport:
     An appealed termination is paused and waits for its review."""
     require_aware(now=now)
     done = tasks = 0
+    # No zone is more than a day ahead of UTC's date (UTC+14 at most); `now` may carry any
+    # offset, so its own date can be two days behind an organisation's.
+    latest = now.astimezone(UTC).date() + timedelta(days=1)
     due = (
-        Termination.objects.filter(
-            status=Status.NOTICE_SENT, effective_on__lte=now.date() + timedelta(days=1)
-        )
+        Termination.objects.filter(status=Status.NOTICE_SENT, effective_on__lte=latest)
         .select_related("organisation")
         .order_by("pk")
     )

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import date
 
 from plaint.domain.errors import DomainError
 from plaint.domain.termination.notice import ProductKind
@@ -21,6 +22,7 @@ RULES: dict[str, str] = {
     "Electricity Act 1989 Sch 6, Gas Act 1986 Sch 2B)",
     "T3f": "Rule T3f (legal risk: legal reviewer sign-off)",
     "T4": "Rule T4 (four-eyes approval)",
+    "T7": "Rule T7 (one appeal per termination)",
 }
 
 
@@ -153,3 +155,20 @@ def approval_refusals(
     if not approver_is_supervisor:
         out.append(Refusal("T4", "only a supervisor can approve or refuse a termination."))
     return out
+
+
+def appeal_refusals(*, appealed_on: date | None, reviewed: bool) -> list[Refusal]:
+    """A customer appeals a termination once. `appealed_on`: the day of an earlier appeal
+    (None: none yet); `reviewed`: that appeal was reviewed and not upheld (an upheld one
+    withdraws the termination, so nothing is left to appeal)."""
+    if appealed_on is None:
+        return []
+    outcome = "was reviewed and not upheld" if reviewed else "is still being reviewed"
+    return [
+        Refusal(
+            "T7",
+            f"the customer appealed on {appealed_on.isoformat()} and that appeal "
+            f"{outcome}; a termination can be appealed only once. The customer can still "
+            "complain about the decision.",
+        )
+    ]

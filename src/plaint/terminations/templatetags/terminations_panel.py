@@ -35,8 +35,8 @@ def terminations_portal_panel(context: template.Context, case: Case) -> dict[str
         {
             "t": t,
             "token": appeal_token(termination=t, case_id=case.pk)
-            if t.status == Status.NOTICE_SENT
-            else "",
+            if t.status == Status.NOTICE_SENT and t.appealed_at is None
+            else "",  # one appeal per termination (Rule T7)
         }
         for t in case_terminations(case=case)
         if t.status in (Status.NOTICE_SENT, Status.APPEALED, Status.EFFECTIVE)

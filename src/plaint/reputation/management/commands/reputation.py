@@ -55,5 +55,7 @@ class Command(BaseCommand):
             f"Imported {report.created} review(s); {report.already} already there; "
             f"{report.linked} linked to a case; {len(report.errors)} row(s) not imported."
         )
+        if report.no_author:
+            self.stdout.write(report.no_author_sentence)
         for problem in report.errors:
             self.stdout.write(f"  {problem}")
