@@ -184,7 +184,9 @@ def test_the_local_workspace_sends_nothing(
     assert client.post(reverse("consumer:reminders"), {"reminders": "on"}).status_code == 404
 
 
-HOSTILE = "Dana <script>alert(1)</script> {{ 7*7 }}\r\nBcc: evil@example.com\u202e\x00 end"
+#: What no service lets in (a line break, a direction override), put straight in the
+#: database; a NUL byte (which PostgreSQL cannot store) only reaches the domain functions.
+HOSTILE = "Dana <script>alert(1)</script> {{ 7*7 }}\r\nBcc: evil@example.com\u202e end"
 
 
 def test_hostile_case_and_business_names_stay_text(
@@ -194,7 +196,7 @@ def test_hostile_case_and_business_names_stay_text(
     ConsumerCase.objects.filter(pk=hosted_case.pk).update(title=HOSTILE, answers=answers)
     assert send(at(13), django_capture_on_commit_callbacks) == 1
     message = mail.outbox[0]
-    for unsafe in ("\r", "\n", "\u202e", "\x00"):
+    for unsafe in ("\r", "\n", "\u202e"):
         assert unsafe not in message.subject
     assert message.subject.startswith(
         "Plaint reminder, in 3 days: Dana <script>alert(1)</script> {{ 7*7 }} Bcc: evil@"
@@ -204,16 +206,18 @@ def test_hostile_case_and_business_names_stay_text(
     names = {line.split(":", 1)[0] for line in head.splitlines() if not line[:1].isspace()}
     assert names == {"Content-Type", "MIME-Version", "Content-Transfer-Encoding", "Subject",
                      "From", "To", "Date", "Message-ID"}  # fmt: skip
-    assert "\u202e" not in message.body and "\x00" not in message.body
+    assert "\u202e" not in message.body and "\r" not in message.body
     assert "<script>alert(1)</script> {{ 7*7 }}" in message.body  # printed as typed
     assert "49" not in message.body
     # The same words from the domain functions, several dates at once.
     due = reminders_due(
-        [DueDate("a", date(2026, 3, 4), HOSTILE), DueDate("b", date(2026, 3, 3), "x")],
+        [DueDate("a", date(2026, 3, 4), HOSTILE + "\x00"), DueDate("b", date(2026, 3, 3), "x")],
         today=date(2026, 3, 2),
         sent=set(),
     )
     subject = reminder_subject(due, case_title=HOSTILE)
     assert subject.startswith("Plaint reminder: 2 dates coming up in Dana <script>")
     assert "\n" not in subject and "\u202e" not in subject
-    assert "\x00" not in reminder_body(due, business=HOSTILE)
+    body = reminder_body(due, business=HOSTILE + "\x00")
+    assert "\x00" not in body and "\u202e" not in body and "\r" not in body
+    assert "- Wednesday 4 March 2026 (in 2 days): Dana <script>" in body
