@@ -8,7 +8,11 @@ from plaint.domain import events as ev
 from plaint.domain import events_termination as tev
 from plaint.domain import timeline
 from plaint.domain.errors import DomainError
-from plaint.domain.events_consumer import ConsumerAnswersSaved, ConsumerCaseStarted
+from plaint.domain.events_consumer import (
+    ConsumerAnswersSaved,
+    ConsumerCaseStarted,
+    ConsumerReminderSent,
+)
 
 
 def test_every_kind_has_one_payload_type() -> None:
@@ -225,6 +229,9 @@ SAMPLES: list[ev.Payload] = [
     # consumer
     ConsumerCaseStarted(title="Boiler <script>", jurisdiction="GB", time_zone="Europe/London"),
     ConsumerAnswersSaved(answers={"case.amount": "84.20"}, conduct_continues=True),
+    ConsumerReminderSent(
+        dates=[{"uid": "u-1", "day": "2026-03-16", "lead_days": 3, "title": "Reply due"}]
+    ),
     # mail
     ev.MessageQueued(
         message_pk=1,

@@ -40,9 +40,11 @@ def test_one_pass_runs_every_part_and_checkpoints_once_a_day(
         "Reputation watch",
         "Checkpoints",
         "Idempotency-Keys forgotten",
+        "Consumer reminders",
     ]
     assert lines[4] == f"Checkpoints: {org.slug}."
     assert lines[5] == "Idempotency-Keys forgotten: 1."
+    assert lines[6] == "Consumer reminders: 0 sent."
     assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]
     assert Checkpoint.objects.filter(organisation=org).count() == 1
     # An hour later the day's checkpoint is not due again; a day later it is.

@@ -88,3 +88,11 @@ class SignInForm(forms.Form):
         help_text="We e-mail you a link that signs you in; no password.",
         widget=forms.EmailInput(attrs={"autocomplete": "email"}),
     )  # fmt: skip
+
+
+class RemindersForm(forms.Form):
+    reminders = forms.ChoiceField(
+        label="E-mail me reminders of the dates that matter",
+        choices=[("on", "Yes: three days before each date, and on the day"), ("off", "No")],
+        widget=forms.RadioSelect,
+    )

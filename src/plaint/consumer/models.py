@@ -123,3 +123,36 @@ class ConsumerSignInRequest(models.Model):
 
     def __str__(self) -> str:
         return f"sign-in link at {self.at}"
+
+
+class ConsumerPreferences(models.Model):
+    """A hosted consumer's choices about their account (no row: the defaults)."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="consumer_preferences"
+    )
+    reminders = models.BooleanField(default=True)  # e-mail reminders of the dates that matter
+
+    def __str__(self) -> str:
+        return f"reminders {'on' if self.reminders else 'off'}"
+
+
+class ConsumerReminder(models.Model):
+    """One reminder e-mail of a date that matters, recorded in the transaction that sends
+    it: the unique constraint means two passes or two workers never send it twice."""
+
+    case = models.ForeignKey(ConsumerCase, on_delete=models.CASCADE, related_name="reminders")
+    uid = models.CharField(max_length=200)  # the date's stable id (selectors.DateLine.uid)
+    day = models.DateField()
+    lead_days = models.PositiveSmallIntegerField()  # 3: three days ahead, 0: on the day
+    sent_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["case", "uid", "day", "lead_days"], name="consumer_reminder_once"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"reminder of {self.uid} ({self.lead_days} days ahead)"

@@ -119,3 +119,15 @@ def signin_check(*, uid: str, token: str) -> Any:
             "ask for a new one."
         )
     return user
+
+
+def verified_address(user: Any) -> str:
+    """The address a consumer account has proved it reads (a link sent there was used to
+    sign in), or "" when there is none: a desk account, one never signed in, or one whose
+    address is no longer the one its links went to."""
+    if not user.is_active or user.organisation_id is not None or user.last_login is None:
+        return ""
+    address = user.email or ""
+    if not address or user.username != _username(address.lower()):
+        return ""
+    return str(address)

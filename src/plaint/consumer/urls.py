@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("sign-in/", views.sign_in, name="sign_in"),
     path("sign-in/<str:uid>/<str:code>/", views.sign_in_link, name="sign_in_link"),
+    path("reminders/", views.reminders_setting, name="reminders"),
     path("import/", views.case_import_view, name="import"),
     path("c/<int:pk>/", views.case_page, name="case"),
     path("c/<int:pk>/contacts/", views.contact_add, name="contact_add"),

@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
-from plaint.consumer import exchange, forms, selectors, services, signin
+from plaint.consumer import exchange, forms, reminders, selectors, services, signin
 from plaint.consumer.models import ConsumerCase
 from plaint.domain.consumer.calendar import calendar_ics
 from plaint.domain.consumer.cover import cover_sheet_html
@@ -76,6 +76,18 @@ def _us(case: ConsumerCase) -> bool:
 # ---------------------------------------------------------------- home, import
 
 
+def _reminders_context(owner: Any | None) -> dict[str, Any]:
+    """The reminder setting of a hosted account (nothing in the local workspace)."""
+    if owner is None:
+        return {}
+    on = reminders.reminders_on(owner)
+    return {
+        "reminders_form": forms.RemindersForm(initial={"reminders": "on" if on else "off"}),
+        "reminders_on": on,
+        "reminders_address": signin.verified_address(owner),
+    }
+
+
 @workspace
 @require_http_methods(["GET", "POST"])
 def home(request: HttpRequest, owner: Any) -> HttpResponse:
@@ -98,6 +110,7 @@ def home(request: HttpRequest, owner: Any) -> HttpResponse:
             "form": form,
             "import_form": forms.ImportForm(),
             "local": settings.CONSUMER_LOCAL,
+            **_reminders_context(owner),
         },
         status=400 if form.errors else 200,
     )
@@ -138,6 +151,7 @@ def case_import_view(request: HttpRequest, owner: Any) -> HttpResponse:
             "import_form": form,
             "import_problem": problem,
             "local": settings.CONSUMER_LOCAL,
+            **_reminders_context(owner),
         },
         status=400,
     )
@@ -618,6 +632,17 @@ def letter_cover(request: HttpRequest, owner: Any, pk: int, lid: int) -> HttpRes
 
 
 # ---------------------------------------------------------------- hosted: sign-in by link
+
+
+@workspace
+@require_POST
+def reminders_setting(request: HttpRequest, owner: Any) -> HttpResponse:
+    """Turn the account's reminder e-mails on or off (hosted only)."""
+    _hosted_only()
+    form = forms.RemindersForm(request.POST)
+    if form.is_valid():
+        reminders.reminders_set(user=owner, on=form.cleaned_data["reminders"] == "on")
+    return redirect(reverse("consumer:home") + "#reminders")
 
 
 def _hosted_only() -> None:

@@ -74,6 +74,7 @@ class EventKind(StrEnum):
     # consumer
     CONSUMER_CASE_STARTED = "consumer_case_started"
     CONSUMER_ANSWERS_SAVED = "consumer_answers_saved"
+    CONSUMER_REMINDER_SENT = "consumer_reminder_sent"
     # mail
     MESSAGE_QUEUED = "message_queued"
     MESSAGE_DELIVERY = "message_delivery"

@@ -33,4 +33,17 @@ class ConsumerAnswersSaved(Payload):
     conduct_continues: bool | None = None
 
 
-PAYLOADS: tuple[type[Payload], ...] = (ConsumerCaseStarted, ConsumerAnswersSaved)
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class ConsumerReminderSent(Payload):
+    """A reminder e-mail of the dates that matter went to the account's address (hosted
+    only): each date's id, its day and how many days ahead it was."""
+
+    kind: ClassVar[EventKind] = EventKind.CONSUMER_REMINDER_SENT
+    dates: list[dict[str, Any]]  # {"uid", "day", "lead_days", "title"}
+
+
+PAYLOADS: tuple[type[Payload], ...] = (
+    ConsumerCaseStarted,
+    ConsumerAnswersSaved,
+    ConsumerReminderSent,
+)

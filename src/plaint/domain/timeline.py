@@ -255,6 +255,9 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
         f"{len(p.answers)} answer{'' if len(p.answers) == 1 else 's'} saved"
         f"{'; the conduct is still going on' if p.conduct_continues else ''}."
     ),
+    ev.EventKind.CONSUMER_REMINDER_SENT: lambda p: (
+        f"Reminder e-mailed: {'; '.join(d['title'] for d in p.dates)}."
+    ),
     ev.EventKind.LETTER_WITHDRAWN: lambda p: (
         f"Letter #{p.letter_seq} withdrawn before it was sent: {p.title}."
     ),

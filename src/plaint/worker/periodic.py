@@ -5,7 +5,8 @@ This module sits at the top of the layers (beside the desk, the portal and the A
 may call every part's service; the parts themselves never call each other's periodic work.
 Each piece is the same service its own command runs (`plaint terminations tick`,
 `plaint reputation watch`, `plaint checkpoint`, `plaint token purge-keys`, `plaint outbox
-deliver`); here they run one after another at the same `now`.
+deliver`) or, for hosted consumers' reminder e-mails, the same service
+(`consumer_reminders_send`); here they run one after another at the same `now`.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from datetime import datetime
 from plaint.accounts.models import Organisation
 from plaint.api.idempotency import idempotency_purge
 from plaint.cases.services import require_aware
+from plaint.consumer.reminders import consumer_reminders_send
 from plaint.deadlines.services import deadlines_tick
 from plaint.outbox.services import RunReport, deliveries_run
 from plaint.records.tasks import checkpoints_due
@@ -43,7 +45,7 @@ def deadlines_line(*, now: datetime) -> str:
 def others_pass(*, now: datetime) -> PassReport:
     """Everything but the deadline watch (which `plaint worker` queues as a task of its
     own): the outbox, terminations taking effect, the reputation watch, the daily ledger
-    checkpoints and the expiry of old Idempotency-Keys."""
+    checkpoints, the expiry of old Idempotency-Keys and hosted consumers' reminder e-mails."""
     require_aware(now=now)
     outbox = deliveries_run(now=now)
     ended = terminations_tick(now=now)
@@ -53,6 +55,7 @@ def others_pass(*, now: datetime) -> PassReport:
     )
     checkpointed = checkpoints_due(now=now)
     forgotten = idempotency_purge(now=now)
+    reminded = consumer_reminders_send(now=now)
     return PassReport(
         (
             str(outbox),
@@ -60,6 +63,7 @@ def others_pass(*, now: datetime) -> PassReport:
             f"Reputation watch: {alerts} alert(s).",
             f"Checkpoints: {', '.join(checkpointed) or 'none due'}.",
             f"Idempotency-Keys forgotten: {forgotten}.",
+            f"Consumer reminders: {reminded} sent.",
         ),
         outbox,
     )
