@@ -5,8 +5,9 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+import pytest
 from django.test import Client
-from django.utils import timezone
+from time_machine import TimeMachineFixture
 
 from plaint.accounts.models import Organisation, User
 from plaint.cases.models import Case
@@ -14,8 +15,16 @@ from plaint.messaging.inbound import message_receive
 from plaint.messaging.models import Message
 from plaint.outbox.models import Delivery
 from plaint.outbox.services import deliveries_run
+from tests.conftest import NOW
 from tests.messaging.conftest import Smtp
 from tests.messaging.mail import raw_mail
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(time_machine: TimeMachineFixture) -> None:
+    """The views read the clock: pin it at NOW, so what they stamp is what the test
+    expects on every day of the year."""
+    time_machine.move_to(NOW, tick=False)
 
 
 def login(username: str) -> Client:
@@ -36,7 +45,7 @@ def test_send_from_the_case_page(case: Case, agent: User, smtp: Smtp) -> None:
     assert sent.status_code == 302 and sent["Location"].endswith("#mail")
     message = Message.objects.get()
     assert message.subject == "Hello Bcc: x@evil.test"
-    deliveries_run(now=timezone.now() + timedelta(seconds=1))
+    deliveries_run(now=NOW + timedelta(seconds=1))
     (got,) = smtp.inbox.parsed()
     assert got["Bcc"] is None
     assert "{{ 7*7 }}" in got.get_body(("plain",)).get_content()
@@ -75,7 +84,7 @@ def test_new_replies_queue_and_safe_message_page(
     html = '<p>Hi</p><img src="https://track.example/p.gif"><script>alert(1)</script>'
     got = message_receive(
         raw_mail(subject=f"Re {case.reference}", html=html),
-        organisation=org, source="test", now=timezone.now(),
+        organisation=org, source="test", now=NOW,
     )  # fmt: skip
     client = login("alice")
     queue = client.get("/mail/replies/")
@@ -91,7 +100,7 @@ def test_new_replies_queue_and_safe_message_page(
 def test_unmatched_mail_is_shown_to_supervisors(org: Organisation, supervisor: User) -> None:
     message_receive(
         raw_mail(sender="bot@example.net", headers={"Precedence": "bulk"}),
-        organisation=org, source="test", now=timezone.now(),
+        organisation=org, source="test", now=NOW,
     )  # fmt: skip
     page = login("sue").get("/mail/replies/")
     assert b"Could not be matched" in page.content and b"Precedence: bulk" in page.content

@@ -11,7 +11,7 @@ from datetime import timedelta
 import pytest
 from django.core import signing
 from django.test import Client
-from django.utils import timezone
+from time_machine import TimeMachineFixture
 
 from plaint.accounts.models import Organisation, User
 from plaint.cases.ledger import Actor
@@ -26,6 +26,13 @@ from tests.portal.helpers import PDF, portal_token
 
 pytestmark = pytest.mark.django_db
 CaseUrl = Callable[..., str]
+
+
+@pytest.fixture(autouse=True)
+def _pinned_clock(time_machine: TimeMachineFixture) -> None:
+    """The views read the clock: pin it at NOW, so what they stamp is what the test
+    expects on every day of the year."""
+    time_machine.move_to(NOW, tick=False)
 
 
 @pytest.fixture
@@ -49,7 +56,7 @@ def test_link_opens_the_case(client: Client, case: Case, case_url: CaseUrl) -> N
 
 
 def test_expired_link_says_so_and_offers_a_new_one(client: Client, case: Case) -> None:
-    issued = timezone.now() - link_lifetime(case) - timedelta(seconds=1)
+    issued = NOW - link_lifetime(case) - timedelta(seconds=1)
     token = portal_token(case, now=issued)
     response = client.get(f"/complain/acme/case/{token}/")
     assert response.status_code == 410
@@ -60,7 +67,7 @@ def test_expired_link_says_so_and_offers_a_new_one(client: Client, case: Case) -
 
 
 def test_link_within_its_lifetime_works(client: Client, case: Case) -> None:
-    issued = timezone.now() - link_lifetime(case) + timedelta(minutes=5)
+    issued = NOW - link_lifetime(case) + timedelta(minutes=5)
     token = portal_token(case, now=issued)
     assert client.get(f"/complain/acme/case/{token}/").status_code == 200
 
