@@ -113,6 +113,12 @@ def _case_for_update(
         yield locked
 
 
+def _etag_after_change(response: HttpResponse, case: Case) -> None:
+    """Answer with the case's ETag as the change left it (the row is read again: the
+    service wrote it after `case` was loaded)."""
+    response["ETag"] = access.case_etag(Case.objects.get(pk=case.pk))
+
+
 # ------------------------------------------------------------------------------- cases
 
 
@@ -357,7 +363,7 @@ def contact_log(
             actor=access.actor_of(token),
             now=timezone.now(),
         )
-    response["ETag"] = access.case_etag(Case.objects.get(pk=case.pk))
+    _etag_after_change(response, case)
     return Status(201, _contact_out(contact))
 
 
@@ -409,7 +415,7 @@ def note_add(request: HttpRequest, response: HttpResponse, reference: str, body:
             actor=access.actor_of(token),
             now=timezone.now(),
         )
-    response["ETag"] = access.case_etag(Case.objects.get(pk=case.pk))
+    _etag_after_change(response, case)
     return Status(201, _event_out(event))
 
 
@@ -463,7 +469,7 @@ def evidence_attach(
             actor=access.actor_of(token),
             now=timezone.now(),
         )
-    response["ETag"] = access.case_etag(Case.objects.get(pk=case.pk))
+    _etag_after_change(response, case)
     return Status(201, _evidence_out(evidence))
 
 
@@ -535,7 +541,7 @@ def offer_record(
             actor=access.actor_of(token),
             now=timezone.now(),
         )
-    response["ETag"] = access.case_etag(Case.objects.get(pk=case.pk))
+    _etag_after_change(response, case)
     return Status(201, _offer_out(offer))
 
 
@@ -560,7 +566,7 @@ def offer_answer(
             actor=access.actor_of(token),
             now=timezone.now(),
         )
-    response["ETag"] = access.case_etag(Case.objects.get(pk=case.pk))
+    _etag_after_change(response, case)
     return _offer_out(offer)
 
 
@@ -657,7 +663,7 @@ def triage_confirm(
         record = triage_services.triage_confirm(
             case=case, labels=body.labels, actor=access.actor_of(token), now=timezone.now()
         )
-    response["ETag"] = access.case_etag(Case.objects.get(pk=case.pk))
+    _etag_after_change(response, case)
     return record
 
 
@@ -709,7 +715,7 @@ def letter_generate(
             now=timezone.now(),
         )
     kept = letter_selectors.case_letter(case=case, seq=made.event.seq)
-    response["ETag"] = access.case_etag(Case.objects.get(pk=case.pk))
+    _etag_after_change(response, case)
     return Status(201, _letter_out(kept))
 
 
@@ -759,7 +765,7 @@ def letter_sent(
             actor=access.actor_of(token),
             now=timezone.now(),
         )
-    response["ETag"] = access.case_etag(Case.objects.get(pk=case.pk))
+    _etag_after_change(response, case)
     return _letter_out(letter_selectors.case_letter(case=case, seq=seq))
 
 
