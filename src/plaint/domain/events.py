@@ -379,12 +379,6 @@ class LetterWithdrawn(Payload):
     reason: str
 
 
-def _termination_payloads() -> tuple[type[Payload], ...]:
-    from plaint.domain.events_termination import TERMINATION_PAYLOADS
-
-    return TERMINATION_PAYLOADS
-
-
 # disputes
 
 
@@ -593,21 +587,20 @@ PAYLOAD_TYPES: dict[EventKind, type[Payload]] = {
         MessageReceived,
     )
 }
-# termination
-PAYLOAD_TYPES.update({cls.kind: cls for cls in _termination_payloads()})
 
 
-def _register_records() -> None:
-    from plaint.domain.events_records import RECORDS_PAYLOADS  # a sibling module, imported late
+def _sibling_payloads() -> tuple[type[Payload], ...]:
+    """The payloads kept in sibling modules (one per part: termination and reputation,
+    records, the consumer workspace). They import `Payload` from here, so they are read
+    once this module has defined it."""
+    from plaint.domain.events_consumer import PAYLOADS as CONSUMER_PAYLOADS
+    from plaint.domain.events_records import RECORDS_PAYLOADS
+    from plaint.domain.events_termination import TERMINATION_PAYLOADS
 
-    PAYLOAD_TYPES.update({cls.kind: cls for cls in RECORDS_PAYLOADS})
+    return (*TERMINATION_PAYLOADS, *RECORDS_PAYLOADS, *CONSUMER_PAYLOADS)
 
 
-_register_records()
-# consumer: its payloads live in events_consumer.py (imported here, after Payload exists)
-from plaint.domain.events_consumer import PAYLOADS as _CONSUMER_PAYLOADS  # noqa: E402
-
-PAYLOAD_TYPES.update({cls.kind: cls for cls in _CONSUMER_PAYLOADS})
+PAYLOAD_TYPES.update({cls.kind: cls for cls in _sibling_payloads()})
 
 
 def _plain(value: Any) -> Any:
