@@ -6,7 +6,7 @@
 # had is a loud skip on a developer's machine and a failure on CI (CI=true).
 # Arguments go to both pytest runs (e.g. scripts/test.sh -x -k deadline).
 #
-# Each run uses its own SQLite file (in a fresh temporary folder) and its own PostgreSQL
+# The SQLite and PostgreSQL runs go side by side. Each uses its own SQLite file (in a fresh temporary folder) and its own PostgreSQL
 # database (plaint_<seconds>_<pid>, as the role plaint_test), so two runs on one machine
 # never collide; both are removed at the end, even after a failure or Ctrl-C.
 set -uo pipefail
@@ -16,8 +16,10 @@ RUN_DIR=$(mktemp -d -t plaint-test.XXXXXX)
 export PLAINT_DATA_DIR="${PLAINT_DATA_DIR:-$RUN_DIR}"
 PG_NAME="plaint_$(date +%s)_$$"
 PG_USED=""
+PG_PID=""
 
 cleanup() {
+  for job in $(jobs -p); do pkill -TERM -P "$job" 2>/dev/null; kill "$job" 2>/dev/null; done
   [ -n "$PG_USED" ] && scripts/postgres.sh --drop "$PG_NAME"
   rm -rf "$RUN_DIR"
 }
@@ -39,12 +41,17 @@ gate() { # NAME COMMAND...
   step "$name"
   if "$@"; then record "$name" passed; else record "$name" failed; fi
 }
-suite() { # NAME DATABASE_URL PYTEST-ARGS...
-  local name=$1 url=$2 log="$RUN_DIR/pytest-$1.log" counts
+run_pytest() { # NAME DATABASE_URL PYTEST-ARGS... (output to the run's log for NAME)
+  local name=$1 url=$2
   shift 2
-  step "pytest on $name"
-  DATABASE_URL="$url" $BIN/pytest "$@" 2>&1 | tee "$log"
-  local rc=${PIPESTATUS[0]}
+  mkdir -p "$RUN_DIR/data-$name"
+  PLAINT_DATA_DIR="$RUN_DIR/data-$name" DATABASE_URL="$url" \
+    $BIN/pytest -p no:cacheprovider "$@" >"$RUN_DIR/pytest-$name.log" 2>&1
+  echo $? >"$RUN_DIR/pytest-$name.rc"
+}
+record_suite() { # NAME: the counts and result of a finished run
+  local name=$1 log="$RUN_DIR/pytest-$1.log" rc counts
+  rc=$(cat "$RUN_DIR/pytest-$name.rc" 2>/dev/null || echo 1)
   counts=$(grep -E '^=+ .*(passed|failed|error|skipped|no tests ran).* =+$' "$log" | tail -n 1 \
     | sed -E 's/^=+ //; s/ =+$//')
   if [ "$rc" -eq 0 ]; then record "$name" passed "$counts"; else record "$name" failed "${counts:-pytest exited $rc}"; fi
@@ -56,17 +63,34 @@ gate "mypy" $BIN/mypy
 gate "import-linter" $BIN/lint-imports --no-cache
 gate "migrations are up to date" $BIN/plaint makemigrations --check --dry-run
 
-suite SQLite "sqlite:///$RUN_DIR/test.sqlite3" "$@"
-
+# The two databases' runs go side by side (pytest is one process, and CI has two cores);
+# the SQLite run is shown as it goes, the PostgreSQL run's output follows it in full.
+# PLAINT_TEST_SERIAL=1 runs them one after the other.
 if url=$(scripts/postgres.sh "$PG_NAME"); then
   PG_USED=1
-  suite PostgreSQL "$url" "$@"
+  run_pytest PostgreSQL "$url" "$@" &
+  PG_PID=$!
+  [ "${PLAINT_TEST_SERIAL:-}" = 1 ] && wait "$PG_PID"
+fi
+step "pytest on SQLite"
+touch "$RUN_DIR/pytest-SQLite.log"
+tail -n +1 -f "$RUN_DIR/pytest-SQLite.log" &
+TAIL_PID=$!
+run_pytest SQLite "sqlite:///$RUN_DIR/test.sqlite3" "$@"
+sleep 0.5
+kill "$TAIL_PID" 2>/dev/null
+wait "$TAIL_PID" 2>/dev/null
+record_suite SQLite
+
+step "pytest on PostgreSQL"
+if [ -n "$PG_PID" ]; then
+  wait "$PG_PID"
+  cat "$RUN_DIR/pytest-PostgreSQL.log"
+  record_suite PostgreSQL
 elif [ "${CI:-}" = "true" ]; then
-  step "pytest on PostgreSQL"
   echo "!! PostgreSQL tests FAILED to run: no PostgreSQL server could be had (reason above)."
   record PostgreSQL failed "no PostgreSQL server; on CI that is a failure"
 else
-  step "pytest on PostgreSQL"
   echo "!! PostgreSQL tests SKIPPED: no PostgreSQL server could be had (reason above)."
   record PostgreSQL skipped "no PostgreSQL server"
 fi
