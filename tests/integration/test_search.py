@@ -74,6 +74,15 @@ def test_names_identifiers_and_accents(org, cases) -> None:
     assert found(org, cases["refund"].reference.lower()) == {cases["refund"].reference}
 
 
+def test_identifiers_ending_in_digits(org, agent) -> None:
+    """PostgreSQL's parser reads "INV-42" as the word "inv" and the signed number "-42";
+    typing the identifier (or its start) finds it on both engines."""
+    case = open_case(org, agent, description="Billed twice on invoice INV-4217 in May.")
+    for q in ("INV-4217", "inv-42", "invoice INV-4", "4217"):
+        assert found(org, q) == {case.reference}, q
+    assert found(org, "INV-5555") == set()
+
+
 def test_notes_and_contact_summaries_are_found_once_written(org, agent, cases) -> None:
     case = cases["meter"]
     assert found(org, "ombudsman") == set()

@@ -99,6 +99,17 @@ _LAST_WORD = re.compile(r"[^\W_]+$")
 MAX_QUERY_LENGTH = 1000
 
 
+def _prefix_query(last: re.Match[str]) -> str:
+    """The tsquery for the last word as a prefix. PostgreSQL's parser reads digits after a
+    hyphen as a signed number ("INV-4217" is "inv" and "-4217"), so a last word of digits
+    matches either spelling: "INV-42" and "4217" both find INV-4217. (A number earlier in
+    the query goes through plainto_tsquery and must be typed as it was written.)"""
+    word = last.group().lower()
+    if word.isdigit():
+        return f"({word}:* | '-{word}':*)"
+    return f"{word}:*"
+
+
 def _match_sql(
     organisation: Organisation, text: str, terms: Sequence[str]
 ) -> tuple[str, list[object]]:
@@ -111,7 +122,7 @@ def _match_sql(
         # and digits only, so it cannot form tsquery operators.
         text = text.strip()[:MAX_QUERY_LENGTH]
         last = _LAST_WORD.search(text)
-        head, prefix = (text[: last.start()], f"{last.group().lower()}:*") if last else (text, "")
+        head, prefix = (text[: last.start()], _prefix_query(last)) if last else (text, "")
         sql = (
             "SELECT case_id FROM cases_searchentry WHERE organisation_id = %s AND "
             "to_tsvector('plaint_english'::regconfig, body) @@ "
