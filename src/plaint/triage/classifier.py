@@ -27,12 +27,14 @@ from dataclasses import dataclass, field
 from datetime import date
 from functools import cache
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
-from scipy import sparse  # type: ignore[import-untyped]
-from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
-from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
+
+if TYPE_CHECKING:  # scikit-learn and SciPy take seconds to import: only when a model is used
+    from scipy import sparse  # type: ignore[import-untyped]
+    from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+    from sklearn.svm import LinearSVC  # type: ignore[import-untyped]
 
 from plaint.domain.triage.taxonomy import NameUse, name_in_use, name_periods, product_family
 
@@ -83,6 +85,8 @@ def _context_tokens(doc: Document) -> list[str]:
 
 
 def _text_vectorizer(vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
     return TfidfVectorizer(
         preprocessor=lambda text: _clean(text).lower(),
         ngram_range=(1, 2),
@@ -132,6 +136,8 @@ class TriageModel:
         return list(self.heads)
 
     def features(self, docs: Sequence[Document]) -> sparse.csr_matrix:
+        from scipy import sparse
+
         text = self._vectorizer.transform([doc.text for doc in docs])
         rows, cols = [], []
         for i, doc in enumerate(docs):
@@ -346,6 +352,8 @@ def train(examples: Sequence[Example], *, info: dict[str, Any] | None = None) ->
 
 
 def _fit_head(features: sparse.csr_matrix, labels: list[str], classes: list[str]) -> _Head:
+    from sklearn.svm import LinearSVC
+
     index = {label: i for i, label in enumerate(classes)}
     y = np.array([index[label] for label in labels])
     # Out-of-fold scores for the temperature: three folds, fixed assignment.

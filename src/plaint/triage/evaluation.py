@@ -16,7 +16,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from sklearn.preprocessing import normalize  # type: ignore[import-untyped]
 
 from plaint.domain.triage.flags import Flag, detect_flags
 from plaint.domain.triage.scoring import (
@@ -149,6 +148,8 @@ def similar_lines(
         return precision_at_k(
             truth, [[train_set[i].labels.get("issue", "") for i, _ in row] for row in found], 5
         )
+
+    from sklearn.preprocessing import normalize  # type: ignore[import-untyped]
 
     tfidf = TfidfRepresentation([ex.doc.text for ex in train_set])
     tf_train, tf_test = tfidf.matrix, tfidf.transform([ex.doc.text for ex in test_set])

@@ -11,13 +11,14 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import numpy as np
-from scipy import sparse  # type: ignore[import-untyped]
-from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
-from sklearn.preprocessing import normalize  # type: ignore[import-untyped]
 
 from plaint.triage.classifier import Document, TriageModel, _clean
+
+if TYPE_CHECKING:  # SciPy takes seconds to import; only the comparison representation needs it
+    from scipy import sparse  # type: ignore[import-untyped]
 
 DTYPE = np.float32
 
@@ -34,7 +35,9 @@ def model_vectors(
         return np.zeros((0, 0), dtype=DTYPE)
     by_head = model.head_scores(docs) if scores is None else scores
     stacked = np.hstack([by_head[name] for name in model.heads])
-    vectors: np.ndarray = normalize(stacked).astype(DTYPE)
+    norms = np.linalg.norm(stacked, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0  # a row of zeros stays zeros
+    vectors: np.ndarray = (stacked / norms).astype(DTYPE)
     return vectors
 
 
@@ -50,6 +53,8 @@ class TfidfRepresentation:
     """Word TF-IDF of the narrative, fitted on the cases searched (for comparison)."""
 
     def __init__(self, texts: Sequence[str]) -> None:
+        from sklearn.feature_extraction.text import TfidfVectorizer  # type: ignore[import-untyped]
+
         self.vectorizer = TfidfVectorizer(
             preprocessor=lambda text: _clean(text).lower(),
             min_df=2 if len(texts) >= 50 else 1,
@@ -78,7 +83,7 @@ class SimilarIndex:
         if not self.ids:
             return [[] for _ in range(queries.shape[0])]
         sims = queries @ self.matrix.T
-        if sparse.issparse(sims):
+        if hasattr(sims, "toarray"):  # a sparse product (the TF-IDF representation)
             sims = sims.toarray()
         sims = np.asarray(sims)
         take = min(k + 1, len(self.ids))
