@@ -12,6 +12,9 @@ deliver`) or, for hosted consumers' reminder e-mails, the same service
 from __future__ import annotations
 
 import dataclasses
+import functools
+import logging
+from collections.abc import Callable
 from datetime import datetime
 
 from plaint.accounts.models import Organisation
@@ -24,14 +27,18 @@ from plaint.records.tasks import checkpoints_due
 from plaint.reputation.services import reputation_watch
 from plaint.terminations.services import terminations_tick
 
+log = logging.getLogger(__name__)
+
 
 @dataclasses.dataclass(frozen=True)
 class PassReport:
     """What one pass did, a line per part (and the outbox's counts, which the worker
-    prints whenever something was sent or flagged)."""
+    prints whenever something was sent or flagged). `failed` names the parts that raised:
+    each part runs on its own, so one failing part does not stop the others."""
 
     lines: tuple[str, ...]
     outbox: RunReport | None = None
+    failed: tuple[str, ...] = ()
 
 
 def deadlines_line(*, now: datetime) -> str:
@@ -42,35 +49,73 @@ def deadlines_line(*, now: datetime) -> str:
     )
 
 
-def others_pass(*, now: datetime) -> PassReport:
-    """Everything but the deadline watch (which `plaint worker` queues as a task of its
-    own): the outbox, terminations taking effect, the reputation watch, the daily ledger
-    checkpoints, the expiry of old Idempotency-Keys and hosted consumers' reminder e-mails."""
-    require_aware(now=now)
-    outbox = deliveries_run(now=now)
+def _terminations(now: datetime) -> str:
     ended = terminations_tick(now=now)
+    return f"Terminations: {ended.took_effect} took effect, {ended.tasks} aftermath task(s)."
+
+
+def _reputation(now: datetime) -> str:
     alerts = sum(
         len(reputation_watch(organisation=org, now=now))
         for org in Organisation.objects.order_by("pk")
     )
-    checkpointed = checkpoints_due(now=now)
-    forgotten = idempotency_purge(now=now)
-    reminded = consumer_reminders_send(now=now)
-    return PassReport(
-        (
-            str(outbox),
-            f"Terminations: {ended.took_effect} took effect, {ended.tasks} aftermath task(s).",
-            f"Reputation watch: {alerts} alert(s).",
-            f"Checkpoints: {', '.join(checkpointed) or 'none due'}.",
-            f"Idempotency-Keys forgotten: {forgotten}.",
-            f"Consumer reminders: {reminded} sent.",
-        ),
-        outbox,
-    )
+    return f"Reputation watch: {alerts} alert(s)."
+
+
+def _checkpoints(now: datetime) -> str:
+    return f"Checkpoints: {', '.join(checkpoints_due(now=now)) or 'none due'}."
+
+
+def _idempotency(now: datetime) -> str:
+    return f"Idempotency-Keys forgotten: {idempotency_purge(now=now)}."
+
+
+def _consumer_reminders(now: datetime) -> str:
+    return f"Consumer reminders: {consumer_reminders_send(now=now)} sent."
+
+
+#: Every part but the outbox and the deadline watch, in the order a pass runs them: the
+#: part's name (its line starts with it) and a function of `now` giving its line.
+PARTS: tuple[tuple[str, Callable[[datetime], str]], ...] = (
+    ("Terminations", _terminations),
+    ("Reputation watch", _reputation),
+    ("Checkpoints", _checkpoints),
+    ("Idempotency-Keys forgotten", _idempotency),
+    ("Consumer reminders", _consumer_reminders),
+)
+
+
+def _isolated(name: str, run: Callable[[], str], failed: list[str]) -> str:
+    """`run()`'s line; if it raises, the error is logged with its traceback and the line
+    says the part failed, so the parts after it still run."""
+    try:
+        return run()
+    except Exception as error:  # one part's failure must not stop the pass
+        log.exception("Periodic work %r failed", name)
+        failed.append(name)
+        return f"{name}: FAILED ({type(error).__name__}: {str(error)[:200]}); see the log."
+
+
+def others_pass(*, now: datetime) -> PassReport:
+    """Everything but the deadline watch (which `plaint worker` queues as a task of its
+    own): the outbox, then each of `PARTS`."""
+    require_aware(now=now)
+    failed: list[str] = []
+    outbox: RunReport | None = None
+
+    def deliver() -> str:
+        nonlocal outbox
+        outbox = deliveries_run(now=now)
+        return str(outbox)
+
+    lines = [_isolated("Outbox", deliver, failed)]
+    lines += [_isolated(name, functools.partial(run, now), failed) for name, run in PARTS]
+    return PassReport(tuple(lines), outbox, tuple(failed))
 
 
 def periodic_pass(*, now: datetime) -> PassReport:
-    """The deadline watch, then everything else, at `now`."""
-    first = deadlines_line(now=now)
+    """The deadline watch, then everything else, at `now`; each part on its own."""
+    failed: list[str] = []
+    first = _isolated("Deadline watch", lambda: deadlines_line(now=now), failed)
     rest = others_pass(now=now)
-    return PassReport((first, *rest.lines), rest.outbox)
+    return PassReport((first, *rest.lines), rest.outbox, (*failed, *rest.failed))

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.management.base import BaseCommand, CommandParser
+from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from plaint.deadlines.management.commands._clock import add_now_argument, pinned_now
@@ -20,5 +20,8 @@ class Command(BaseCommand):
 
     def handle(self, *args: Any, **options: Any) -> None:
         now = pinned_now(options["now"]) or timezone.now()
-        for line in periodic_pass(now=now).lines:
+        report = periodic_pass(now=now)
+        for line in report.lines:
             self.stdout.write(line)
+        if report.failed:  # every other part ran; cron sees the failure in the exit status
+            raise CommandError(f"Periodic work failed: {', '.join(report.failed)}.")

@@ -50,7 +50,11 @@ class Command(BaseCommand):
             done = others_pass(now=at)
             news = done.outbox is not None and bool(done.outbox.sent or done.outbox.unknown)
             for line in done.lines:
-                if options["verbosity"] > 1 or (news and line.startswith("Outbox:")):
+                if (
+                    options["verbosity"] > 1
+                    or (news and line.startswith("Outbox:"))
+                    or line.split(":")[0] in done.failed
+                ):
                     self.stdout.write(line)
             call_command(
                 "db_worker",
