@@ -6,7 +6,6 @@ import io
 from datetime import timedelta
 
 import pytest
-
 from django.core.management import call_command
 
 from plaint.accounts.models import Organisation, User
