@@ -6,9 +6,10 @@
 # had is a loud skip on a developer's machine and a failure on CI (CI=true).
 # Arguments go to both pytest runs (e.g. scripts/test.sh -x -k deadline).
 #
-# The SQLite and PostgreSQL runs go side by side. Each uses its own SQLite file (in a fresh temporary folder) and its own PostgreSQL
-# database (plaint_<seconds>_<pid>, as the role plaint_test), so two runs on one machine
-# never collide; both are removed at the end, even after a failure or Ctrl-C.
+# The SQLite and PostgreSQL runs go side by side. Each uses its own SQLite file (in a fresh
+# temporary folder) and its own PostgreSQL database (plaint_<seconds>_<pid>, as the role
+# plaint_test), so two runs on one machine never collide; both are removed at the end,
+# even after a failure or Ctrl-C.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 BIN=.venv/bin

@@ -35,9 +35,10 @@ def model_vectors(
         return np.zeros((0, 0), dtype=DTYPE)
     by_head = model.head_scores(docs) if scores is None else scores
     stacked = np.hstack([by_head[name] for name in model.heads])
-    norms = np.linalg.norm(stacked, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0  # a row of zeros stays zeros
-    vectors: np.ndarray = (stacked / norms).astype(DTYPE)
+    # Imported here, with the model already loaded (it imports scikit-learn), not at start-up.
+    from sklearn.preprocessing import normalize  # type: ignore[import-untyped]
+
+    vectors: np.ndarray = normalize(stacked).astype(DTYPE)
     return vectors
 
 
@@ -82,8 +83,10 @@ class SimilarIndex:
         similarity; `exclude[i]` (an id) is never returned for query i."""
         if not self.ids:
             return [[] for _ in range(queries.shape[0])]
+        from scipy import sparse  # loaded already by whatever made the vectors
+
         sims = queries @ self.matrix.T
-        if hasattr(sims, "toarray"):  # a sparse product (the TF-IDF representation)
+        if sparse.issparse(sims):
             sims = sims.toarray()
         sims = np.asarray(sims)
         take = min(k + 1, len(self.ids))
