@@ -1,5 +1,7 @@
 """Triage throughput: category + flags + sentiment, then the same with similar-case search
-over an index of 100,000 past cases, then the whole `triage_run` service on SQLite.
+over an index of 100,000 past cases, then the whole `triage_run` service on SQLite. The
+parts are also timed alone, with the flags' RE2 prefilter and the VADER shortcut off
+(as before issue 19) and on, in the same run.
 
     .venv/bin/python bench/triage_bench.py [--complaints 3700] [--index 100000] [--cases 200]
 
@@ -10,8 +12,10 @@ one thread: the figures are what one worker does.
 from __future__ import annotations
 
 import argparse
+import os
 import sys
 import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -20,6 +24,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 from _setup import SHARED_CFPB, fresh_database
 
 BATCH = 64
+
+
+def _load() -> str:
+    return " ".join(f"{x:.2f}" for x in os.getloadavg()) + f" ({os.cpu_count()} CPUs)"
 
 
 def main() -> None:
@@ -34,8 +42,8 @@ def main() -> None:
 
     from plaint.domain.triage.flags import detect_flags
     from plaint.triage.cfpb_data import read_cfpb
-    from plaint.triage.classifier import shipped_model
-    from plaint.triage.sentiment import sentiment_of
+    from plaint.triage.classifier import Document, shipped_model
+    from plaint.triage.sentiment import _SENTENCE_END, MAX_CHARS, _analyzer, sentiment_of
     from plaint.triage.similar import SimilarIndex, model_vectors
 
     complaints = read_cfpb(SHARED_CFPB).complaints
@@ -48,8 +56,47 @@ def main() -> None:
     model = shipped_model()
     model.suggest(docs[:8])  # warm up: lexicons and vectorizer
     sentiment_of("warm up")
+    for doc in docs[:8]:
+        detect_flags(doc.text)
+    analyzer = _analyzer()
 
-    def core(batch: list) -> None:  # type: ignore[type-arg]
+    def vader_as_shipped(text: str) -> float:
+        """Sentiment the way it was before issue 19: VADER's own `polarity_scores`."""
+        scores = [
+            float(analyzer.polarity_scores(s)["compound"])
+            for s in _SENTENCE_END.split(text[:MAX_CHARS])
+            if s.strip()
+        ]
+        return sum(scores) / len(scores) if scores else 0.0
+
+    def timed(what: str, run: Callable[[list[Document]], object]) -> float:
+        started = time.perf_counter()
+        for i in range(0, len(docs), BATCH):
+            run(docs[i : i + BATCH])
+        elapsed = time.perf_counter() - started
+        print(f"  {what}: {1000 * elapsed / len(docs):.3f} ms per complaint")
+        return elapsed
+
+    print(f"load average before: {_load()}; {len(docs):,} complaints, batches of {BATCH}")
+    print("parts, the same complaints:")
+    t_model = timed("category model (suggest)", model.suggest)
+    t_flags_re = timed(
+        "flags, every cue with re (no RE2 prefilter)",
+        lambda b: [detect_flags(d.text, prefilter=False) for d in b],
+    )
+    t_flags = timed("flags, RE2 prefilter (shipped)", lambda b: [detect_flags(d.text) for d in b])
+    t_vader = timed(
+        "sentiment, VADER polarity_scores", lambda b: [vader_as_shipped(d.text) for d in b]
+    )
+    t_sent = timed("sentiment, sentiment_of (shipped)", lambda b: [sentiment_of(d.text) for d in b])
+    before = len(docs) / (t_model + t_flags_re + t_vader)
+    after = len(docs) / (t_model + t_flags + t_sent)
+    print(
+        f"parts summed: {before:,.0f}/s without the RE2 prefilter and the VADER shortcut, "
+        f"{after:,.0f}/s with them"
+    )
+
+    def core(batch: list[Document]) -> None:
         model.suggest(batch)
         for doc in batch:
             detect_flags(doc.text)
@@ -60,6 +107,7 @@ def main() -> None:
         core(docs[i : i + BATCH])
     core_rate = len(docs) / (time.perf_counter() - started)
     print(f"category + flags + sentiment: {core_rate:,.0f} complaints/s ({len(docs):,} complaints)")
+    print(f"load average after: {_load()}")
 
     # An index of `--index` past cases: the sample's vectors, repeated with a little noise.
     base = model_vectors(model, docs[: min(len(docs), 3700)])

@@ -22,6 +22,8 @@ import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from enum import StrEnum
+from functools import cache
+from typing import Any
 
 
 class Flag(StrEnum):
@@ -716,19 +718,138 @@ def _inside(spans: Sequence[tuple[int, int]], start: int) -> bool:
     return any(lo < start < hi for lo, hi in spans)
 
 
-def detect_flags(text: str, *, flags: Iterable[Flag] | None = None) -> list[FlagHit]:
-    """The legal-risk flags `text` raises, in `Flag` order, each with its evidence."""
+# ------------------------------------------------------------------------ the prefilter
+# Python's `re` tries every cue at every word of the text, which made the flags the
+# slowest part of triage. RE2 (google-re2) matches a whole set of patterns in one linear
+# pass with a lazily built DFA, but has no look-arounds, so each flag gets an RE2 set of
+# *looser* versions of its cues: look-arounds dropped and every bounded repeat `{m,n}`
+# made `*`. Each loose pattern matches wherever its cue does (and a little more), so the
+# set only says which cues cannot match; the cues that can are run with `re` as before,
+# and the result is the same as running them all (tests/triage/test_flags.py checks it).
+# RE2's `\b` and `\w` are ASCII-only, so the set is used for ASCII text only.
+
+
+def loosened(pattern: str) -> str:
+    """`pattern` (Python syntax) as an RE2 pattern that matches wherever it does."""
+    out: list[str] = []
+    i = 0
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            out.append(pattern[i : i + 2])
+            i += 2
+        elif char == "[":
+            j = i + 1
+            if pattern[j : j + 1] == "^":
+                j += 1
+            if pattern[j : j + 1] == "]":
+                j += 1
+            while pattern[j] != "]":
+                j += 2 if pattern[j] == "\\" else 1
+            out.append(pattern[i : j + 1])
+            i = j + 1
+        elif pattern.startswith(("(?=", "(?!", "(?<=", "(?<!"), i):
+            i = _group_end(pattern, i)
+        elif char == "{" and (repeat := _REPEAT.match(pattern, i)):
+            out.append("*")
+            i = repeat.end()
+        else:
+            out.append(char)
+            i += 1
+    # Python's \s also matches \v and \x1c-\x1f, RE2's does not
+    return "".join(out).replace("\\s", "[\\t\\n\\v\\f\\r \\x1c-\\x1f]")
+
+
+_REPEAT = re.compile(r"\{\d+(?:,\d*)?\}")
+
+
+def _group_end(pattern: str, start: int) -> int:
+    """The index just after the group opened at `start`."""
+    depth = 0
+    i = start
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "\\":
+            i += 2
+            continue
+        if char == "[":
+            i += 1
+            while pattern[i] != "]":
+                i += 2 if pattern[i] == "\\" else 1
+        elif char == "(":
+            depth += 1
+        elif char == ")":
+            depth -= 1
+            if depth == 0:
+                return i + 1
+        i += 1
+    raise ValueError(f"unbalanced group at {start} in {pattern!r}")
+
+
+@dataclass(frozen=True, slots=True)
+class _Prefilter:
+    """One flag's RE2 set: which of its cues can match a (lower-cased, ASCII) text."""
+
+    matcher: Any  # re2.Set, or None when no cue could be loosened
+    members: tuple[int, ...]  # cue index of each pattern in the set
+    always: frozenset[int]  # cues RE2 cannot compile: always run
+
+    def may_match(self, lowered: str) -> frozenset[int] | set[int]:
+        found = self.matcher.Match(lowered) if self.matcher is not None else None
+        if not found:
+            return self.always
+        return {self.members[i] for i in found} | self.always
+
+
+@cache
+def _prefilters() -> dict[Flag, _Prefilter]:
+    import re2  # type: ignore[import-untyped]
+
+    built: dict[Flag, _Prefilter] = {}
+    for flag, cues in CUES.items():
+        matcher = re2.Set.SearchSet(re2.Options())
+        members: list[int] = []
+        always: set[int] = set()
+        for index, cue in enumerate(cues):
+            try:
+                matcher.Add(loosened(cue.lowered.pattern))
+            except re2.error:
+                always.add(index)
+            else:
+                members.append(index)
+        if members:
+            matcher.Compile()
+        built[flag] = _Prefilter(matcher if members else None, tuple(members), frozenset(always))
+    return built
+
+
+def detect_flags(
+    text: str, *, flags: Iterable[Flag] | None = None, prefilter: bool = True
+) -> list[FlagHit]:
+    """The legal-risk flags `text` raises, in `Flag` order, each with its evidence.
+    `prefilter=False` runs every cue without the RE2 prefilter: the same result, slower
+    (for checking the prefilter)."""
     wanted = set(Flag) if flags is None else set(flags)
     lowered = text.lower()
     same_length = len(lowered) == len(text)
+    # ASCII text (almost every complaint) is first run through each flag's RE2 set, which
+    # says in one linear pass which of the flag's cues can match at all; only those run.
+    sets = _prefilters() if prefilter and text.isascii() else None
     quoted = _quoted_spans(text) if '"' in text or "\u201c" in text else []
     hits: list[FlagHit] = []
     for flag in Flag:
         if flag not in wanted:
             continue
+        if sets is not None:
+            may_match = sets[flag].may_match(lowered)
+            if not may_match:
+                continue
         evidence: list[Evidence] = []
         for index, cue in enumerate(CUES[flag]):
-            if not cue.candidates(lowered):
+            if sets is not None:
+                if index not in may_match:
+                    continue
+            elif not cue.candidates(lowered):
                 continue
             # Lower-casing keeps offsets for almost every text; when it does not (a few
             # Unicode letters change length), the case-insensitive pattern runs instead.
