@@ -53,6 +53,20 @@ def flags_of(text: str) -> set[Flag]:
         ("There are unauthorized hard inquiries on my report.", Flag.DATA_PROTECTION),
         ("They keep debiting my account after I revoked the ACH authorization.", Flag.FRAUD),
         ("The loan was opened in my name by someone else.", Flag.FRAUD),
+        # round 4 (dev): the issue's own examples and what the dev rows missed
+        ("I will be taking this further.", Flag.LITIGATION),
+        ("My solicitor will be in touch.", Flag.LITIGATION),
+        ("I have contacted my MP about this.", Flag.REGULATOR),
+        ("You broke our agreement.", Flag.BREACH_OF_CONTRACT),
+        ("I did get a local lawyer involved and he got it reduced.", Flag.LITIGATION),
+        ("After the payment arrangement they dont honor it.", Flag.BREACH_OF_CONTRACT),
+        ("They aren't even honoring their terms for the advance.", Flag.BREACH_OF_CONTRACT),
+        ("I started receiving bills with charges greater than agreed.", Flag.BREACH_OF_CONTRACT),
+        ("I cancelled within 7 days, which was in their policy.", Flag.BREACH_OF_CONTRACT),
+        ("They have been calling me non stop for 6 months.", Flag.HARASSMENT),
+        ("There are credit card charges that i didnt make.", Flag.FRAUD),
+        ("Why was I charged when I have an email confirming I cancelled?", Flag.FRAUD),
+        ("The dealer forwarded my info to XXXX XXXX.", Flag.DATA_PROTECTION),
     ],
 )
 def test_paraphrases_raise_the_flag(text: str, flag: Flag) -> None:
@@ -71,6 +85,9 @@ def test_paraphrases_raise_the_flag(text: str, flag: Flag) -> None:
         ("There is a federal lawsuit against the installer, not against me.", Flag.LITIGATION),
         ("The Department of Education was paid the balance in full.", Flag.REGULATOR),
         ("I do not want to get a lawyer involved.", Flag.LITIGATION),
+        ("Please remove the derogatory remarks from my report.", Flag.HARASSMENT),
+        ("Their actions have caused financial strain.", Flag.VULNERABILITY),
+        ("I gave my info to XXXX when I applied.", Flag.DATA_PROTECTION),
     ],
 )
 def test_what_the_rules_do_not_count(text: str, flag: Flag) -> None:
