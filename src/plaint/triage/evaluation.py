@@ -107,6 +107,52 @@ def flag_lines(path: Path = FLAGSET) -> list[str]:
     return lines
 
 
+FLAG_MODEL_MIN_POSITIVES = 5
+
+
+def flag_model_lines(path: Path = FLAGSET) -> list[str]:
+    """Would a trained classifier per flag help the rules? TF-IDF (word 1-2-grams) and a
+    class-balanced logistic regression per flag, trained on the `dev` rows only, with a
+    fixed configuration (C=4, threshold 0.5) chosen before it was measured; scored on the
+    `test` rows alone and combined with the rules (a flag when either raises it)."""
+    from sklearn.feature_extraction.text import (  # type: ignore[import-untyped]
+        TfidfVectorizer,
+    )
+    from sklearn.linear_model import LogisticRegression  # type: ignore[import-untyped]
+
+    with path.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    dev = [row for row in rows if row["part"] == "dev"]
+    test = [row for row in rows if row["part"] == "test"]
+    if not dev or not test:
+        return []
+    vectorizer = TfidfVectorizer(ngram_range=(1, 2), min_df=2, sublinear_tf=True)
+    x_dev = vectorizer.fit_transform([row["narrative"] for row in dev])
+    x_test = vectorizer.transform([row["narrative"] for row in test])
+    rules = [{hit.flag.value for hit in detect_flags(row["narrative"])} for row in test]
+    lines = [
+        f"  [test, n={len(test)}] a classifier per flag trained on the {len(dev)} dev rows "
+        "(P / R: model alone; rules; rules or model):"
+    ]
+    for flag in Flag:
+        y_dev = np.array([flag.value in row["flags"].split(";") for row in dev])
+        truth = [flag.value in row["flags"].split(";") for row in test]
+        if int(y_dev.sum()) < FLAG_MODEL_MIN_POSITIVES:
+            lines.append(f"    {flag.value}: {int(y_dev.sum())} dev positives, too few to train")
+            continue
+        model = LogisticRegression(class_weight="balanced", C=4.0, max_iter=2000)
+        model.fit(x_dev, y_dev)
+        by_model = [bool(p >= 0.5) for p in model.predict_proba(x_test)[:, 1]]
+        by_rules = [flag.value in found for found in rules]
+        either = [a or b for a, b in zip(by_model, by_rules, strict=True)]
+        shown = "; ".join(
+            "{:.3f} / {:.3f}".format(*precision_recall(truth, predicted)[:2])
+            for predicted in (by_model, by_rules, either)
+        )
+        lines.append(f"    {flag.value}: {shown}")
+    return lines
+
+
 def _confidence_lines(rows: Sequence[dict[str, str]], truth: Sequence[set[str]]) -> list[str]:
     """How the shown flag confidence holds up on held-out rows: the share of raised flags
     that were right, by confidence band."""
@@ -202,6 +248,7 @@ def evaluate(
         lines += category_lines(shipped_model(), examples)
     if flags:
         lines += flag_lines()
+        lines += flag_model_lines()
         lines += business_eval.short_register_lines(shared)
     if split:
         lines += business_eval.business_lines(shared)
