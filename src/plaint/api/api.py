@@ -17,6 +17,7 @@ from plaint.domain.errors import DomainError
 from . import problems
 from .access import DeskSession, TokenAuth
 from .endpoints import router
+from .message_endpoints import router as message_router
 from .webhook_endpoints import router as webhook_router
 
 log = logging.getLogger(__name__)
@@ -82,6 +83,7 @@ api = PlaintAPI(
 )
 api.add_router("", router)
 api.add_router("", webhook_router)
+api.add_router("", message_router)
 
 
 @api.exception_handler(problems.Problem)
