@@ -5,7 +5,8 @@
 # peer: its ticket-creation API and a ticket read), then the same wrk load against
 # Plaint under gunicorn with the same settings: POST /api/v1/cases (token auth, a new
 # case each request: its ledger event, deadlines and search entry in the creating
-# transaction; triage queued for the worker) and GET /api/v1/cases/<random reference>.
+# transaction; triage queued for the worker), GET /api/v1/cases/<random reference> and the
+# list with a status filter and a search word (beside the peer's ticket-list JSON).
 # It prints each figure and Plaint's ratio to the peer, then the cost of each step of
 # opening a case (bench/api_steps.py), and the load average before and after.
 #
@@ -95,6 +96,17 @@ function request()
 end
 LUA
 
+cat > "$OUT/list.lua" <<LUA
+dofile("$OUT/common.lua")
+local words = {"credit", "charged", "account", "payment", "fraud", "loan", "late", "refund"}
+expected = 200
+function init(args) init_counts(); math.randomseed(2000 + (tid or 1)) end
+wrk.headers["Authorization"] = "Bearer $TOKEN"
+function request()
+  return wrk.format("GET", "/api/v1/cases?status=received&limit=25&q=" .. words[math.random(1, #words)])
+end
+LUA
+
 PORT="$("$PY" -c "import socket; s=socket.socket(); s.bind(('127.0.0.1',0)); print(s.getsockname()[1])")"
 "$ROOT/.venv/bin/gunicorn" plaint.config.wsgi:application --bind "127.0.0.1:$PORT" \
   --workers "$WORKERS" --worker-class "$WORKER_CLASS" --threads "$GTHREADS" --timeout 120 \
@@ -118,11 +130,12 @@ field() { sed -n "s/.*\b$2=\([^ ]*\).*/\1/p" <<<"$1"; }
 peer_field() { "$PY" -c "import json; print(json.load(open('$1'))['results']['$2']['$3'])" 2>/dev/null \
   || "$PY" -c "import json; d=json.load(open('$1')); print(d['$2']['$3'])"; }
 
-declare -A PLAINT_CREATE PLAINT_READ
+declare -A PLAINT_CREATE PLAINT_READ PLAINT_LIST
 for c in $CONNS_LIST; do
   log "Plaint: wrk -c$c POST /api/v1/cases and GET /api/v1/cases/<ref>"
   PLAINT_CREATE[$c]="$(plaint_wrk "$c" "$OUT/post.lua" /api/v1/cases)"
   PLAINT_READ[$c]="$(plaint_wrk "$c" "$OUT/get.lua" /api/v1/cases/)"
+  PLAINT_LIST[$c]="$(plaint_wrk "$c" "$OUT/list.lua" /api/v1/cases)"
 done
 kill -TERM "$GUNICORN_PID"; wait "$GUNICORN_PID" 2>/dev/null || true
 trap - EXIT
@@ -133,9 +146,10 @@ echo "API bench: N=$N $DB, wrk -t$WRK_THREADS -d$DURATION (after $WARMUP warm-up
 printf '%-5s %-34s %9s %9s %9s   %s\n' conns scenario req/s p50_ms p95_ms "Plaint/peer req/s"
 for c in $CONNS_LIST; do
   peer="$OUT/peer_$c/results.json"
-  for s in create read; do
+  for s in create read list; do
     if [[ $s == create ]]; then line="${PLAINT_CREATE[$c]}"; key=create; label="POST /api/v1/cases";
-    else line="${PLAINT_READ[$c]}"; key=ticket; label="GET /api/v1/cases/<ref>"; fi
+    elif [[ $s == read ]]; then line="${PLAINT_READ[$c]}"; key=ticket; label="GET /api/v1/cases/<ref>";
+    else line="${PLAINT_LIST[$c]}"; key=list_json; label="GET /api/v1/cases?status&q (25)"; fi
     p_rps="$(peer_field "$peer" "$key" rps)"; p_p95="$(peer_field "$peer" "$key" p95_ms)"
     p_p50="$(peer_field "$peer" "$key" p50_ms)"
     printf '%-5s %-34s %9s %9s %9s   %s\n' "$c" "Plaint $label" "$(field "$line" rps)" \
@@ -144,7 +158,7 @@ for c in $CONNS_LIST; do
     printf '%-5s %-34s %9s %9s %9s\n' "$c" "peer ($key)" "$p_rps" "$p_p50" "$p_p95"
   done
 done
-echo "(Plaint non-2xx: $(for c in $CONNS_LIST; do printf 'c%s create %s read %s; ' "$c" "$(field "${PLAINT_CREATE[$c]}" bad)" "$(field "${PLAINT_READ[$c]}" bad)"; done))"
+echo "(Plaint non-2xx: $(for c in $CONNS_LIST; do printf 'c%s create %s read %s list %s; ' "$c" "$(field "${PLAINT_CREATE[$c]}" bad)" "$(field "${PLAINT_READ[$c]}" bad)" "$(field "${PLAINT_LIST[$c]}" bad)"; done))"
 "$PY" "$ROOT/bench/api_steps.py" --db "$DB" --n 30 2>/dev/null | tail -5
 echo "load average before: $LOAD_BEFORE; after: $(cut -d' ' -f1-3 /proc/loadavg)"
 echo "(work folder: $OUT)"

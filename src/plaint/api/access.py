@@ -5,8 +5,9 @@ could do in the desk; a case of another organisation, or one hidden from the own
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.http import HttpRequest
-from ninja.security import HttpBearer
+from ninja.security import APIKeyCookie, HttpBearer
 
 from plaint.accounts.models import Organisation, User
 from plaint.cases.ledger import Actor
@@ -33,6 +34,36 @@ class TokenAuth(HttpBearer):
     def authenticate(self, request: HttpRequest, token: str) -> ApiToken | None:
         found: ApiToken | None = getattr(request, "api_token", None)
         return found
+
+
+class DeskSession(APIKeyCookie):
+    """The desk's own calls (htmx) with the signed-in member's session cookie instead of a
+    token, CSRF-checked like any desk form (django-ninja runs Django's CSRF check for
+    cookie auth: unsafe methods need the `X-CSRFToken` header). The member acts as
+    themself, with what their roles allow; such calls have no rate limit or idempotency
+    keys, which belong to tokens."""
+
+    param_name = settings.SESSION_COOKIE_NAME
+
+    def authenticate(self, request: HttpRequest, key: str | None) -> ApiToken | None:
+        user = getattr(request, "user", None)
+        if key is None or user is None or not user.is_authenticated:
+            return None
+        if user.organisation_id is None or not user.is_active:
+            return None
+        session = ApiToken(
+            organisation=user.organisation,
+            owner=user,
+            name="desk session",
+            scopes=[scope.value for scope in Scope],
+        )
+        request.api_token = session  # type: ignore[attr-defined]
+        return session
+
+
+def is_session(token: ApiToken) -> bool:
+    """A desk session (never saved), not a token."""
+    return token.pk is None
 
 
 def token_of(request: HttpRequest) -> ApiToken:
@@ -63,6 +94,8 @@ def owner_of(token: ApiToken) -> User:
 
 
 def actor_of(token: ApiToken) -> Actor:
+    if is_session(token):
+        return Actor.staff(token.owner)  # as in the desk
     return token_actor(token)
 
 

@@ -15,8 +15,10 @@ from ninja.openapi.docs import Swagger
 from plaint.domain.errors import DomainError
 
 from . import problems
-from .access import TokenAuth
+from .access import DeskSession, TokenAuth
 from .endpoints import router
+from .message_endpoints import router as message_router
+from .webhook_endpoints import router as webhook_router
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +27,8 @@ DESCRIPTION = """Plaint's complaints desk over HTTP: the same services the desk 
 * **Auth**: `Authorization: Bearer plt_...` (an API token, made by an admin in the desk or
   with `plaint token create`). Each token has scopes (`read`, `write`, `letters`, `admin`)
   and never does more than its owner may do in the desk.
+  The desk's own pages may call the API with the signed-in member's session cookie
+  instead (unsafe methods need the CSRF token in `X-CSRFToken`).
 * **Errors**: RFC 9457 `application/problem+json`; a service's per-field messages are in
   `errors[]`.
 * **Retries**: send `Idempotency-Key` with any POST or PATCH; the first response is kept
@@ -72,12 +76,14 @@ api = PlaintAPI(
     version="1",
     description=DESCRIPTION,
     urls_namespace="api",
-    auth=TokenAuth(),
+    auth=[TokenAuth(), DeskSession()],
     docs=Swagger(settings={"persistAuthorization": False}),
     docs_url="/docs",
     openapi_url="/openapi.json",
 )
 api.add_router("", router)
+api.add_router("", webhook_router)
+api.add_router("", message_router)
 
 
 @api.exception_handler(problems.Problem)

@@ -32,6 +32,7 @@ from plaint.domain.vocabulary import Channel, Visibility
 from plaint.intake.services import complaint_receive_queued
 from plaint.letters import selectors as letter_selectors
 from plaint.letters import services as letter_services
+from plaint.records import corrections
 from plaint.triage import selectors as triage_selectors
 from plaint.triage import services as triage_services
 
@@ -852,3 +853,77 @@ def staff_list(request: HttpRequest, limit: int = cursors.DEFAULT_LIMIT, cursor:
         ],
         "next": cursors.cursor_make(page[-1].pk) if more else None,
     }
+
+
+# ---------------------------------------------------------------- corrections, assignment
+
+
+@router.patch(
+    "/cases/{reference}",
+    response={200: s.CaseOut, **CHANGE_ERRORS},
+    tags=["cases"],
+    summary="Correct the case's facts, with a reason (If-Match required)",
+)
+def case_correct(
+    request: HttpRequest, response: HttpResponse, reference: str, body: s.CaseCorrectIn
+) -> Any:
+    token = access.allowed(request, Scope.WRITE)
+    changes = body.model_dump(exclude_unset=True)
+    reason = changes.pop("reason", "")
+    if "amount_in_dispute" in changes:
+        money = changes.pop("amount_in_dispute")
+        changes["amount_in_dispute"] = money["amount"] if money else None
+        if money:
+            changes["currency"] = money["currency"]
+    with _case_for_update(request, token, reference, if_match=True) as case:
+        corrections.case_correct(
+            case=case,
+            changes=changes,
+            reason=reason,
+            actor=access.actor_of(token),
+            now=timezone.now(),
+        )
+    return _case_answer(response, case)
+
+
+@router.post(
+    "/cases/{reference}/assignment",
+    response={200: s.CaseOut, **CHANGE_ERRORS},
+    tags=["cases"],
+    summary="Assign the case to a member of staff, or unassign it",
+)
+def case_assign(
+    request: HttpRequest, response: HttpResponse, reference: str, body: s.AssignIn
+) -> Any:
+    token = access.allowed(request, Scope.WRITE)
+    assignee = None
+    if body.assignee is not None:
+        assignee = staff_members(organisation=token.organisation).filter(pk=body.assignee).first()
+        if assignee is None:
+            raise FieldErrors({"assignee": "is not active staff of this case's organisation"})
+    with _case_for_update(request, token, reference, if_match=False) as case:
+        services.case_assign(
+            case=case, assignee=assignee, actor=access.actor_of(token), now=timezone.now()
+        )
+    return _case_answer(response, case)
+
+
+@router.post(
+    "/cases/{reference}/priority",
+    response={200: s.CaseOut, **CHANGE_ERRORS},
+    tags=["cases"],
+    summary="Set the case's priority",
+)
+def case_priority(
+    request: HttpRequest, response: HttpResponse, reference: str, body: s.PriorityIn
+) -> Any:
+    token = access.allowed(request, Scope.WRITE)
+    with _case_for_update(request, token, reference, if_match=False) as case:
+        services.case_priority_set(
+            case=case,
+            priority=body.priority,
+            reason=body.reason,
+            actor=access.actor_of(token),
+            now=timezone.now(),
+        )
+    return _case_answer(response, case)

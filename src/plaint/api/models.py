@@ -82,3 +82,84 @@ class RateWindow(models.Model):
 
     def __str__(self) -> str:
         return f"{self.count} requests from window {self.window_start}"
+
+
+class WebhookEndpoint(models.Model):
+    """An organisation's receiver of webhooks: a URL, the event kinds it wants (empty: all)
+    and the secret its messages are signed with (Standard Webhooks: ``whsec_`` + base64).
+    Disabled by hand, or by Plaint after sustained failure (`disabled_reason` says why)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    url = models.URLField(max_length=2000)
+    description = models.CharField(max_length=200, blank=True)
+    kinds = models.JSONField(default=list)
+    secret = models.CharField(max_length=100)
+    created_at = models.DateTimeField()
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True
+    )
+    disabled_at = models.DateTimeField(null=True, blank=True)
+    disabled_reason = models.CharField(max_length=300, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+
+    def __str__(self) -> str:
+        return f"webhook #{self.pk} → {self.url}"
+
+
+class WebhookMessage(models.Model):
+    """One event for one endpoint, with its `webhook-id` (kept for every redelivery) and
+    the exact body sent. Messages of one case to one endpoint go out in order: the next
+    is queued in the outbox only once the one before it is settled."""
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting for an earlier message of the case"
+        PENDING = "pending", "Queued in the outbox"
+        DELIVERED = "delivered", "Delivered"
+        FAILED = "failed", "Given up"
+
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="messages")
+    msg_id = models.CharField(max_length=40, unique=True)
+    event_type = models.CharField(max_length=60)
+    event_id = models.BigIntegerField()
+    case_id = models.BigIntegerField(null=True)
+    body = models.BinaryField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.WAITING)
+    delivery_id = models.BigIntegerField(null=True)
+    created_at = models.DateTimeField()
+    settled_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["id"]
+        indexes = [models.Index(fields=["endpoint", "case_id", "state"])]
+
+    def __str__(self) -> str:
+        return f"{self.msg_id} {self.event_type} ({self.state})"
+
+
+class WebhookAttempt(models.Model):
+    """One try at delivering a message: the delivery log of its endpoint."""
+
+    message = models.ForeignKey(WebhookMessage, on_delete=models.CASCADE, related_name="attempts")
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="attempts")
+    at = models.DateTimeField()
+    ok = models.BooleanField()
+    response_code = models.PositiveSmallIntegerField(null=True)
+    error = models.CharField(max_length=300, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-id"]
+
+    def __str__(self) -> str:
+        return f"{self.message_id} at {self.at}: {self.response_code or self.error}"
+
+
+class WebhookCursor(models.Model):
+    """How far the webhook producer has followed the ledger (one row)."""
+
+    last_event_id = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"webhooks follow the ledger after event {self.last_event_id}"

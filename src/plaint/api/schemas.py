@@ -332,3 +332,26 @@ class StaffOut(Schema):
 class StaffPage(Schema):
     items: list[StaffOut]
     next: str | None
+
+
+class CaseCorrectIn(Schema):
+    """The facts to correct; leave out what stays. `reason` is required."""
+
+    reason: str
+    product: str | None = None
+    issue: str | None = None
+    respondent: str | None = None
+    order_number: str | None = None
+    account_number: str | None = None
+    amount_in_dispute: Money | None = None
+    occurred_on: Day | None = None
+    received_at: Moment | None = None
+
+
+class AssignIn(Schema):
+    assignee: int | None = Field(description="A staff id; null to unassign.")
+
+
+class PriorityIn(Schema):
+    priority: str
+    reason: str = ""

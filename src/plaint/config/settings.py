@@ -150,6 +150,9 @@ RECORDS_ROOT = APP.data_dir / "records"
 # Requests each API token may make per window (seconds); over it, 429 + Retry-After.
 PLAINT_API_RATE_LIMIT = 600
 PLAINT_API_RATE_WINDOW = 60
+# Webhooks: seconds to wait for a receiver; private/loopback receivers only if True.
+PLAINT_WEBHOOK_TIMEOUT = 10
+PLAINT_WEBHOOK_ALLOW_PRIVATE = False
 # ---- end api ----
 
 TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
