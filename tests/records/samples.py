@@ -17,4 +17,6 @@ RECORDS_SAMPLES: list[Payload] = [
     er.CaseExported(audience="staff", ledger_length=7, manifest_sha256="ab" * 32, files=9),
     er.LegalHoldPlaced(reason="Claim issued in the county court <b>"),
     er.LegalHoldLifted(reason="Claim settled"),
+    er.CustomerHoldPlaced(customer_id=3, reason="Subject's claim\u202e <i>"),
+    er.CustomerHoldLifted(customer_id=3, reason="Settled"),
 ]

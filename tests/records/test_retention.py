@@ -81,3 +81,47 @@ def test_hold_cli(org, agent) -> None:
     call_command("retention", "lift", case.reference, "--reason", "closed", stdout=out)
     with pytest.raises(CommandError, match="--today"):
         call_command("retention", "run", "--today", "soon")
+
+
+def test_a_hold_on_the_customer_covers_every_case_of_theirs(org, agent) -> None:
+    from plaint.records.retention import customer_hold_lift, customer_hold_place, customer_on_hold
+
+    first = _closed(org, agent)
+    second = open_case(org, agent)
+    second.customer = first.customer
+    second.save(update_fields=["customer"])
+    other = _closed(org, agent)  # another customer
+    actor = Actor.staff(agent)
+    customer = first.customer
+    with pytest.raises(FieldErrors):
+        customer_hold_place(customer=customer, reason="\x00", actor=actor, now=NOW)
+    assert CaseEvent.objects.filter(kind="customer_hold_placed").count() == 0
+    assert customer_hold_place(customer=customer, reason="Subject's claim", actor=actor, now=NOW)
+    assert customer_on_hold(customer) and not customer_on_hold(other.customer)
+    assert not case_on_hold(first)  # the case's own hold is separate
+    placed = CaseEvent.objects.filter(kind="customer_hold_placed")
+    assert sorted(placed.values_list("case_id", flat=True)) == [first.pk, second.pk]
+    with pytest.raises(DomainError, match="already on legal hold"):
+        customer_hold_place(customer=customer, reason="again", actor=actor, now=NOW)
+    out = io.StringIO()
+    call_command("retention", "run", "--org", "acme", "--today", "2029-03-02", stdout=out)
+    assert "1 case(s) past their retention period, 1 more on legal hold" in out.getvalue()
+    assert f"HELD {first.reference}" in out.getvalue()
+    assert f"  {other.reference}" in out.getvalue()
+    later = NOW + timedelta(days=1)
+    assert customer_hold_lift(customer=customer, reason="Settled", actor=actor, now=later) == 2
+    assert not customer_on_hold(customer)
+    with pytest.raises(DomainError, match="not on legal hold"):
+        customer_hold_lift(customer=customer, reason="again", actor=actor, now=later)
+    out = io.StringIO()
+    call_command(
+        "retention", "hold", first.reference, "--customer", "--reason", "Again", stdout=out
+    )
+    assert "on legal hold (2 case(s))" in out.getvalue()
+    assert customer_on_hold(customer)
+    out = io.StringIO()
+    call_command("retention", "run", "--org", "acme", "--today", "2029-03-02", stdout=out)
+    assert "1 case(s) past their retention period, 1 more on legal hold" in out.getvalue()
+    assert f"HELD {first.reference}" in out.getvalue()
+    lines = [event.kind for event in CaseEvent.objects.filter(case=second).order_by("seq")]
+    assert lines[-3:] == ["customer_hold_placed", "customer_hold_lifted", "customer_hold_placed"]

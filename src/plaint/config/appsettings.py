@@ -60,6 +60,8 @@ class AppSettings:
     portal_link_days: int = field(metadata={"env": "PLAINT_PORTAL_LINK_DAYS"})
     portal_rate_limit: int = field(metadata={"env": "PLAINT_PORTAL_RATE_LIMIT"})
     portal_rate_window_minutes: int = field(metadata={"env": "PLAINT_PORTAL_RATE_WINDOW_MINUTES"})
+    tsa_url: str = field(default="", metadata={"env": "PLAINT_TSA_URL"})
+    tsa_cert: str = field(default="", metadata={"env": "PLAINT_TSA_CERT"})
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
@@ -91,6 +93,8 @@ class AppSettings:
                 "PLAINT_PORTAL_RATE_WINDOW_MINUTES",
                 env.get("PLAINT_PORTAL_RATE_WINDOW_MINUTES", "60"),
             ),
+            tsa_url=env.get("PLAINT_TSA_URL", ""),
+            tsa_cert=env.get("PLAINT_TSA_CERT", ""),
         )
 
     @staticmethod

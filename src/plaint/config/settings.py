@@ -144,6 +144,9 @@ EVIDENCE_ROOT = APP.data_dir / "evidence"
 
 # records: checkpoint files and the organisations' signing keys (plaint.records.anchoring)
 RECORDS_ROOT = APP.data_dir / "records"
+# An RFC 3161 time-stamp authority for checkpoints (URL) and its certificate (PEM or DER file)
+RECORDS_TSA_URL = APP.tsa_url
+RECORDS_TSA_CERT = APP.tsa_cert
 # end records
 
 # ---- api: the HTTP API (plaint.api) ----

@@ -71,6 +71,8 @@ class EventKind(StrEnum):
     CASE_EXPORTED = "case_exported"
     LEGAL_HOLD_PLACED = "legal_hold_placed"
     LEGAL_HOLD_LIFTED = "legal_hold_lifted"
+    CUSTOMER_HOLD_PLACED = "customer_hold_placed"
+    CUSTOMER_HOLD_LIFTED = "customer_hold_lifted"
     # consumer
     CONSUMER_CASE_STARTED = "consumer_case_started"
     CONSUMER_ANSWERS_SAVED = "consumer_answers_saved"

@@ -57,10 +57,30 @@ class LegalHoldLifted(Payload):
     reason: str
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CustomerHoldPlaced(Payload):
+    """The customer is on legal hold: nothing of any of their cases may be erased until it
+    is lifted. Recorded on every case the customer had when it was placed; a customer is
+    on hold while the last customer-hold event on any of their cases is a placement."""
+
+    kind: ClassVar[EventKind] = EventKind.CUSTOMER_HOLD_PLACED
+    customer_id: int
+    reason: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CustomerHoldLifted(Payload):
+    kind: ClassVar[EventKind] = EventKind.CUSTOMER_HOLD_LIFTED
+    customer_id: int
+    reason: str
+
+
 RECORDS_PAYLOADS: tuple[type[Payload], ...] = (
     CaseCorrected,
     CustomerCorrected,
     CaseExported,
     LegalHoldPlaced,
     LegalHoldLifted,
+    CustomerHoldPlaced,
+    CustomerHoldLifted,
 )

@@ -351,6 +351,10 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
     ),
     ev.EventKind.LEGAL_HOLD_PLACED: lambda p: "Legal hold placed: nothing may be erased.",
     ev.EventKind.LEGAL_HOLD_LIFTED: lambda p: "Legal hold lifted.",
+    ev.EventKind.CUSTOMER_HOLD_PLACED: lambda p: (
+        "Legal hold placed on the customer: nothing of any of their cases may be erased."
+    ),
+    ev.EventKind.CUSTOMER_HOLD_LIFTED: lambda p: "Legal hold on the customer lifted.",
     # mail
     ev.EventKind.MESSAGE_QUEUED: _message_queued,
     ev.EventKind.MESSAGE_DELIVERY: lambda p: (

@@ -9,7 +9,12 @@ somewhere the database's administrators cannot write.
 
 from __future__ import annotations
 
+import base64
+import hashlib
 import os
+import secrets
+import urllib.error
+import urllib.request
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -39,7 +44,20 @@ from plaint.domain.merkle import (
     inclusion_proof,
     tree_root,
 )
+from plaint.domain.timestamp import (
+    TimestampError,
+    certificate_der,
+    is_timestamp_line,
+    timestamp_line,
+    timestamp_line_parse,
+    timestamp_request,
+    timestamp_token,
+    timestamp_verify,
+)
 from plaint.records.models import AnchorLeaf, Checkpoint
+
+#: Seconds to wait for the time-stamp authority.
+TSA_TIMEOUT = 15
 
 
 def records_root() -> Path:
@@ -102,10 +120,21 @@ def _append(path: Path, line: str) -> None:
         os.fsync(out.fileno())
 
 
-@transaction.atomic
 def checkpoint_write(*, organisation: Organisation, now: datetime) -> SignedCheckpoint:
     """Append a leaf for every case whose chain head moved since the last checkpoint, sign
-    the root of the whole log, and append the signed line to the checkpoint file."""
+    the root of the whole log, and append the signed line to the checkpoint file; then,
+    when a time-stamp authority is configured, time-stamp that line (after the transaction:
+    the checkpoint stands even when the authority cannot be reached)."""
+    checkpoint, row = _checkpoint_sign(organisation=organisation, now=now)
+    if settings.RECORDS_TSA_URL:
+        checkpoint_timestamp(organisation, row)
+    return checkpoint
+
+
+@transaction.atomic
+def _checkpoint_sign(
+    *, organisation: Organisation, now: datetime
+) -> tuple[SignedCheckpoint, Checkpoint]:
     Organisation.objects.select_for_update().get(pk=organisation.pk)
     known: dict[str, tuple[int, str]] = {}
     for reference, length, head in (
@@ -138,7 +167,7 @@ def checkpoint_write(*, organisation: Organisation, now: datetime) -> SignedChec
     AnchorLeaf.objects.bulk_create(new, batch_size=5_000)
     leaves = _leaves(organisation)
     checkpoint = sign(organisation, tree_size=len(leaves), root=tree_root(leaves), now=now)
-    Checkpoint.objects.create(
+    row = Checkpoint.objects.create(
         organisation=organisation,
         tree_size=checkpoint.tree_size,
         root=checkpoint.root,
@@ -146,7 +175,55 @@ def checkpoint_write(*, organisation: Organisation, now: datetime) -> SignedChec
         line=checkpoint.line(),
     )
     _append(checkpoint_path(organisation), checkpoint.line())
-    return checkpoint
+    return checkpoint, row
+
+
+def tsa_certificate() -> bytes | None:
+    """The trusted time-stamp authority's certificate (DER), if one is configured."""
+    name = settings.RECORDS_TSA_CERT
+    return certificate_der(Path(name).read_bytes()) if name else None
+
+
+def tsa_fetch(url: str, data: bytes, *, nonce: int) -> bytes:
+    """Ask the authority at `url` to time-stamp `data` (RFC 3161 over HTTP, RFC 3161 §3.4);
+    return the DER token, or raise `TimestampError` saying what went wrong."""
+    if not url.startswith(("http://", "https://")):
+        raise TimestampError(f"PLAINT_TSA_URL must be an http:// or https:// address, not {url!r}")
+    request = urllib.request.Request(  # noqa: S310 - the scheme is checked above
+        url,
+        data=timestamp_request(data, nonce=nonce),
+        headers={"Content-Type": "application/timestamp-query"},
+        method="POST",
+    )
+    try:
+        with urllib.request.urlopen(request, timeout=TSA_TIMEOUT) as answer:  # noqa: S310 - checked above
+            body = answer.read(1_000_000)
+    except (urllib.error.URLError, OSError, ValueError) as exc:
+        raise TimestampError(f"the authority at {url} could not be reached ({exc})") from None
+    return timestamp_token(body)
+
+
+def checkpoint_timestamp(organisation: Organisation, row: Checkpoint) -> str:
+    """Time-stamp a checkpoint's line: check the token against the trusted certificate,
+    keep it on the row and append its line to the checkpoint file after the checkpoint.
+    Returns "" or the problem (also kept on the row); never raises for the authority."""
+    data = row.line.encode()
+    nonce = secrets.randbits(63)
+    try:
+        cert = tsa_certificate()
+        if cert is None:
+            raise TimestampError("PLAINT_TSA_CERT is not set: no authority is trusted")
+        token = tsa_fetch(settings.RECORDS_TSA_URL, data, nonce=nonce)
+        timestamp_verify(token, data, tsa_cert=cert, nonce=nonce)
+    except (TimestampError, OSError) as exc:
+        row.timestamp_problem = str(exc)
+        row.save(update_fields=["timestamp_problem"])
+        return row.timestamp_problem
+    row.timestamp = base64.b64encode(token).decode("ascii")
+    row.timestamp_problem = ""
+    row.save(update_fields=["timestamp", "timestamp_problem"])
+    _append(checkpoint_path(organisation), timestamp_line(row.line, token))
+    return ""
 
 
 def sign(
@@ -210,6 +287,8 @@ def case_proof(case: Case, *, length: int | None = None) -> dict[str, Any]:
 class AnchorReport:
     checkpoints: int = 0
     leaves: int = 0
+    timestamps: int = 0
+    timestamps_unchecked: int = 0
     problems: list[str] = field(default_factory=list)
 
     @property
@@ -224,15 +303,22 @@ def checkpoints_verify(lines: Iterable[str]) -> AnchorReport:
     each anchored length, the head the log recorded."""
     report = AnchorReport()
     by_org: dict[str, list[SignedCheckpoint]] = {}
+    seen: dict[str, tuple[int, str, SignedCheckpoint | None]] = {}
+    cert = tsa_certificate()
     for number, line in enumerate(lines, start=1):
         if not line.strip():
             continue
+        if is_timestamp_line(line):
+            _timestamp_check(number, line, seen, cert, report)
+            continue
+        seen[sha256_hex(line)] = (number, line, None)
         try:
             checkpoint = checkpoint_parse(line)
         except CheckpointError as exc:
             report.problems.append(f"line {number}: {exc}")
             continue
         report.checkpoints += 1
+        seen[sha256_hex(line)] = (number, line, checkpoint)
         if not signature_valid(checkpoint):
             report.problems.append(f"line {number}: the signature does not verify")
             continue
@@ -244,6 +330,48 @@ def checkpoints_verify(lines: Iterable[str]) -> AnchorReport:
             continue
         _org_verify(organisation, checkpoints, report)
     return report
+
+
+def sha256_hex(line: str) -> str:
+    return hashlib.sha256(line.encode()).hexdigest()
+
+
+def _timestamp_check(
+    number: int,
+    line: str,
+    seen: dict[str, tuple[int, str, SignedCheckpoint | None]],
+    cert: bytes | None,
+    report: AnchorReport,
+) -> None:
+    """A time-stamp line: its token must time-stamp a checkpoint line before it, be signed
+    by the trusted authority, and not be older than the time the checkpoint says it was
+    signed (a checkpoint cannot be signed after it was stamped)."""
+    try:
+        digest, token = timestamp_line_parse(line)
+    except TimestampError as exc:
+        report.problems.append(f"line {number}: {exc}")
+        return
+    stamped = seen.get(digest)
+    if stamped is None:
+        report.problems.append(
+            f"line {number}: time-stamps no checkpoint line before it (that line was changed)"
+        )
+        return
+    report.timestamps += 1
+    if cert is None:
+        report.timestamps_unchecked += 1
+        return
+    at, original, checkpoint = stamped
+    try:
+        stamp = timestamp_verify(token, original.encode(), tsa_cert=cert)
+    except TimestampError as exc:
+        report.problems.append(f"line {number} (time-stamp of line {at}): {exc}")
+        return
+    if checkpoint is not None and stamp.gen_time < datetime.fromisoformat(checkpoint.signed_at):
+        report.problems.append(
+            f"line {number}: the authority stamped line {at} at {stamp.gen_time.isoformat()}, "
+            f"before the time it says it was signed ({checkpoint.signed_at})"
+        )
 
 
 def _org_verify(

@@ -37,6 +37,12 @@ class Checkpoint(models.Model):
     root = models.CharField(max_length=64)
     signed_at = models.DateTimeField()
     line = models.TextField(help_text="The signed line, exactly as in the checkpoint file.")
+    timestamp = models.TextField(
+        blank=True, default="", help_text="The RFC 3161 token over the line (base64), if any."
+    )
+    timestamp_problem = models.TextField(
+        blank=True, default="", help_text="Why the time-stamp authority gave no valid token."
+    )
 
     class Meta:
         ordering = ["organisation_id", "tree_size", "id"]

@@ -17,14 +17,39 @@ from django.db import transaction
 
 from plaint.accounts.models import Organisation
 from plaint.cases.ledger import Actor, event_append
-from plaint.cases.models import Case, CaseEvent
+from plaint.cases.models import Case, CaseEvent, Customer
 from plaint.cases.services import _text, case_lock, require_aware
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.events import EventKind
-from plaint.domain.events_records import LegalHoldLifted, LegalHoldPlaced
+from plaint.domain.events_records import (
+    CustomerHoldLifted,
+    CustomerHoldPlaced,
+    LegalHoldLifted,
+    LegalHoldPlaced,
+)
 from plaint.domain.retention import RetentionRule, retention_ends, retention_rule
 
 _HOLD_KINDS = (EventKind.LEGAL_HOLD_PLACED.value, EventKind.LEGAL_HOLD_LIFTED.value)
+_CUSTOMER_HOLD_KINDS = (
+    EventKind.CUSTOMER_HOLD_PLACED.value,
+    EventKind.CUSTOMER_HOLD_LIFTED.value,
+)
+
+
+def _held_customers(organisation: Organisation) -> set[int]:
+    """The customers whose last customer-hold event (on any of their cases) is a placement."""
+    last: dict[int, str] = {}
+    for customer_id, kind in (
+        CaseEvent.objects.filter(organisation=organisation, kind__in=_CUSTOMER_HOLD_KINDS)
+        .order_by("recorded_at", "id")
+        .values_list("case__customer_id", "kind")
+    ):
+        last[customer_id] = kind
+    return {c for c, kind in last.items() if kind == EventKind.CUSTOMER_HOLD_PLACED.value}
+
+
+def customer_on_hold(customer: Customer) -> bool:
+    return customer.pk in _held_customers(customer.organisation)
 
 
 def case_on_hold(case: Case) -> bool:
@@ -68,6 +93,43 @@ def legal_hold_lift(*, case: Case, reason: str, actor: Actor, now: datetime) -> 
     return case
 
 
+@transaction.atomic
+def customer_hold_place(*, customer: Customer, reason: str, actor: Actor, now: datetime) -> int:
+    """Put the customer on legal hold: one event on each of their cases. Returns how many."""
+    return _customer_hold(customer, reason, actor, now, place=True)
+
+
+@transaction.atomic
+def customer_hold_lift(*, customer: Customer, reason: str, actor: Actor, now: datetime) -> int:
+    return _customer_hold(customer, reason, actor, now, place=False)
+
+
+def _customer_hold(
+    customer: Customer, reason: str, actor: Actor, now: datetime, *, place: bool
+) -> int:
+    require_aware(now=now)
+    text = _reason(reason)
+    Customer.objects.select_for_update().get(pk=customer.pk)
+    held = customer_on_hold(customer)
+    if place and held:
+        raise DomainError(f"Customer #{customer.pk} is already on legal hold.")
+    if not place and not held:
+        raise DomainError(f"Customer #{customer.pk} is not on legal hold.")
+    cases = list(Case.objects.filter(customer=customer).order_by("pk"))
+    if not cases:
+        raise DomainError(f"Customer #{customer.pk} has no case to record the hold on.")
+    payload_type = CustomerHoldPlaced if place else CustomerHoldLifted
+    for case in cases:
+        case = case_lock(case)
+        event_append(
+            case=case,
+            payload=payload_type(customer_id=customer.pk, reason=text),
+            actor=actor,
+            now=now,
+        )
+    return len(cases)
+
+
 @dataclass(frozen=True)
 class RetentionItem:
     reference: str
@@ -87,11 +149,12 @@ def retention_due(*, organisation: Organisation, today: date) -> list[RetentionI
         .values_list("case_id", "kind")
     ):
         last_hold[case_id] = kind
+    held_customers = _held_customers(organisation)
     items = []
-    for pk, reference, regime, received_at, closed_at in (
+    for pk, reference, regime, received_at, closed_at, customer_id in (
         Case.objects.filter(organisation=organisation, closed_at__isnull=False, status="closed")
         .order_by("closed_at", "pk")
-        .values_list("pk", "reference", "regime", "received_at", "closed_at")
+        .values_list("pk", "reference", "regime", "received_at", "closed_at", "customer_id")
         .iterator()
     ):
         if closed_at is None:
@@ -103,6 +166,9 @@ def retention_due(*, organisation: Organisation, today: date) -> list[RetentionI
             closed_on=closed_at.astimezone(zone).date(),
         )
         if ends is not None and ends <= today:
-            on_hold = last_hold.get(pk) == EventKind.LEGAL_HOLD_PLACED.value
+            on_hold = (
+                last_hold.get(pk) == EventKind.LEGAL_HOLD_PLACED.value
+                or customer_id in held_customers
+            )
             items.append(RetentionItem(reference, rule, ends, on_hold))
     return items

@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 from typing import Any
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
@@ -12,6 +13,7 @@ from plaint.accounts.models import Organisation
 from plaint.accounts.selectors import organisation_get
 from plaint.domain.errors import DomainError
 from plaint.records.anchoring import checkpoint_path, checkpoint_write
+from plaint.records.models import Checkpoint
 
 
 class Command(BaseCommand):
@@ -37,3 +39,8 @@ class Command(BaseCommand):
                 f"{checkpoint.root[:16]}..., appended to {checkpoint_path(org)} "
                 f"({time.perf_counter() - started:.2f} s)."
             )
+            row = Checkpoint.objects.filter(organisation=org).order_by("-id").first()
+            if row is not None and row.timestamp:
+                self.stdout.write(f"{org.slug}: time-stamped by {settings.RECORDS_TSA_URL}.")
+            elif row is not None and row.timestamp_problem:
+                self.stderr.write(f"{org.slug}: NOT time-stamped: {row.timestamp_problem}")

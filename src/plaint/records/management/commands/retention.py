@@ -1,5 +1,6 @@
 """`plaint retention run [--org SLUG] [--today YYYY-MM-DD]` and
-`plaint retention hold|lift REF --reason TEXT`: the retention schedule and legal holds."""
+`plaint retention hold|lift REF [--customer] --reason TEXT`: the retention schedule and
+legal holds on a case or on its customer."""
 
 from __future__ import annotations
 
@@ -14,7 +15,13 @@ from plaint.accounts.models import Organisation
 from plaint.accounts.selectors import organisation_get
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.records.management.commands.case import actor_for, case_find
-from plaint.records.retention import legal_hold_lift, legal_hold_place, retention_due
+from plaint.records.retention import (
+    customer_hold_lift,
+    customer_hold_place,
+    legal_hold_lift,
+    legal_hold_place,
+    retention_due,
+)
 
 
 class Command(BaseCommand):
@@ -31,6 +38,11 @@ class Command(BaseCommand):
             hold.add_argument("--org", help="the organisation's slug")
             hold.add_argument("--reason", required=True, help="why")
             hold.add_argument("--by", help="the username of the member of staff")
+            hold.add_argument(
+                "--customer",
+                action="store_true",
+                help="hold (or lift) the case's customer: every case of theirs",
+            )
 
     def handle(self, *args: Any, **options: Any) -> None:
         try:
@@ -71,6 +83,13 @@ class Command(BaseCommand):
 
     def _hold(self, options: dict[str, Any]) -> None:
         case = case_find(options["reference"], options["org"])
+        if options["customer"]:
+            count = customer_hold_place(
+                customer=case.customer, reason=options["reason"],
+                actor=actor_for(options["by"], case), now=timezone.now(),
+            )  # fmt: skip
+            self.stdout.write(f"Customer of {case.reference}: on legal hold ({count} case(s)).")
+            return
         legal_hold_place(
             case=case, reason=options["reason"], actor=actor_for(options["by"], case),
             now=timezone.now(),
@@ -79,6 +98,13 @@ class Command(BaseCommand):
 
     def _lift(self, options: dict[str, Any]) -> None:
         case = case_find(options["reference"], options["org"])
+        if options["customer"]:
+            count = customer_hold_lift(
+                customer=case.customer, reason=options["reason"],
+                actor=actor_for(options["by"], case), now=timezone.now(),
+            )  # fmt: skip
+            self.stdout.write(f"Customer of {case.reference}: legal hold lifted ({count} case(s)).")
+            return
         legal_hold_lift(
             case=case, reason=options["reason"], actor=actor_for(options["by"], case),
             now=timezone.now(),

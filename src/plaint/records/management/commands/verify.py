@@ -97,5 +97,13 @@ class Command(BaseCommand):
                 f"Anchors verified: {anchors.checkpoints} checkpoint(s), each signed and "
                 f"consistent with the one before; {anchors.leaves} anchored head(s) still hold."
             )
+            if anchors.timestamps:
+                checked = anchors.timestamps - anchors.timestamps_unchecked
+                self.stdout.write(
+                    f"Time-stamps: {checked} of {anchors.timestamps} checked against the "
+                    "trusted authority's certificate"
+                    + ("" if not anchors.timestamps_unchecked else " (set PLAINT_TSA_CERT)")
+                    + "."
+                )
             return []
         return [f"{len(anchors.problems)} checkpoint problem(s)"]
