@@ -40,6 +40,7 @@ from plaint.cases.services import (
     require_aware,
 )
 from plaint.deadlines.notifications import recipients_for_reminder, send_on_commit
+from plaint.deadlines.services import case_deadlines_refresh
 from plaint.domain import events as ev
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus, allowed_targets
@@ -450,17 +451,8 @@ def _record_on_case(
         visibility=Visibility.CUSTOMER,
     )
     search.search_index(case=case, source=search.Source.CONTACT, body=shown)
-    waiting_for_them = case.status == CaseStatus.AWAITING_CUSTOMER
-    if (
-        not automatic
-        and waiting_for_them
-        and CaseStatus.INVESTIGATING in allowed_targets(case.status_enum)
-    ):
-        # The customer answered: the case no longer waits for them.
-        case_transition(
-            case=case, to=CaseStatus.INVESTIGATING, actor=actor, now=now,
-            reason="The customer replied by e-mail.",
-        )  # fmt: skip
+    if not automatic:
+        customer_replied(case=case, actor=actor, now=now, how="by e-mail")
     if not automatic and not already_waiting:
         send_on_commit(
             recipients_for_reminder(case),
@@ -471,6 +463,23 @@ def _record_on_case(
             ),
         )
     return message
+
+
+def customer_replied(*, case: Case, actor: Actor, now: datetime, how: str) -> bool:
+    """The customer answered (`how`: "by e-mail", "through the website"): a case awaiting
+    them goes back to *investigating*, which restarts the clocks that pause while the
+    business waits for the customer. Call inside the transaction that records the
+    answer, with the case locked. Returns whether the case moved."""
+    if case.status != CaseStatus.AWAITING_CUSTOMER:
+        return False
+    if CaseStatus.INVESTIGATING not in allowed_targets(case.status_enum):
+        return False
+    case_transition(
+        case=case, to=CaseStatus.INVESTIGATING, actor=actor, now=now,
+        reason=f"The customer replied {how}.",
+    )  # fmt: skip
+    case_deadlines_refresh(case=case, now=now)
+    return True
 
 
 def _open_case(
