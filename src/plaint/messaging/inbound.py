@@ -27,6 +27,7 @@ from typing import Any
 import nh3
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Exists, Min, OuterRef, Q
 
 from plaint.accounts.models import Organisation
 from plaint.cases import search
@@ -271,11 +272,13 @@ def message_receive(
             "rejected",
             reason,
         )
-    existing = Message.objects.filter(
-        organisation=organisation, direction=Message.Direction.IN, message_id=message_id
-    ).first()
-    if existing is not None:
-        return Received(existing, "duplicate")
+    # One query for both: is this a copy, and how much has the sender sent lately?
+    seen = Message.objects.filter(organisation=organisation).aggregate(
+        copy=Min("pk", filter=Q(direction=Message.Direction.IN, message_id=message_id)),
+        recent=Count("pk", filter=Q(sender=sender, created_at__gte=now - RATE_WINDOW)),
+    )
+    if seen["copy"] is not None:
+        return Received(Message.objects.get(pk=seen["copy"]), "duplicate")
     common: dict[str, Any] = {
         "organisation": organisation,
         "raw": raw,
@@ -322,10 +325,7 @@ def message_receive(
             kept.case = bounced.case
             kept.save(update_fields=["case"])
             return Received(kept, "bounce")
-    recent = Message.objects.filter(
-        organisation=organisation, sender=sender, created_at__gte=now - RATE_WINDOW
-    ).count()
-    if recent >= RATE_LIMIT:
+    if seen["recent"] >= RATE_LIMIT:
         reason = f"{sender} sent more than {RATE_LIMIT} messages in an hour; held for a person"
         return Received(
             _keep_raw(reason=reason, automatic=why_automatic, **common), "rejected", reason
@@ -360,7 +360,18 @@ def message_receive(
         case_of_reference=case_of_reference,
     )
     if match.case_key is not None:
-        case = Case.objects.select_related("customer", "organisation").get(pk=match.case_key)
+        # Locked here, once, for the ledger append; whether it already waits in "new
+        # replies" comes with it.
+        case = (
+            Case.objects.select_related("customer", "organisation")
+            .select_for_update(of=("self",))
+            .annotate(
+                replies_waiting=Exists(
+                    Message.objects.filter(case=OuterRef("pk"), needs_reading=True)
+                )
+            )
+            .get(pk=match.case_key)
+        )
         message = _record_on_case(
             case=case, parsed=parsed, common=common, automatic=why_automatic,
             sender_name=sender_name, now=now,
@@ -407,7 +418,11 @@ def _record_on_case(
             evidence_ids.append(item.pk)
     # The assignee is told when the case joins the "new replies" queue, not again for
     # each further message while it waits there.
-    already_waiting = Message.objects.filter(case=case, needs_reading=True).exists()
+    locked = hasattr(case, "replies_waiting")  # the caller locked it and asked
+    if locked:
+        already_waiting = bool(getattr(case, "replies_waiting"))  # noqa: B009 - annotated
+    else:
+        already_waiting = Message.objects.filter(case=case, needs_reading=True).exists()
     message = Message.objects.create(
         organisation_id=case.organisation_id,
         case=case,
@@ -431,7 +446,8 @@ def _record_on_case(
         needs_reading=not automatic,
         created_at=now,
     )
-    case = case_lock(case)
+    if not locked or evidence_ids:  # attaching evidence moved the ledger: read it again
+        case = case_lock(case)
     event_append(
         case=case,
         payload=ev.MessageReceived(
