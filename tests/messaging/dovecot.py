@@ -13,6 +13,7 @@ import subprocess
 import tempfile
 import time
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -73,16 +74,22 @@ def _unavailable(reason: str) -> None:
     pytest.skip(f"IMAP TESTS SKIPPED: {reason}")
 
 
-@pytest.fixture
-def dovecot() -> Iterator[Imap]:
+class DovecotUnavailable(Exception):
+    pass
+
+
+@contextmanager
+def dovecot_running() -> Iterator[tuple[Imap, Path]]:
+    """Start Dovecot on a free loopback port; yields the account and the user's Maildir
+    (so a caller may fill it directly). Raises DovecotUnavailable when it cannot run."""
     if not Path(DOVECOT).exists():
-        _unavailable("Dovecot is not installed (apt-get install dovecot-imapd)")
+        raise DovecotUnavailable("Dovecot is not installed (apt-get install dovecot-imapd)")
     if os.geteuid() != 0:
-        _unavailable("Dovecot needs to start as root to drop to its own users")
+        raise DovecotUnavailable("Dovecot needs to start as root to drop to its own users")
     try:
         owner = pwd.getpwnam("dovecot")
     except KeyError:
-        _unavailable("the 'dovecot' system user is missing")
+        raise DovecotUnavailable("the 'dovecot' system user is missing") from None
     root = Path(tempfile.mkdtemp(prefix="plaint-dovecot-"))
     root.chmod(0o755)
     port = free_port()
@@ -108,9 +115,9 @@ def dovecot() -> Iterator[Imap]:
             if process.poll() is not None or time.monotonic() > deadline:
                 log = (root / "dovecot.log").read_text() if (root / "dovecot.log").exists() else ""
                 out = process.stdout.read().decode() if process.stdout else ""
-                pytest.fail(f"Dovecot did not start: {out} {log}")
+                raise RuntimeError(f"Dovecot did not start: {out} {log}")
             time.sleep(0.1)
-        yield Imap("127.0.0.1", port, "plaint", "secret-imap")
+        yield Imap("127.0.0.1", port, "plaint", "secret-imap"), root / "mail" / "plaint"
     finally:
         process.terminate()
         try:
@@ -118,3 +125,14 @@ def dovecot() -> Iterator[Imap]:
         except subprocess.TimeoutExpired:
             process.kill()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@pytest.fixture
+def dovecot() -> Iterator[Imap]:
+    try:
+        with dovecot_running() as (imap, _maildir):
+            yield imap
+    except DovecotUnavailable as exc:
+        _unavailable(str(exc))
+    except RuntimeError as exc:
+        pytest.fail(str(exc))

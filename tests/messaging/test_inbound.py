@@ -317,3 +317,19 @@ def test_the_assignee_is_told_once_per_wait(
     with django_capture_on_commit_callbacks() as told:
         receive(org, raw_mail(message_id="<w3@x>", subject=case.reference))
     assert len(told) == 1
+
+
+def test_replies_with_and_without_files_keep_the_ledger_whole(
+    org: Organisation, case: Case, agent: User
+) -> None:
+    sent = outbound(case, agent)
+    for n in range(3):
+        raw = raw_mail(
+            in_reply_to=sent.message_id, message_id=f"<f{n}@mail.example.org>",
+            attachments=[(f"bill{n}.pdf", "application/pdf", PDF)] if n != 1 else None,
+        )  # fmt: skip
+        assert receive(org, raw).outcome == "recorded"
+    assert kinds(case).count("message_received") == 3
+    assert Evidence.objects.filter(case=case).count() == 2
+    assert ledger_verify(reference=case.reference).ok
+    assert Message.objects.filter(case=case, needs_reading=True).count() == 3

@@ -136,6 +136,31 @@ def _letter_sent(event: EventFacts, zone: tzinfo) -> Message | None:
     return Message(event.seq, event.occurred_at, False, "Letter", body, letter_seq=p.letter_seq)
 
 
+def _email_received(event: EventFacts, zone: tzinfo) -> Message | None:
+    p = event.payload
+    assert isinstance(p, ev.MessageReceived)
+    if p.automatic:  # an auto-reply or a bounce is on the record, not in the conversation
+        return None
+    body = p.text or p.subject or "(an e-mail with no text)"
+    if p.refused_attachments:
+        body += "\n\nNot kept: " + "; ".join(p.refused_attachments)
+    return Message(event.seq, event.occurred_at, True, "E-mail", body)
+
+
+def _email_queued(event: EventFacts, zone: tzinfo) -> Message | None:
+    """Staff's e-mail to the customer. Plaint's own notifications only point to the case
+    (they are not part of what was said), and a letter sent by e-mail is the letter."""
+    p = event.payload
+    assert isinstance(p, ev.MessageQueued)
+    if p.automatic or p.purpose == "letter":
+        return None
+    body = p.text
+    if p.attachments:
+        body += "\n\nAttached: " + ", ".join(p.attachments)
+    label = f"E-mail: {p.subject}"
+    return Message(event.seq, event.occurred_at, False, label, body, letter_seq=p.letter_seq)
+
+
 renderer_register(ev.EventKind.NOTE_ADDED.value, _note)
 renderer_register(ev.EventKind.CONTACT_LOGGED.value, _contact)
 renderer_register(ev.EventKind.LETTER_SENT.value, _letter_sent)
@@ -170,3 +195,7 @@ def conversation_build(events: Iterable[EventFacts], *, zone: tzinfo) -> list[Me
         last = event
     messages.sort(key=lambda m: (m.at, m.seq))
     return messages
+
+
+renderer_register(ev.EventKind.MESSAGE_RECEIVED.value, _email_received)
+renderer_register(ev.EventKind.MESSAGE_QUEUED.value, _email_queued)

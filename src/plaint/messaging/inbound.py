@@ -27,6 +27,7 @@ from typing import Any
 import nh3
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Count, Exists, Min, OuterRef, Q
 
 from plaint.accounts.models import Organisation
 from plaint.cases import search
@@ -40,6 +41,7 @@ from plaint.cases.services import (
     require_aware,
 )
 from plaint.deadlines.notifications import recipients_for_reminder, send_on_commit
+from plaint.deadlines.services import case_deadlines_refresh
 from plaint.domain import events as ev
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus, allowed_targets
@@ -270,11 +272,13 @@ def message_receive(
             "rejected",
             reason,
         )
-    existing = Message.objects.filter(
-        organisation=organisation, direction=Message.Direction.IN, message_id=message_id
-    ).first()
-    if existing is not None:
-        return Received(existing, "duplicate")
+    # One query for both: is this a copy, and how much has the sender sent lately?
+    seen = Message.objects.filter(organisation=organisation).aggregate(
+        copy=Min("pk", filter=Q(direction=Message.Direction.IN, message_id=message_id)),
+        recent=Count("pk", filter=Q(sender=sender, created_at__gte=now - RATE_WINDOW)),
+    )
+    if seen["copy"] is not None:
+        return Received(Message.objects.get(pk=seen["copy"]), "duplicate")
     common: dict[str, Any] = {
         "organisation": organisation,
         "raw": raw,
@@ -321,10 +325,7 @@ def message_receive(
             kept.case = bounced.case
             kept.save(update_fields=["case"])
             return Received(kept, "bounce")
-    recent = Message.objects.filter(
-        organisation=organisation, sender=sender, created_at__gte=now - RATE_WINDOW
-    ).count()
-    if recent >= RATE_LIMIT:
+    if seen["recent"] >= RATE_LIMIT:
         reason = f"{sender} sent more than {RATE_LIMIT} messages in an hour; held for a person"
         return Received(
             _keep_raw(reason=reason, automatic=why_automatic, **common), "rejected", reason
@@ -359,7 +360,18 @@ def message_receive(
         case_of_reference=case_of_reference,
     )
     if match.case_key is not None:
-        case = Case.objects.select_related("customer", "organisation").get(pk=match.case_key)
+        # Locked here, once, for the ledger append; whether it already waits in "new
+        # replies" comes with it.
+        case = (
+            Case.objects.select_related("customer", "organisation")
+            .select_for_update(of=("self",))
+            .annotate(
+                replies_waiting=Exists(
+                    Message.objects.filter(case=OuterRef("pk"), needs_reading=True)
+                )
+            )
+            .get(pk=match.case_key)
+        )
         message = _record_on_case(
             case=case, parsed=parsed, common=common, automatic=why_automatic,
             sender_name=sender_name, now=now,
@@ -406,7 +418,11 @@ def _record_on_case(
             evidence_ids.append(item.pk)
     # The assignee is told when the case joins the "new replies" queue, not again for
     # each further message while it waits there.
-    already_waiting = Message.objects.filter(case=case, needs_reading=True).exists()
+    locked = hasattr(case, "replies_waiting")  # the caller locked it and asked
+    if locked:
+        already_waiting = bool(getattr(case, "replies_waiting"))  # noqa: B009 - annotated
+    else:
+        already_waiting = Message.objects.filter(case=case, needs_reading=True).exists()
     message = Message.objects.create(
         organisation_id=case.organisation_id,
         case=case,
@@ -430,7 +446,8 @@ def _record_on_case(
         needs_reading=not automatic,
         created_at=now,
     )
-    case = case_lock(case)
+    if not locked or evidence_ids:  # attaching evidence moved the ledger: read it again
+        case = case_lock(case)
     event_append(
         case=case,
         payload=ev.MessageReceived(
@@ -450,17 +467,8 @@ def _record_on_case(
         visibility=Visibility.CUSTOMER,
     )
     search.search_index(case=case, source=search.Source.CONTACT, body=shown)
-    waiting_for_them = case.status == CaseStatus.AWAITING_CUSTOMER
-    if (
-        not automatic
-        and waiting_for_them
-        and CaseStatus.INVESTIGATING in allowed_targets(case.status_enum)
-    ):
-        # The customer answered: the case no longer waits for them.
-        case_transition(
-            case=case, to=CaseStatus.INVESTIGATING, actor=actor, now=now,
-            reason="The customer replied by e-mail.",
-        )  # fmt: skip
+    if not automatic:
+        customer_replied(case=case, actor=actor, now=now, how="by e-mail")
     if not automatic and not already_waiting:
         send_on_commit(
             recipients_for_reminder(case),
@@ -471,6 +479,23 @@ def _record_on_case(
             ),
         )
     return message
+
+
+def customer_replied(*, case: Case, actor: Actor, now: datetime, how: str) -> bool:
+    """The customer answered (`how`: "by e-mail", "through the website"): a case awaiting
+    them goes back to *investigating*, which restarts the clocks that pause while the
+    business waits for the customer. Call inside the transaction that records the
+    answer, with the case locked. Returns whether the case moved."""
+    if case.status != CaseStatus.AWAITING_CUSTOMER:
+        return False
+    if CaseStatus.INVESTIGATING not in allowed_targets(case.status_enum):
+        return False
+    case_transition(
+        case=case, to=CaseStatus.INVESTIGATING, actor=actor, now=now,
+        reason=f"The customer replied {how}.",
+    )  # fmt: skip
+    case_deadlines_refresh(case=case, now=now)
+    return True
 
 
 def _open_case(

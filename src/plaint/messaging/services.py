@@ -1,9 +1,10 @@
 """Every write of the messaging part, in one place for the other parts to call:
 mail out (`message_send`, `letter_email_send`, `canned_reply_send`, `customer_notify`)
-in `outbound.py`; mail in (`message_receive`) in `inbound.py`."""
+in `outbound.py`; mail in (`message_receive`, `customer_replied`) in `inbound.py`."""
 
 from __future__ import annotations
 
+from plaint.messaging.inbound import customer_replied, message_receive
 from plaint.messaging.outbound import (
     ContactRestricted,
     canned_reply_save,
@@ -21,7 +22,9 @@ __all__ = [
     "canned_reply_send",
     "contact_restriction_check",
     "customer_notify",
+    "customer_replied",
     "letter_email_send",
+    "message_receive",
     "message_send",
     "notification_setting_save",
 ]

@@ -37,6 +37,7 @@ from plaint.domain.lifecycle import CaseStatus, allowed_targets
 from plaint.domain.vocabulary import Channel, Direction, Visibility
 from plaint.intake.services import complaint_receive
 from plaint.letters.services import GeneratedLetter, letter_generate
+from plaint.messaging.services import customer_replied
 from plaint.portal.links import IssuedLink, link_issue
 from plaint.portal.models import IntakeAttempt, PortalLink
 from plaint.portal.selectors import customer_offer_get, overdue_business_deadlines
@@ -312,6 +313,8 @@ def reply_send(*, case: Case, text: str, uploads: Sequence[Upload], now: datetim
                 {"text" if k == "summary" else k: v for k, v in exc.errors.items()}
             ) from None
         _attach_all(case=case, uploads=uploads, actor=actor, now=now)
+        # A case awaiting the customer's answer has it: its paused clocks run again.
+        customer_replied(case=case_lock(case), actor=actor, now=now, how="through the website")
 
 
 class Grounds:
