@@ -185,3 +185,35 @@ def test_a_forged_dispute_id_is_a_message_not_a_500(as_reviewer: Client, case: C
             act(case, "conduct"), {"dispute_id": forged, "conduct": "Calls"}
         )
         assert response.status_code == 400, forged
+
+
+def test_the_referral_uses_the_evidence_pack_for_its_files(
+    as_agent: Client, case: Case, tmp_path
+) -> None:
+    """The PDF lists each file by its SHA-256; the panel's evidence-pack button (the records
+    app's export) gives those very files at evidence/<sha256>."""
+    import hashlib
+    import io
+    import zipfile
+
+    scan = b"%PDF-1.4 scan of the solicitor's letter"
+    upload = SimpleUploadedFile("letter.pdf", scan, content_type="application/pdf")
+    assert as_agent.post(act(case, "log"), {**LETTER, "letter": upload}).status_code == 302
+    page = as_agent.get(f"/cases/{case.reference}/").content.decode()
+    export = f"/records/cases/{case.reference}/export/"
+    assert f'action="{export}"' in page and "Download the files for the referral" in page
+
+    pdf = tmp_path / "pack.pdf"
+    pdf.write_bytes(as_agent.get(f"/disputes/cases/{case.reference}/referral-pack.pdf").content)
+    text = subprocess.run(
+        [tool("pdftotext"), str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout
+    sha = hashlib.sha256(scan).hexdigest()
+    joined = "".join(text.split())
+    assert sha in joined and "eachatevidence/followedbyitsSHA-256" in joined
+
+    response = as_agent.post(export)
+    assert response.status_code == 200 and response["Content-Type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(response.content)) as pack:
+        assert pack.read(f"evidence/{sha}") == scan
+    assert kinds(case)[-1] == "case_exported"

@@ -16,6 +16,7 @@ KINDS = (
     "negotiation-proposal",
     "mediation-request",
     "notice-of-arbitration",
+    "us-fcra-procedure-request",
 )
 
 
@@ -26,7 +27,7 @@ def test_each_letter_passes_its_checklist_and_cites_dated_sources(kind: str) -> 
     assert letter_check(text, kind) == []
     spec = CATALOGUE[kind]
     assert spec.sources and all(s.last_verified for s in spec.sources)
-    assert "not legal advice" not in text  # none of them cites the law
+    assert ("not legal advice" in text) == spec.cites_law
 
 
 def test_deadlock_and_eight_week_variants() -> None:
@@ -99,3 +100,27 @@ def test_notice_of_arbitration_needs_the_clause() -> None:
         letter_make(
             request("notice-of-arbitration", ("md",), **{"letter.arbitration_clause": None})
         )
+
+
+def test_the_method_of_verification_request_says_what_the_statute_says() -> None:
+    letter = letter_make(request("us-fcra-procedure-request", ("md",)))
+    text = letter.outputs["md"].decode()
+    assert "Your notice of February 20, 2026 gave me the results" in text
+    assert "Under 15 U.S.C. 1681i(a)(7)" in text and "within 15 days" in text
+    assert "not legal advice" in text
+    assert CATALOGUE["us-fcra-procedure-request"].jurisdiction == "US"
+    with pytest.raises(MissingFields, match=r"letter\.results_date"):
+        letter_make(request("us-fcra-procedure-request", ("md",), **{"letter.results_date": ""}))
+
+
+def test_letters_whose_rules_are_unverified_are_listed_as_not_offered() -> None:
+    from plaint.domain.letters.catalogue_disputes import NOT_OFFERED
+
+    ids = {n.id for n in NOT_OFFERED}
+    assert ids == {
+        "us-fcra-furnisher-direct-dispute",
+        "us-fcra-605b-identity-theft-block",
+        "us-demand-before-small-claims",
+    }
+    assert not ids & set(CATALOGUE)
+    assert all("legal_rules.md" in n.reason for n in NOT_OFFERED)

@@ -91,6 +91,7 @@ FULL: dict[str, Any] = {
     "letter.final_deadline": date(2026, 3, 9),
     "letter.proposal": "A refund of £84.20 and no further charges.",
     "letter.reply_by": date(2026, 3, 16),
+    "letter.results_date": date(2026, 2, 20),
     "letter.mediator": "a mediator of the Civil Mediation Council's directory",
     "letter.arbitration_clause": "Clause 18 (disputes are settled by arbitration).",
 }

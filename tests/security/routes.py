@@ -350,6 +350,22 @@ RECIPES: dict[str, Recipe] = {
     "portal:letter_pdf": Recipe(
         CUSTOMER, lambda w: {**_link(w), "seq": w.letter_seq}, objects=("seq",)
     ),
+    "portal:dispute_sent": Recipe(
+        CUSTOMER,
+        _link,
+        body=lambda w: {
+            "sent_on": "2026-02-16",
+            "method": "email",
+            "comply_by": "2026-03-01",
+            "conduct": "Calling me at work.",
+        },
+    ),
+    "portal:dispute_outcome": Recipe(
+        CUSTOMER,
+        lambda w: {**_link(w), "pk": _disputes_made(w)["sent"]},
+        body=lambda w: {"stopped": "no"},
+        objects=("pk",),
+    ),
     # the desk's admin pages: the team and the letter templates
     "desk_admin:team": Recipe(STAFF),
     "desk_admin:templates": Recipe(STAFF),

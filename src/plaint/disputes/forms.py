@@ -131,3 +131,43 @@ FORMS: dict[str, type[forms.Form]] = {
     "sent": SentForm,
     "outcome": OutcomeForm,
 }
+
+
+class PortalSentForm(forms.Form):
+    """The customer's own record of the cease-and-desist they sent (portal wording)."""
+
+    sent_on = forms.DateField(required=False, widget=_DATE, label="The date you sent it")
+    method = forms.ChoiceField(
+        choices=[(m.value, m.label) for m in DeliveryMethod], label="How you sent it"
+    )
+    tracking_number = forms.CharField(
+        required=False,
+        max_length=100,
+        label="Tracking number",
+        help_text="From your proof of posting; needed for a tracked or signed-for method.",
+    )
+    comply_by = forms.DateField(
+        required=False,
+        widget=_DATE,
+        label="The date by which your letter asked them to stop",
+    )
+    conduct = forms.CharField(
+        required=False, widget=_TEXT, label="What your letter asked them to stop"
+    )
+
+
+class PortalOutcomeForm(forms.Form):
+    """Whether the conduct stopped after the customer's letter (portal wording)."""
+
+    stopped = forms.TypedChoiceField(
+        choices=[("yes", "Yes, it stopped"), ("no", "No, it carried on")],
+        coerce=lambda value: value == "yes",
+        widget=forms.RadioSelect,
+        label="Did it stop?",
+    )
+    note = forms.CharField(
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        label="Anything to add (optional)",
+        help_text="For example, the date they last contacted you.",
+    )

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from plaint.portal import views
+from plaint.portal import disputes_views, views
 
 app_name = "portal"
 urlpatterns = [
@@ -27,5 +27,16 @@ urlpatterns = [
         "<slug:org>/case/<str:token>/letters/<int:seq>.pdf",
         views.letter_download_view,
         name="letter_pdf",
+    ),
+    # The customer's side of a dispute (issue 12): their cease-and-desist and its outcome.
+    path(
+        "<slug:org>/case/<str:token>/disputes/sent/",
+        disputes_views.sent_view,
+        name="dispute_sent",
+    ),
+    path(
+        "<slug:org>/case/<str:token>/disputes/sent/<int:pk>/outcome/",
+        disputes_views.outcome_view,
+        name="dispute_outcome",
     ),
 ]

@@ -9,6 +9,7 @@ The FCA "8-week letter" of DISP 1.6.2R(2) is the existing `holding-response` wit
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
 
@@ -239,5 +240,74 @@ LETTERS: tuple[LetterSpec, ...] = (
         delivery="As the clause requires; otherwise recorded or certified mail. Keep a copy.",
         starts="The reply period the clause or its arbitration rules set.",
         version=VERSION,
+    ),
+    LetterSpec(
+        id="us-fcra-procedure-request",
+        title="Request for the method of verification (FCRA)",
+        side=Side.CUSTOMER,
+        purpose="After a credit-report reinvestigation, ask the consumer reporting agency to "
+        "describe the procedure it used to decide the accuracy and completeness of the "
+        "disputed items, including the business name, address and (if reasonably available) "
+        "phone number of each business it contacted.",
+        jurisdiction="US",
+        required=(
+            "customer.name",
+            "customer.address",
+            "business.name",
+            "business.address",
+            "letter.disputed_items",
+            "letter.results_date",
+        ),
+        optional=("case.account_number",),
+        sources=(
+            LetterSource(
+                "15 U.S.C. 1681i(a)(6)(B)(iii) (the results notice says the description is "
+                "available on request) and 1681i(a)(7) (the description is due within 15 "
+                "days of the request)",
+                P,
+                url="https://www.law.cornell.edu/uscode/text/15/1681i",
+                last_verified=CHECKED,
+            ),
+        ),
+        delivery="Certified mail with return receipt; keep a copy.",
+        starts="The agency's description is due within 15 days of receiving the request "
+        "(1681i(a)(7)).",
+        cites_law=True,
+        version=VERSION,
+    ),
+)
+
+
+@dataclass(frozen=True)
+class NotOffered:
+    """A letter the issue asks for that Plaint does not write yet, with the reason: the
+    rule behind it is not verified in legal_rules.md, and a letter may not cite what was
+    not read."""
+
+    id: str
+    title: str
+    reason: str
+
+
+NOT_OFFERED: tuple[NotOffered, ...] = (
+    NotOffered(
+        "us-fcra-furnisher-direct-dispute",
+        "Credit-report dispute sent directly to the furnisher (FCRA)",
+        "Its rule, Regulation V 12 CFR 1022.43 (about 30 days), is marked ⚠️ not read in "
+        "legal_rules.md §3. Dispute through the reporting agency instead (us-fcra-dispute), "
+        "whose rules are ✅.",
+    ),
+    NotOffered(
+        "us-fcra-605b-identity-theft-block",
+        "Identity-theft block request (FCRA 605B, with the FTC report)",
+        "15 U.S.C. 1681c-2 (FCRA 605B) is not in legal_rules.md: its content and time "
+        "limits were not read. IdentityTheft.gov (FTC) is named as a next step instead.",
+    ),
+    NotOffered(
+        "us-demand-before-small-claims",
+        "Demand letter before small claims (US)",
+        "No US state's small-claims pre-filing demand rule is in legal_rules.md; only the "
+        "England & Wales letter before claim (PD-PAC para 6, 🟡) is. The 'what next' step "
+        "is shown as ⚠️ without a letter.",
     ),
 )

@@ -386,6 +386,17 @@ CHECKLISTS: dict[str, list[Check]] = {
         ),
         ("no_copy_kept", _has(r"kept a copy"), "does not say a copy was kept"),
     ],
+    "us-fcra-procedure-request": [
+        _DATED,
+        (
+            "no_procedure",
+            _has(r"description of the procedure"),
+            "does not ask for the description of the procedure used",
+        ),
+        ("no_period", _has(r"15 days"), "does not say it is due within 15 days"),
+        ("no_copy_kept", _has(r"kept a copy"), "does not say a copy was kept"),
+        _NOT_ADVICE,
+    ],
     "negotiation-proposal": [
         _DATED,
         ("no_proposal", _has(r"I propose"), "does not say what is proposed"),

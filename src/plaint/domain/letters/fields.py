@@ -281,6 +281,11 @@ LETTER_FIELDS: dict[str, FieldDef] = {
         FieldDef("letter.alternatives", "Alternatives offered", Kind.LIST),
         FieldDef("letter.how_to_respond", "How the customer can respond or object"),
         FieldDef("letter.final_steps", "Final bill, equipment or data to return"),
+        FieldDef(
+            "letter.results_date",
+            "Date of the agency's notice of the results of its reinvestigation",
+            Kind.DATE,
+        ),
     )
 }
 
