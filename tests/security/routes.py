@@ -406,6 +406,8 @@ RECIPES: dict[str, Recipe] = {
     "reports:fca_return": Recipe(STAFF),
     "reports:fca_return_csv": Recipe(STAFF),
     "reports:cfpb_export": Recipe(STAFF),
+    "reports:xlsx": Recipe(STAFF),
+    "reports:fca_return_xlsx": Recipe(STAFF),
     "reports:settings": Recipe(
         STAFF, body=lambda w: {"action": "add_cause", "label": "Courier damage"}
     ),

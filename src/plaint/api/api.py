@@ -141,3 +141,6 @@ def _crash(request: HttpRequest, exc: Exception) -> HttpResponse:
     # The path only: never the headers (the token) nor the body (personal data).
     log.error("API error on %s %s", request.method, request.path, exc_info=exc)
     return problems.problem_for_status(500, instance=request.path)
+
+
+api.add_router("", "plaint.reports.api.router")  # /reports: the reports app's own endpoints

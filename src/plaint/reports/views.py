@@ -28,7 +28,7 @@ from plaint.domain.errors import FieldErrors
 from plaint.domain.returns import cfpb as cfpb_columns
 from plaint.domain.returns import fca
 from plaint.domain.returns.periods import Period, half_year, period_make
-from plaint.reports import charts
+from plaint.reports import charts, spreadsheets
 from plaint.reports import services as report_services
 from plaint.reports.models import ImprovementAction
 from plaint.reports.selectors import (
@@ -196,6 +196,31 @@ def report_csv_view(request: HttpRequest, name: str) -> HttpResponse:
     )
 
 
+def _xlsx(name: str, sheets: Iterable[spreadsheets.Sheet]) -> HttpResponse:
+    response = HttpResponse(
+        spreadsheets.workbook_bytes(sheets), content_type=spreadsheets.CONTENT_TYPE
+    )
+    response["Content-Disposition"] = f'attachment; filename="{name}.xlsx"'
+    return response
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+@require_GET
+def report_xlsx_view(request: HttpRequest) -> HttpResponse:
+    """The whole report as one workbook: a sheet per table, the rows of its CSV."""
+    org = _organisation(request)
+    filters, errors = _filters(request, org)
+    if filters is None:
+        return _refused(errors)
+    report = report_build(organisation=org, filters=filters, now=timezone.now())
+    sheets = [
+        spreadsheets.Sheet(t.title, t.headers, [cells for cells, _ in t.rows])
+        for t in report_tables(report)
+    ]
+    return _xlsx(f"plaint-report-{filters.period.first}-{filters.period.last}", sheets)
+
+
 @login_required
 @permission_required(VIEW, raise_exception=True)
 @require_GET
@@ -267,26 +292,57 @@ def fca_return_view(request: HttpRequest) -> HttpResponse:
 @permission_required(VIEW, raise_exception=True)
 @require_GET
 def fca_return_csv_view(request: HttpRequest) -> HttpResponse:
-    """The return in its layout: one row per product group, then one row per case behind
-    the figures (its reference and which figures it counts in), so every number traces
-    back to cases."""
+    """The return in its layout, then the cases behind it (`_return_sheets`)."""
     org = _organisation(request)
     period, errors = _return_period(request, org)
     if period is None:
         return _refused(errors)
     ret = fca_return_build(organisation=org, period=period)
+    figures, cases = _return_sheets(ret)
+    rows = [*figures.rows, [], list(cases.headers), *cases.rows]
+    return _csv(f"plaint-fca-return-{period.first}-{period.last}", figures.headers, rows)
+
+
+@login_required
+@permission_required(VIEW, raise_exception=True)
+@require_GET
+def fca_return_xlsx_view(request: HttpRequest) -> HttpResponse:
+    """The return as a workbook: the figures in the return's layout, then the cases."""
+    org = _organisation(request)
+    period, errors = _return_period(request, org)
+    if period is None:
+        return _refused(errors)
+    ret = fca_return_build(organisation=org, period=period)
+    figures, cases = _return_sheets(ret)
+    notes = spreadsheets.Sheet(
+        "Notes",
+        ["Note"],
+        [[w] for w in ret.warnings]
+        + [[f"Source: {fca.SOURCE}, last verified {fca.LAST_VERIFIED}."], [fca.NOTICE]],
+    )
+    return _xlsx(f"plaint-fca-return-{period.first}-{period.last}", [figures, cases, notes])
+
+
+def _return_sheets(ret: fca.FcaReturn) -> tuple[spreadsheets.Sheet, spreadsheets.Sheet]:
+    """The return in its layout (one row per product group and a total), and one row per
+    case behind the figures (its reference and which figures it counts in), so every
+    number traces back to cases."""
     headers = ["Product group", *(title for _, title in fca.FIGURES), "Redress paid"]
     rows = _return_rows(ret)
     rows.append(["Total", *(ret.total(key) for key, _ in fca.FIGURES), ""])
-    rows.append([])
-    rows.append(["Case", "Product group", "Counted in"])
+    counted_rows: list[list[object]] = []
     for row in ret.rows:
         counted: dict[str, list[str]] = {}
         for key, _ in fca.FIGURES:
             for ref in row.cases.get(key, ()):
                 counted.setdefault(ref, []).append(key)
-        rows.extend([ref, row.label, " ".join(keys)] for ref, keys in sorted(counted.items()))
-    return _csv(f"plaint-fca-return-{period.first}-{period.last}", headers, rows)
+        counted_rows.extend(
+            [ref, row.label, " ".join(keys)] for ref, keys in sorted(counted.items())
+        )
+    return (
+        spreadsheets.Sheet("Return", headers, rows),
+        spreadsheets.Sheet("Cases", ["Case", "Product group", "Counted in"], counted_rows),
+    )
 
 
 # ---------------------------------------------------------------- settings

@@ -28,6 +28,13 @@ from plaint.domain.vocabulary import Outcome
 
 LAST_VERIFIED = date(2026, 4, 7)  # DISP 1.10.1R, as legal_rules.md records it
 SOURCE = "FCA Handbook DISP 1.10.1R; DISP 1 Annex 1R (form layout unverified)"
+#: What every copy of the return says about itself (page, workbook).
+NOTICE = (
+    "Unverified: the column definitions, the product groups and the FCA's rule for blank "
+    "and zero cells are not confirmed from the rule text; every cell is filled, zeros "
+    "included. Check the figures against the FCA's current form before filing. This is "
+    "not legal advice."
+)
 CONSOLIDATED_FROM = date(2027, 1, 1)  # PS25/19, 🟡 secondary sources
 
 
