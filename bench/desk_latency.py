@@ -4,8 +4,10 @@ with wrk (a real HTTP load tool) against gunicorn, on SQLite and PostgreSQL.
     python bench/desk_latency.py [--rows 100000] [--db sqlite|postgres|both] [--seconds 15]
 
 Needs wrk (Debian: apt-get install wrk). Loads the CFPB sample repeated to N cases,
-derives deadlines and runs triage for the newest 1,000, signs a supervisor in, starts
-gunicorn (2 workers) on 127.0.0.1, then runs wrk with 2 connections on each page.
+derives deadlines and runs triage for the newest 1,000 (so 1,000 cases have a next
+deadline to sort on), saves a shared view (received cases by next deadline), signs a
+supervisor in, starts gunicorn (2 workers) on 127.0.0.1, then runs wrk with 2
+connections on each page.
 """
 
 from __future__ import annotations
@@ -77,7 +79,19 @@ def prepare(kind: str, rows: int) -> tuple[str, list[str]]:
     session[HASH_SESSION_KEY] = user.get_session_auth_hash()
     session.create()
     refs = list(Case.objects.order_by("?").values_list("reference", flat=True)[:50])
-    return session.session_key or "", refs
+    # A saved view as a team would keep one: received cases, next deadline first, chosen
+    # columns (through the real service).
+    from plaint.desk.services import saved_view_save
+
+    view = saved_view_save(
+        owner=user,
+        name="Received, by deadline",
+        parameters=[("status", "received"), ("sort", "next_due")]
+        + [("cols", c) for c in ("next_due", "customer", "product", "status", "assignee")],
+        shared=True,
+        now=now,
+    )
+    return session.session_key or "", [*refs, str(view.pk)]
 
 
 def wrk(url: str, cookie: str, seconds: int) -> tuple[float, float, float]:
@@ -138,6 +152,8 @@ def worker(kind: str, rows: int, seconds: int) -> None:
             f"queue (first page of {rows:,})": f"{base}/",
             "queue filtered (status + search)": f"{base}/?status=received&q=overdraft",
             "queue: overdue": f"{base}/?queue=overdue",
+            "queue sorted by next deadline": f"{base}/?sort=next_due",
+            "saved view (status + next deadline)": f"{base}/?view={refs[-1]}",
             f"case page ({refs[0]})": f"{base}/cases/{refs[0]}/",
         }
         for name, url in pages.items():

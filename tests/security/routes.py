@@ -100,6 +100,17 @@ class Recipe:
     objects: tuple[str, ...] = field(default=())
 
 
+def _saved_view(w: World) -> int:
+    """A saved view of the admin's (made once)."""
+    from plaint.desk.services import saved_view_save
+
+    if "saved_view" not in w.made:
+        w.made["saved_view"] = saved_view_save(
+            owner=w.admin, name="Admin's", parameters=[("q", "x")], shared=False, now=NOW
+        ).pk
+    return int(w.made["saved_view"])  # type: ignore[call-overload]
+
+
 def _ref(w: World) -> dict[str, Any]:
     return {"reference": w.case.reference}
 
@@ -304,6 +315,11 @@ RECIPES: dict[str, Recipe] = {
         lambda w: {**_ref(w), "pk": w.staff_evidence.pk},
         objects=("reference", "pk"),
     ),
+    # issue 18 (desk): saved views of the queue.
+    "desk:saved_view_save": Recipe(
+        STAFF, body=lambda w: {"name": "Mine", "query": "status=received&sort=next_due"}
+    ),
+    "desk:saved_view_delete": Recipe(STAFF, lambda w: {"pk": _saved_view(w)}, objects=("pk",)),
     "desk:letter_file": Recipe(
         STAFF,
         lambda w: {**_ref(w), "seq": w.letter_seq, "fmt": "pdf"},

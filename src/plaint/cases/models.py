@@ -87,6 +87,11 @@ class Case(models.Model):
     updated_at = models.DateTimeField()
     ledger_length = models.PositiveIntegerField(default=0)
     ledger_head = models.CharField(max_length=64, default="0" * 64)
+    # The due time of the case's most urgent deadline the business still owes (open or
+    # already missed), None once closed or withdrawn: derived data, kept by the deadline
+    # services (`plaint.deadlines.services.cases_next_due_store`) so that the queue can
+    # sort on it through an index.
+    next_due_at = models.DateTimeField(null=True, blank=True, editable=False)
 
     class Meta:
         constraints = [
@@ -113,6 +118,8 @@ class Case(models.Model):
             models.Index(fields=["organisation", "category"]),
             models.Index(fields=["organisation", "regime"]),
             models.Index(fields=["organisation", "closed_at"]),
+            # The queue sorted by next deadline (plaint.cases.queue).
+            models.Index(fields=["organisation", "next_due_at", "id"]),
         ]
         permissions = [
             ("work_case", "Work cases: log contacts, notes, evidence, offers, status"),

@@ -25,7 +25,7 @@ from plaint.cases.bulk import LedgerBatch, rows_insert
 from plaint.cases.models import Case, CaseEvent
 from plaint.deadlines.facts import FACT_KINDS, calendars_for, case_regimes, facts_build
 from plaint.deadlines.models import CaseDeadline, RefreshMark
-from plaint.deadlines.services import WATCH, _iso, _reminder_at, _state
+from plaint.deadlines.services import WATCH, _iso, _reminder_at, _state, cases_next_due_store
 from plaint.domain import events as ev
 from plaint.domain.deadlines.engine import derive
 from plaint.domain.vocabulary import Visibility
@@ -206,3 +206,4 @@ class DeadlineBatch:
             ("case_id", "ledger_seq"),
             [(case_id, self.ledger.length(case_id)) for case_id in self.rows],
         )
+        cases_next_due_store(case_ids=list(self.rows))

@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 from zoneinfo import ZoneInfo
 
 from django.db import transaction
-from django.db.models import F, Q, QuerySet
+from django.db.models import F, Min, OuterRef, Q, QuerySet, Subquery
 
 from plaint.accounts.models import Organisation
 from plaint.cases.ledger import Actor, event_append
@@ -170,7 +170,34 @@ def case_deadlines_refresh(*, case: Case, now: datetime) -> RefreshResult:
         result.changed.append(gone.key)
     if not RefreshMark.objects.filter(case=case).update(ledger_seq=case.ledger_length):
         RefreshMark.objects.create(case=case, ledger_seq=case.ledger_length)
+    cases_next_due_store(case_ids=[case.pk])
     return result
+
+
+_FINISHED = (CaseStatus.CLOSED.value, CaseStatus.WITHDRAWN.value)
+
+
+def cases_next_due_store(*, case_ids: list[int]) -> None:
+    """Store on each case (`Case.next_due_at`) the due time of its most urgent deadline the
+    business still owes: the earliest open or missed deadline that is not the customer's.
+    A closed or withdrawn case owes nothing, and has none. One UPDATE for all the cases;
+    call it in the transaction that changed their deadlines."""
+    soonest = (
+        CaseDeadline.objects.filter(
+            case=OuterRef("pk"),
+            state__in=(CaseDeadline.State.OPEN, CaseDeadline.State.MISSED),
+            due_at__isnull=False,
+        )
+        .exclude(party="customer")
+        .values("case")
+        .annotate(soonest=Min("due_at"))
+        .values("soonest")
+    )
+    for start in range(0, len(case_ids), 5_000):  # keep each statement's parameters few
+        chunk = case_ids[start : start + 5_000]
+        cases = Case.objects.filter(pk__in=chunk)
+        cases.filter(status__in=_FINISHED).exclude(next_due_at=None).update(next_due_at=None)
+        cases.exclude(status__in=_FINISHED).update(next_due_at=Subquery(soonest))
 
 
 @dataclass

@@ -10,6 +10,7 @@ from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
+from plaint.cases.queue import DEFAULT_COLUMNS, Column, Sort
 from plaint.cases.selectors import CaseFilters
 from plaint.desk.zoned_forms import ZonedForm
 from plaint.domain import contactpoints
@@ -105,6 +106,18 @@ class CaseFilterForm(forms.Form):
         choices=[("", "Any flag"), *[(f.value, FLAG_LABELS[f]) for f in Flag]],
     )
     regime = forms.ChoiceField(widget=MenuSelect, required=False, choices=[("", "Any regime")])
+    sort = forms.ChoiceField(
+        widget=MenuSelect,
+        required=False,
+        label="Sort by",
+        choices=[(s.value, s.label) for s in Sort],
+    )
+    cols = forms.MultipleChoiceField(
+        required=False,
+        label="Columns",
+        widget=forms.CheckboxSelectMultiple,
+        choices=[(c.value, c.label) for c in Column],
+    )
 
     def __init__(
         self,
@@ -156,6 +169,18 @@ class CaseFilterForm(forms.Form):
             received_from=data.get("received_from"),
             received_to=data.get("received_to"),
         )
+
+    def chosen_sort(self) -> Sort:
+        """The chosen order (newest first unless another was chosen)."""
+        value = self.cleaned_data.get("sort") if self.is_bound and self.is_valid() else ""
+        return Sort(value) if value else Sort.NEWEST
+
+    def chosen_columns(self) -> tuple[Column, ...]:
+        """The chosen columns in the table's own order (the default set if none)."""
+        chosen = self.cleaned_data.get("cols") if self.is_bound and self.is_valid() else None
+        if not chosen:
+            return DEFAULT_COLUMNS
+        return tuple(c for c in Column if c.value in chosen)
 
 
 # ---------------------------------------------------------------- case-page actions

@@ -5,6 +5,8 @@ from plaint.desk import letter_views, views
 app_name = "desk"
 urlpatterns = [
     path("", views.case_list_view, name="case_list"),
+    path("views/", views.saved_view_save_view, name="saved_view_save"),
+    path("views/<int:pk>/delete/", views.saved_view_delete_view, name="saved_view_delete"),
     path("cases/<str:reference>/", views.case_detail_view, name="case_detail"),
     path(
         "cases/<str:reference>/actions/<slug:action>/",

@@ -13,7 +13,7 @@ from django import forms
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse
+from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -25,14 +25,18 @@ from plaint.cases import selectors, services
 from plaint.cases.evidence_store import blob_open
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case, Evidence
+from plaint.cases.queue import due_state, queue_sort
 from plaint.cases.selectors import CaseNotFound
 from plaint.cases.taxonomy import root_cause_labels, root_causes
 from plaint.deadlines.selectors import case_deadline_views
 from plaint.deadlines.services import case_deadlines_refresh
 from plaint.desk import forms as desk_forms
 from plaint.desk import queues
+from plaint.desk import selectors as desk_selectors
+from plaint.desk import services as desk_services
 from plaint.desk.forms import CaseFilterForm
 from plaint.desk.letter_forms import LetterMarkSentForm, LetterWithdrawForm
+from plaint.desk.models import SavedView
 from plaint.disputes.selectors import restriction_check
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus
@@ -60,8 +64,13 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     org = _organisation(request)
     user, now = _user(request), timezone.now()
     staff = [(u.pk, u.display_name) for u in staff_list(organisation=org)]
+    params = request.GET
+    views = list(desk_selectors.saved_views(user=user))
+    view = _chosen_view(request, views)
+    if view is not None:
+        params = QueryDict(view.query)
     form = CaseFilterForm(
-        request.GET or None,
+        params or None,
         products=selectors.case_products(organisation=org),
         staff=staff,
         queues=[(q.value, q.label) for q in queues.Queue],
@@ -91,13 +100,20 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
                 now=now,
                 days=data["days"] or queues.DEFAULT_DUE_DAYS,
             )
+    cases = queue_sort(cases, form.chosen_sort())
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.case_status_counts(organisation=org, visible_to=user)
-    query = request.GET.copy()
+    query = params.copy()
     query.pop("page", None)
+    query.pop("view", None)
     context = {
         "form": form,
         "page": page,
+        "rows": [(case, due_state(case.next_due_at, now=now)) for case in page],
+        "columns": form.chosen_columns(),
+        "saved_views": views,
+        "view": view,
+        "can_work": user.has_perm("cases.work_case"),
         "query": query.urlencode(),
         "queue": queue,
         "queues": queues.queue_counts(all_cases, organisation=org, user=user, now=now),
@@ -109,6 +125,47 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         "desk/_case_rows.html" if request.headers.get("HX-Request") else "desk/case_list.html"
     )
     return render(request, template, context)
+
+
+def _chosen_view(request: HttpRequest, views: list[SavedView]) -> SavedView | None:
+    """The saved view `?view=<id>` names, if it is one this member of staff may use."""
+    wanted = request.GET.get("view", "")
+    return next((v for v in views if str(v.pk) == wanted), None) if wanted.isdigit() else None
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+@require_POST
+def saved_view_save_view(request: HttpRequest) -> HttpResponse:
+    """Save the queue as it is now shown (its query string) under a name."""
+    user = _user(request)
+    name = request.POST.get("name", "")
+    try:
+        view = desk_services.saved_view_save(
+            owner=user,
+            name=name,
+            parameters=[
+                (key, value)
+                for key, values in QueryDict(request.POST.get("query", "")).lists()
+                for value in values
+            ],
+            shared=request.POST.get("shared") == "on",
+            now=timezone.now(),
+        )
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    return redirect(f"{reverse('desk:case_list')}?view={view.pk}")
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+@require_POST
+def saved_view_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
+    try:
+        desk_services.saved_view_delete(owner=_user(request), pk=pk)
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=404, content_type="text/plain; charset=utf-8")
+    return redirect("desk:case_list")
 
 
 @login_required
