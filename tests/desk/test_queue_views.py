@@ -8,7 +8,7 @@ from datetime import timedelta
 import time_machine
 
 from plaint.cases.models import Case
-from plaint.cases.queue import DueTone, Sort, due_state, queue_sort
+from plaint.cases.queue import DueTone, Sort, case_due_state, due_state, queue_sort
 from plaint.cases.selectors import case_list
 from plaint.deadlines.services import case_deadlines_refresh
 from plaint.desk.models import SavedView
@@ -46,6 +46,9 @@ def test_closing_a_case_clears_its_next_deadline(org, agent) -> None:
     services.case_transition(
         case=case, to="withdrawn", reason="customer withdrew", actor=Actor.staff(agent), now=NOW
     )
+    stale = Case.objects.get(pk=case.pk)
+    assert stale.next_due_at is not None  # not yet cleared: the deadlines were not refreshed
+    assert case_due_state(stale, now=NOW) is None  # but the queue shows no deadline for it
     case_deadlines_refresh(case=case, now=NOW)
     assert Case.objects.get(pk=case.pk).next_due_at is None
 

@@ -22,6 +22,7 @@ from django.db.models import F, QuerySet
 from django.db.models.expressions import OrderBy
 
 from plaint.cases.models import Case
+from plaint.domain.lifecycle import CaseStatus
 
 
 class Sort(StrEnum):
@@ -138,3 +139,15 @@ def due_state(due_at: datetime | None, *, now: datetime) -> DueState | None:
         return DueState(DueTone.OVERDUE, f"Overdue by {_span(now - due_at)}")
     left = due_at - now
     return DueState(DueTone.SOON if left <= SOON else DueTone.LATER, f"Due in {_span(left)}")
+
+
+_FINISHED = frozenset({CaseStatus.CLOSED.value, CaseStatus.WITHDRAWN.value})
+
+
+def case_due_state(case: Case, *, now: datetime) -> DueState | None:
+    """The queue's deadline words for `case`: none once it is closed or withdrawn, even
+    while its stored `next_due_at` has not yet been cleared (a closure outside the deadline
+    services is caught up by the next refresh or `plaint tick`)."""
+    if case.status in _FINISHED:
+        return None
+    return due_state(case.next_due_at, now=now)

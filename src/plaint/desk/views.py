@@ -25,7 +25,7 @@ from plaint.cases import selectors, services
 from plaint.cases.evidence_store import blob_open
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case, Evidence
-from plaint.cases.queue import due_state, queue_sort
+from plaint.cases.queue import case_due_state, queue_sort
 from plaint.cases.selectors import CaseNotFound
 from plaint.cases.taxonomy import root_cause_labels, root_causes
 from plaint.deadlines.selectors import case_deadline_views
@@ -109,7 +109,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
     context = {
         "form": form,
         "page": page,
-        "rows": [(case, due_state(case.next_due_at, now=now)) for case in page],
+        "rows": [(case, case_due_state(case, now=now)) for case in page],
         "columns": form.chosen_columns(),
         "saved_views": views,
         "view": view,
