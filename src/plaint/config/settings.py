@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "ninja",
     "plaint.api",
     "plaint.worker",
+    "plaint.operations",
 ]
 
 MIDDLEWARE = [
