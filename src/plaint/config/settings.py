@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "plaint.api",
     "plaint.worker",
     "plaint.operations",
+    "plaint.limits",
 ]
 
 MIDDLEWARE = [
