@@ -14,9 +14,9 @@ from plaint.operations.grants import grant_statements, grants_apply, role_proble
 
 class Command(BaseCommand):
     help = (
-        "Print the PostgreSQL grants for the application role (INSERT and SELECT only on "
-        "the ledger), or apply them with --apply. Run it as the owner role, after every "
-        "migrate; the application then connects as ROLE."
+        "Print or apply the PostgreSQL grants of the app role (ledger: insert only). "
+        "With --apply the role is checked first (no superuser, replication or owner role). "
+        "Run it as the owner role, after every migrate; the application then connects as ROLE."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:

@@ -20,9 +20,9 @@ def default_workers() -> int:
 
 class Command(BaseCommand):
     help = (
-        "Run the production server (gunicorn), after checking the installation is ready: "
-        "DEBUG off, secret key set, allowed hosts, database reachable, migrations applied, "
-        "no demo passwords. --check only checks."
+        "Run the production server (gunicorn) once the installation is ready to serve. "
+        "The check: DEBUG off, secret key set, allowed hosts, database reachable, migrations "
+        "applied, no demo passwords. --check only checks."
     )
 
     def add_arguments(self, parser: CommandParser) -> None:
