@@ -1,7 +1,11 @@
 """Content-addressed storage for evidence files: each file is kept once, under its SHA-256.
 
 Uploads are streamed to a temporary file while hashed, checked against the size limit and
-the accepted types, then renamed into place. A refused file leaves nothing behind.
+the accepted types, fsynced (file and folder) and renamed into place before the event that
+names them commits, so a committed row never names a missing file, even after a power cut.
+A refused file leaves nothing behind, and neither does a transaction that rolls back after
+a file was stored (a later file of the same submission refused, say): a file this
+transaction created is removed again unless a committed row names it (`_on_rollback`).
 """
 
 from __future__ import annotations
@@ -10,11 +14,13 @@ import hashlib
 import mimetypes
 import os
 import tempfile
+import weakref
 from dataclasses import dataclass
 from pathlib import Path
 from typing import BinaryIO
 
 from django.conf import settings
+from django.db import connection, transaction
 
 from plaint.config.appsettings import APP
 from plaint.domain.errors import FieldErrors
@@ -98,17 +104,22 @@ def blob_put(
                     head += chunk[: 16 - len(head)]
                 digest.update(chunk)
                 out.write(chunk)
+            out.flush()
+            os.fsync(out.fileno())
         if size == 0:
             raise FieldErrors({"file": f"{name} is empty"})
         _check_content(name, ctype, head, tmp)
         sha = digest.hexdigest()
         final = blob_path(sha)
         final.parent.mkdir(parents=True, exist_ok=True)
-        if final.exists():
-            tmp.unlink()
-        else:
-            tmp.chmod(0o640)
-            os.replace(tmp, final)
+        # The file is renamed into place even when one is there already: another upload
+        # of the same content, still uncommitted, may roll back and remove its own copy.
+        existed = final.exists()
+        tmp.chmod(0o640)
+        os.replace(tmp, final)
+        _fsync_dir(final.parent)
+        if not existed:
+            _on_rollback(final)
     except BaseException:
         tmp.unlink(missing_ok=True)
         raise
@@ -126,6 +137,48 @@ def _check_content(name: str, ctype: str, head: bytes, path: Path) -> None:
             sample = fh.read(CHUNK)
         if b"\x00" in sample:
             raise FieldErrors({"file": f"{name} is declared as text but contains binary data"})
+
+
+def _fsync_dir(folder: Path) -> None:
+    """Make a rename into `folder` durable."""
+    fd = os.open(folder, os.O_RDONLY)
+    try:
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+
+
+class _Kept:
+    """An on-commit callback that only marks its file as kept. Django drops the callbacks
+    of a transaction that rolls back; the finaliser then removes the file."""
+
+    def __init__(self) -> None:
+        self.state = {"committed": False}
+
+    def __call__(self) -> None:
+        self.state["committed"] = True
+
+
+def _on_rollback(path: Path) -> None:
+    """Remove `path` (just created by this upload) if the transaction in progress rolls
+    back. Only the very file this upload created goes (the same inode): an upload of the
+    same content by another transaction renames its own copy into place, which is then
+    left alone."""
+    if not connection.in_atomic_block:
+        return  # autocommit: nothing to roll back
+    kept = _Kept()
+    weakref.finalize(kept, _discard, kept.state, path, path.stat().st_ino)
+    transaction.on_commit(kept)
+
+
+def _discard(state: dict[str, bool], path: Path, inode: int) -> None:
+    if state["committed"]:
+        return
+    try:
+        if path.stat().st_ino == inode:
+            path.unlink()
+    except OSError:
+        pass  # gone already, or cannot be removed: `plaint verify --files` names it
 
 
 def blob_open(sha256: str) -> BinaryIO:

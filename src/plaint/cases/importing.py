@@ -19,7 +19,7 @@ from pathlib import Path
 from typing import TextIO
 from zoneinfo import ZoneInfo
 
-from django.db import transaction
+from django.db import connection, transaction
 
 from plaint.accounts.models import Organisation
 from plaint.cases.bulk import EVENT_COLUMNS, rows_insert
@@ -34,6 +34,9 @@ from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.vocabulary import Visibility
 
 csv.field_size_limit(4 * 1024 * 1024)
+
+#: The first key of the advisory lock that orders imports (the second is the organisation).
+IMPORT_LOCK = 0x504C_494D  # "PLIM"
 
 
 class ImportAborted(DomainError):
@@ -189,8 +192,13 @@ def cfpb_batch_write(
 ) -> list[int]:
     """Write the complaints not yet imported, each as customer + case + `case_opened`, in
     one transaction, then call `derive` with the new case ids in the same transaction.
-    Returns the new case ids."""
+    Returns the new case ids.
+
+    Batches of one organisation are written one at a time (`_import_lock`), so two
+    imports of the same file at once never both insert a complaint: the second waits,
+    then finds the first one's rows and skips them."""
     batch = list(complaints)
+    _import_lock(organisation)
     existing = set(
         Case.objects.filter(
             organisation=organisation,
@@ -294,6 +302,18 @@ def cfpb_batch_write(
     if derive is not None:
         derive(case_ids)
     return case_ids
+
+
+def _import_lock(organisation: Organisation) -> None:
+    """Hold, until the transaction ends, the lock that orders imports into `organisation`.
+
+    On PostgreSQL a transaction-scoped advisory lock (not a row lock: locking the
+    organisation row would also block every case insert, whose foreign key shares it).
+    SQLite transactions take the database's write lock up front (`BEGIN IMMEDIATE`), which
+    orders them already."""
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [IMPORT_LOCK, organisation.pk])
 
 
 def cfpb_import_text(*, organisation: Organisation, text: str, now: datetime) -> ImportSummary:

@@ -61,6 +61,8 @@ INSTALLED_APPS = [
     "ninja",
     "plaint.api",
     "plaint.worker",
+    "plaint.operations",
+    "plaint.limits",
 ]
 
 MIDDLEWARE = [
@@ -104,12 +106,13 @@ def _database(url: str) -> dict[str, object]:
             Path(str(config["NAME"])).parent.mkdir(parents=True, exist_ok=True)
         config["CONN_MAX_AGE"] = 0
         config["OPTIONS"] = {
+            # synchronous=FULL: in WAL mode NORMAL may lose the last commits on power loss.
             # IMMEDIATE takes the write lock at BEGIN, so two writers queue instead of
             # failing with "database is locked" half-way through a transaction.
             "transaction_mode": "IMMEDIATE",
             "timeout": 20,
             "init_command": (
-                "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+                "PRAGMA journal_mode=WAL; PRAGMA synchronous=FULL; PRAGMA foreign_keys=ON;"
             ),
         }
     return config

@@ -120,6 +120,11 @@ def parse_row(row: Mapping[str, str | None], line: int) -> CfpbComplaint:
     """Read one CSV row; `line` is its line number in the file, for error messages."""
     if None in row:
         raise MalformedRow(line, "the row has more fields than the header")
+    # A database text column cannot hold NUL (PostgreSQL refuses the whole batch), and
+    # no complaint text has one: the row is reported and skipped like any malformed row.
+    with_nul = [repr(column) for column, value in row.items() if value and "\x00" in value]
+    if with_nul:
+        raise MalformedRow(line, f"a NUL byte in {', '.join(with_nul)}")
     missing = [column for column in REQUIRED_COLUMNS if not _text(row, column)]
     if missing:
         raise MalformedRow(line, f"empty {', '.join(repr(c) for c in missing)}")
