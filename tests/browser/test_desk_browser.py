@@ -16,7 +16,7 @@ def test_sign_in_filter_and_open_a_case(page, org, agent) -> None:
     open_case(org, agent, product="Energy supply")
     sign_in(page, "alice", "pw-alice-123")
     assert page.get_by_text("2 cases").is_visible()
-    page.get_by_label("Product").select_option("Broadband")
+    page.get_by_role("combobox", name="Product").select_option("Broadband")
     page.get_by_text("1 case", exact=True).wait_for()
     assert "product=Broadband" in page.url  # htmx pushed the filter into the address
     page.get_by_role("link", name=broadband.reference).click()

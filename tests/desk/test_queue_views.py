@@ -88,7 +88,12 @@ def test_saved_views_mine_and_the_teams(as_agent, as_supervisor, org, agent, sup
     open_case(org, agent, priority="normal")
     response = as_agent.post(
         "/views/",
-        {"name": "  Hot <b>work</b>\u202e ", "query": "priority=high&sort=next_due&evil=1"},
+        {
+            "name": "  Hot <b>work</b>\u202e ",
+            "view:priority": "high",
+            "view:sort": "next_due",
+            "view:evil": "1",
+        },
     )
     assert response.status_code == 302
     view = SavedView.objects.get(owner=agent)
@@ -100,7 +105,18 @@ def test_saved_views_mine_and_the_teams(as_agent, as_supervisor, org, agent, sup
     # Not shared: the supervisor neither sees it listed nor can use it.
     assert "Hot &lt;b" not in as_supervisor.get("/").content.decode()
     assert len(ordered_refs(as_supervisor, view=str(view.pk))) == 2
-    as_agent.post("/views/", {"name": "Hot <b>work</b>", "query": view.query, "shared": "on"})
+    # The queue page's save form carries the view's parameters as it was loaded.
+    shown = as_agent.get("/", {"view": str(view.pk)}).content.decode()
+    assert '<input type="hidden" name="view:priority" value="high">' in shown
+    as_agent.post(
+        "/views/",
+        {
+            "name": "Hot <b>work</b>",
+            "view:priority": "high",
+            "view:sort": "next_due",
+            "shared": "on",
+        },
+    )
     assert SavedView.objects.filter(owner=agent).count() == 1  # same name: replaced
     assert ordered_refs(as_supervisor, view=str(view.pk)) == [high.reference]
     # Only its owner deletes it.
@@ -110,7 +126,7 @@ def test_saved_views_mine_and_the_teams(as_agent, as_supervisor, org, agent, sup
 
 
 def test_saved_view_refusals(as_agent, agent, outsider) -> None:
-    response = as_agent.post("/views/", {"name": " \x00 ", "query": "priority=high"})
+    response = as_agent.post("/views/", {"name": " \x00 ", "view:priority": "high"})
     assert response.status_code == 400 and "name: is required" in response.content.decode()
     assert not SavedView.objects.exists()
     theirs = saved_view_save(

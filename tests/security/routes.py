@@ -317,7 +317,7 @@ RECIPES: dict[str, Recipe] = {
     ),
     # issue 18 (desk): saved views of the queue.
     "desk:saved_view_save": Recipe(
-        STAFF, body=lambda w: {"name": "Mine", "query": "status=received&sort=next_due"}
+        STAFF, body=lambda w: {"name": "Mine", "view:status": "received", "view:sort": "next_due"}
     ),
     "desk:saved_view_delete": Recipe(STAFF, lambda w: {"pk": _saved_view(w)}, objects=("pk",)),
     "desk:letter_file": Recipe(

@@ -113,8 +113,8 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         "columns": form.chosen_columns(),
         "saved_views": views,
         "view": view,
-        "can_work": user.has_perm("cases.work_case"),
         "query": query.urlencode(),
+        "query_items": [(key, value) for key, values in query.lists() for value in values],
         "queue": queue,
         "queues": queues.queue_counts(all_cases, organisation=org, user=user, now=now),
         "counts": [
@@ -133,6 +133,11 @@ def _chosen_view(request: HttpRequest, views: list[SavedView]) -> SavedView | No
     return next((v for v in views if str(v.pk) == wanted), None) if wanted.isdigit() else None
 
 
+#: The save-view form carries each of the queue's parameters as its own field, named with
+#: this prefix (so a value reads back on the page exactly as it was typed).
+_VIEW_PARAMETER = "view:"
+
+
 @login_required
 @permission_required("cases.view_case", raise_exception=True)
 @require_POST
@@ -145,8 +150,9 @@ def saved_view_save_view(request: HttpRequest) -> HttpResponse:
             owner=user,
             name=name,
             parameters=[
-                (key, value)
-                for key, values in QueryDict(request.POST.get("query", "")).lists()
+                (key.removeprefix(_VIEW_PARAMETER), value)
+                for key, values in request.POST.lists()
+                if key.startswith(_VIEW_PARAMETER)
                 for value in values
             ],
             shared=request.POST.get("shared") == "on",

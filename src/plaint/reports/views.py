@@ -22,6 +22,7 @@ from django.views.decorators.http import require_GET
 
 from plaint.accounts.models import Organisation, User
 from plaint.accounts.selectors import staff_list
+from plaint.cases.queue import DEFAULT_COLUMNS, case_due_state
 from plaint.cases.selectors import case_menu_values
 from plaint.cases.taxonomy import root_causes
 from plaint.domain.errors import FieldErrors
@@ -148,8 +149,12 @@ def report_cases_view(request: HttpRequest) -> HttpResponse:
         action_link = f"{reverse('reports:actions')}?" + urlencode(
             {"root_cause": drill.partition(":")[2], "cases": refs}
         )
+    now = timezone.now()
     context = {
         "page": page,
+        # The desk's case table: its default columns, each case with its deadline in words.
+        "rows": [(case, case_due_state(case, now=now)) for case in page],
+        "columns": DEFAULT_COLUMNS,
         "query": query.urlencode(),
         "drill": drill,
         "action_link": action_link,
