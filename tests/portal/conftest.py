@@ -6,6 +6,7 @@ import pytest
 
 from plaint.accounts.models import Organisation
 from plaint.cases.models import Case
+from tests.messaging.conftest import smtp  # noqa: F401 - the loopback SMTP server
 from tests.portal.helpers import portal_token
 
 

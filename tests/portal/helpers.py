@@ -1,13 +1,17 @@
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
+from email.message import EmailMessage
 from typing import Any
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from plaint.cases.models import Case
+from plaint.outbox.services import deliveries_run
 from plaint.portal.links import link_issue
+from tests.messaging.conftest import Smtp
 
 PDF = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
 
@@ -45,3 +49,25 @@ def portal_token(case: Case, *, now: datetime | None = None) -> str:
     """A new private link's token for `case`, issued at `now` (by default the moment the
     test runs, which is when the portal will read it)."""
     return link_issue(case=case, now=now or timezone.now(), reason="issued").token
+
+
+@dataclass(frozen=True)
+class Sent:
+    """One e-mail as the loopback SMTP server received it."""
+
+    to: list[str]  # the envelope's recipients
+    subject: str
+    body: str  # the plain-text part
+    headers: EmailMessage
+
+
+def outbox_delivered(server: Smtp, *, now: datetime | None = None) -> list[Sent]:
+    """Run one pass of the outbox worker (to the loopback server of the `smtp` fixture)
+    and give every e-mail the server has received so far, oldest first."""
+    deliveries_run(now=now or timezone.now(), worker="test-worker")
+    sent = []
+    for (rcpts, _), parsed in zip(server.inbox.messages, server.inbox.parsed(), strict=True):
+        part = parsed.get_body(preferencelist=("plain",))
+        body = part.get_content() if part is not None else ""
+        sent.append(Sent(to=rcpts, subject=str(parsed["Subject"]), body=body, headers=parsed))
+    return sent

@@ -13,7 +13,8 @@ from plaint.accounts.models import Organisation
 from plaint.cases.models import Case, Evidence
 from plaint.config.appsettings import APP
 from plaint.portal.models import IntakeAttempt
-from tests.portal.helpers import complaint, pdf_file, text_file
+from tests.messaging.conftest import Smtp
+from tests.portal.helpers import complaint, outbox_delivered, pdf_file, text_file
 
 pytestmark = pytest.mark.django_db
 
@@ -39,11 +40,10 @@ def test_unknown_organisation_is_404(client: Client, org: Organisation) -> None:
 
 
 def test_file_end_to_end_with_evidence_and_mail(
-    client: Client, org: Organisation, django_capture_on_commit_callbacks
-) -> None:  # type: ignore[no-untyped-def]
+    client: Client, org: Organisation, smtp: Smtp
+) -> None:
     data = complaint(evidence=[pdf_file(), text_file()])
-    with django_capture_on_commit_callbacks(execute=True):
-        response = _file(client, org, data)
+    response = _file(client, org, data)
     assert response.status_code == 302
     assert response["Location"] == "/complain/acme/received/"
 
@@ -68,11 +68,16 @@ def test_file_end_to_end_with_evidence_and_mail(
     # Shown once: a second visit does not show the link again.
     assert "/case/" not in client.get(response["Location"]).content.decode()
 
-    assert len(mail.outbox) == 1
-    message = mail.outbox[0]
+    assert mail.outbox == []  # nothing leaves except through the outbox
+    (message,) = outbox_delivered(smtp)
     assert message.to == ["dana@example.org"]
-    assert case.reference in message.subject
+    assert message.subject == f"Your complaint {case.reference} to {org.name}"
     assert link.group(1) in message.body
+    assert message.headers["Auto-Submitted"] == "auto-generated"
+    # The record keeps the e-mail, but not the link (only its hash is kept anywhere).
+    queued = case.events.get(kind="message_queued")
+    token = link.group(1).rstrip("/").rsplit("/", 1)[-1]
+    assert token not in queued.payload and "[private link]" in queued.payload
 
     case_page = Client().get(link.group(1))
     assert case_page.status_code == 200

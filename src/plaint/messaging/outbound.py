@@ -110,6 +110,11 @@ def _letter_attachment(case: Case, seq: int) -> tuple[Attachment, str, str]:
     return Attachment(name, "application/pdf", letter_read(files["pdf"])), text, html
 
 
+#: What the record shows in place of a private link sent by e-mail (only the link's hash
+#: is kept anywhere else).
+PRIVATE_LINK_SHOWN = "[private link]"
+
+
 @transaction.atomic
 def message_send(
     *,
@@ -123,14 +128,17 @@ def message_send(
     evidence_ids: Sequence[int] = (),
     automatic: bool = False,
     purpose: str = "reply",
+    secret: str = "",
 ) -> Message:
     """Queue an e-mail to the case's customer (at the address on the case).
 
     `text` (and optionally `html`) is the body; `letter_seq` attaches that kept letter's
     PDF (and, with no `text`, uses the letter's own words as the body); `evidence_ids`
     attach evidence of the case. `automatic` marks Plaint's own notifications
-    (Auto-Submitted: auto-generated); staff's replies carry no such header. Writes the
-    message, its delivery and one `message_queued` event, or nothing (`FieldErrors`)."""
+    (Auto-Submitted: auto-generated); staff's replies carry no such header. `secret` (a
+    private link) goes to the customer in the e-mail but is not kept in the record: the
+    message row and its event show `[private link]` in its place. Writes the message, its
+    delivery and one `message_queued` event, or nothing (`FieldErrors`)."""
     require_aware(now=now)
     contact_restriction_check(case=case, channel="email", now=now)
     errors: dict[str, str] = {}
@@ -188,6 +196,8 @@ def message_send(
         loop_marker=loop_marker(),
     )
     raw = message_bytes(message_compose(outgoing))
+    if secret:
+        text = text.replace(secret, PRIVATE_LINK_SHOWN)
     delivery = delivery_enqueue(
         transport="smtp",
         purpose=PURPOSE,
@@ -424,4 +434,5 @@ def customer_notify(
         now=now,
         automatic=True,
         purpose=chosen.value,
+        secret=link,
     )

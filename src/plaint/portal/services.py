@@ -15,7 +15,6 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 
 from django.conf import settings
-from django.core.mail import send_mail
 from django.db import transaction
 
 from plaint.accounts.models import Organisation
@@ -34,10 +33,11 @@ from plaint.config.appsettings import APP
 from plaint.deadlines.services import case_deadlines_refresh
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus, allowed_targets
+from plaint.domain.messaging.moments import Moment
 from plaint.domain.vocabulary import Channel, Direction, Visibility
 from plaint.intake.services import complaint_receive
 from plaint.letters.services import GeneratedLetter, letter_generate
-from plaint.messaging.services import customer_replied
+from plaint.messaging.services import customer_replied, message_send
 from plaint.portal.links import IssuedLink, link_issue
 from plaint.portal.models import IntakeAttempt, PortalLink
 from plaint.portal.selectors import customer_offer_get, overdue_business_deadlines
@@ -137,7 +137,28 @@ def _attach_all(*, case: Case, uploads: Sequence[Upload], actor: Actor, now: dat
             raise FieldErrors({"evidence": problems}) from None
 
 
-def _mail_link(*, case: Case, email: str, link: str, days: int) -> None:
+def _link_queue(*, case: Case, subject: str, body: str, link: str, now: datetime) -> None:
+    """Queue a private link's e-mail to the address on the case through the outbox, in
+    the caller's transaction (rolled back with it; delivered once by the worker). The
+    record keeps the e-mail with the link itself left out. A refusal (a contact
+    restriction) is logged: the customer's request must not fail or tell anything."""
+    try:
+        with transaction.atomic():
+            message_send(
+                case=case,
+                subject=subject,
+                text=body,
+                actor=Actor.system(),
+                now=now,
+                automatic=True,
+                purpose=Moment.NEW_LINK.value,
+                secret=link,
+            )
+    except DomainError as exc:
+        log.warning("Portal: no link e-mail for %s: %s", case.reference, exc)
+
+
+def _mail_link(*, case: Case, link: str, days: int, now: datetime) -> None:
     body = (
         f"Dear {case.customer.name},\n\n"
         f"{case.organisation.name} has received your complaint. Its reference is "
@@ -146,15 +167,8 @@ def _mail_link(*, case: Case, email: str, link: str, days: int) -> None:
         f"link (it works for {days} days; keep it to yourself):\n\n{link}\n\n"
         "Anyone with the link can see your complaint, so please do not forward this e-mail.\n"
     )
-    try:
-        send_mail(
-            subject=f"Your complaint {case.reference} to {case.organisation.name}",
-            message=body,
-            from_email=None,
-            recipient_list=[email],
-        )
-    except OSError:
-        log.exception("Portal: could not send the link for %s", case.reference)
+    subject = f"Your complaint {case.reference} to {case.organisation.name}"
+    _link_queue(case=case, subject=subject, body=body, link=link, now=now)
 
 
 def complaint_file(
@@ -166,9 +180,9 @@ def complaint_file(
     now: datetime,
     link_for: Callable[[str], str],
 ) -> Filed:
-    """Open the case through the intake, attach the evidence, and e-mail the private link
-    once the whole submission is committed. A refused file refuses the submission: nothing
-    is kept, and the form says why."""
+    """Open the case through the intake, attach the evidence, and queue the e-mail with
+    the private link in the same transaction (the outbox delivers it once committed). A
+    refused file refuses the submission: nothing is kept, and the form says why."""
     actor = Actor.customer(customer.name.strip() or "Customer")
     with transaction.atomic():
         intake = complaint_receive(
@@ -191,9 +205,8 @@ def complaint_file(
         _attach_all(case=case, uploads=uploads, actor=actor, now=now)
         issued = link_issue(case=case, now=now, reason=PortalLink.Reason.FILED)
         link = link_for(issued.token)
-        if customer.email.strip():
-            email, days = customer.email.strip(), issued.days
-            transaction.on_commit(lambda: _mail_link(case=case, email=email, link=link, days=days))
+        if case.customer.email:
+            _mail_link(case=case, link=link, days=issued.days, now=now)
     return Filed(case=case, token=issued.token, link=link, days=issued.days)
 
 
@@ -202,7 +215,7 @@ def complaint_file(
 LINKS_PER_CASE = 3
 
 
-def _mail_new_link(*, case: Case, email: str, link: str, days: int) -> None:
+def _mail_new_link(*, case: Case, link: str, days: int, now: datetime) -> None:
     body = (
         f"Dear {case.customer.name},\n\n"
         f"Someone asked for a new private link to your complaint {case.reference} to "
@@ -211,15 +224,8 @@ def _mail_new_link(*, case: Case, email: str, link: str, days: int) -> None:
         "If you did not ask for it, you can ignore this e-mail: the link was sent only to "
         "you, and your older links still work until they expire.\n"
     )
-    try:
-        send_mail(
-            subject=f"A new link to your complaint {case.reference}",
-            message=body,
-            from_email=None,
-            recipient_list=[email],
-        )
-    except OSError:
-        log.exception("Portal: could not send a new link for %s", case.reference)
+    subject = f"A new link to your complaint {case.reference}"
+    _link_queue(case=case, subject=subject, body=body, link=link, now=now)
 
 
 def _same_address(typed: str, on_file: str) -> bool:
@@ -259,10 +265,7 @@ def link_request(
             log.warning("Portal: new-link requests for %s are over the limit", case.reference)
             return
         issued = link_issue(case=case, now=now, reason=PortalLink.Reason.REQUESTED)
-        link, address, days = link_for(issued.token), case.customer.email.strip(), issued.days
-        transaction.on_commit(
-            lambda: _mail_new_link(case=case, email=address, link=link, days=days)
-        )
+        _mail_new_link(case=case, link=link_for(issued.token), days=issued.days, now=now)
 
 
 @transaction.atomic
