@@ -13,6 +13,7 @@ from django.db.models import Q, QuerySet
 from plaint.accounts.models import Organisation
 from plaint.cases.models import Case, CaseEvent
 from plaint.deadlines.facts import calendars_for
+from plaint.deadlines.models import CaseDeadline
 from plaint.disputes.models import CeaseDesistSent, ContactRestriction, Dispute, FosEligibility
 from plaint.domain.deadlines.calendars import UnknownCalendar
 from plaint.domain.disputes.next_steps import REGIME_PROBLEMS, Problem, Step, next_steps
@@ -261,3 +262,70 @@ def case_next_steps(
         facts=facts,
         arbitration_clause=arbitration_clause,
     )
+
+
+@dataclass(frozen=True)
+class EightWeekLetter:
+    """The 8-week letter a case is due: which letter of the catalogue, the values the
+    prompt fills in (only choices that follow from the deadline having passed), and the
+    deadline that passed. Everything else the letter says (progress, the reason for the
+    delay, when a final response is expected, the business's position, the scheme's
+    name) is not in the record, so the letter form asks for it and refuses to keep the
+    letter until it is given."""
+
+    letter: str
+    fields: dict[str, str]
+    due_at: datetime
+    title: str
+
+
+#: Per regime: its final-response deadline, the letter that answers it when the deadline
+#: passes without a final response, the values that follow from the deadline having passed,
+#: and the milestones that, once recorded, mean no 8-week letter is due. FCA: DISP 1.6.2R(2)
+#: (the written response after 8 weeks, which tells the customer they may now go to the
+#: ombudsman). Ofcom GC C4 and the 2008 energy standards: the 8-week ADR letter.
+_EIGHT_WEEK: dict[str, tuple[str, dict[str, str], frozenset[str]]] = {
+    "UK-FCA-DISP/final-response": (
+        "holding-response",
+        {"letter.fos_referral_now": "yes"},
+        frozenset({"final_response_sent", "delay_response_sent"}),
+    ),
+    "UK-OFCOM/adr-letter": (
+        "deadlock-letter",
+        {"letter.adr_letter_type": "eight_weeks"},
+        frozenset({"deadlock_letter_sent"}),
+    ),
+    "UK-OFGEM/eight-week-letter": (
+        "deadlock-letter",
+        {"letter.adr_letter_type": "eight_weeks"},
+        frozenset({"deadlock_letter_sent"}),
+    ),
+}
+
+
+def eight_week_letter_due(*, case: Case, now: datetime) -> EightWeekLetter | None:
+    """The 8-week letter the case is due at `now`, or None: due from the moment its
+    regime's final-response deadline passes (`due_at <= now`, whether or not the deadline
+    watch has recorded the breach yet) while the case is open and none of the milestones
+    that answer the deadline (a final response, the 8-week letter itself) is recorded."""
+    if case.status in {"closed", "withdrawn"}:
+        return None
+    row = (
+        CaseDeadline.objects.filter(
+            case=case,
+            key__in=list(_EIGHT_WEEK),
+            due_at__lte=now,
+            state__in=[CaseDeadline.State.OPEN, CaseDeadline.State.MISSED],
+        )
+        .order_by("due_at")
+        .first()
+    )
+    if row is None or row.due_at is None:
+        return None
+    letter, fields, answered_by = _EIGHT_WEEK[row.key]
+    recorded = CaseEvent.objects.filter(
+        organisation_id=case.organisation_id, case=case, kind=EventKind.MILESTONE_RECORDED
+    ).values_list("payload", flat=True)
+    if any(json.loads(p).get("milestone") in answered_by for p in recorded):
+        return None
+    return EightWeekLetter(letter=letter, fields=dict(fields), due_at=row.due_at, title=row.title)

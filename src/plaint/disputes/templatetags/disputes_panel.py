@@ -42,6 +42,7 @@ def disputes_case_panel(context: template.Context, case: Case, user: User) -> di
         "restrictions": selectors.restrictions_in_force(case=case, now=now),
         "disputes": disputes,
         "referral": referral,
+        "eight_week": selectors.eight_week_letter_due(case=case, now=now),
         "eligibility": selectors.fos_eligibility_get(case=case),
         "forms": {
             name: forms.FORMS[name](auto_id=f"id_disputes_{name}_%s")
