@@ -10,6 +10,7 @@ from urllib.parse import unquote, urlsplit
 import dj_database_url
 
 from plaint.config.appsettings import APP
+from plaint.config.secret_key import secret_key_kept
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -25,12 +26,7 @@ if APP.secret_key:
 elif STATELESS_COMMAND:
     SECRET_KEY = secrets.token_urlsafe(50)  # signs nothing; never written anywhere
 else:
-    _key_file = APP.data_dir / "secret_key"
-    if not _key_file.exists():
-        APP.data_dir.mkdir(parents=True, exist_ok=True)
-        _key_file.write_text(secrets.token_urlsafe(50))
-        _key_file.chmod(0o600)
-    SECRET_KEY = _key_file.read_text().strip()
+    SECRET_KEY = secret_key_kept(APP.data_dir)  # created atomically by the first process
 ALLOWED_HOSTS = list(APP.allowed_hosts)
 
 INSTALLED_APPS = [
