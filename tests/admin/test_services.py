@@ -103,7 +103,7 @@ def test_create_without_an_actor_is_recorded_as_the_command_line(org: Organisati
         ({"roles": []}, "roles", "at least one role"),
         ({"password": "short"}, "password", "too short"),
         ({"password": "password123"}, "password", "too common"),
-        ({"username": "alice"}, "username", "is taken"),
+        ({"username": "alice"}, "username", "cannot be used: choose another"),
         ({"username": "has space"}, "username", "Enter a valid username"),
         ({"username": "  "}, "username", "cannot be blank"),
         ({"first_name": "Eve\nEvil"}, "first_name", "one line"),
@@ -338,3 +338,24 @@ def test_selectors_are_scoped_to_the_organisation(
     assert all(c.organisation == org for c in staff_changes(organisation=org))
     assert [c.user for c in staff_changes(organisation=other_org)] == [outsider]
     assert len(staff_changes(organisation=org, limit=2)) == 2
+
+
+def test_a_username_of_another_organisation_is_refused_in_the_same_words_as_ones_own(
+    org: Organisation, agent: User, outsider: User, admin_of_org: User
+) -> None:
+    """An admin cannot tell a name used in another organisation from one used in theirs."""
+
+    def refusal(username: str) -> str:
+        with pytest.raises(FieldErrors) as refused:
+            staff_create(
+                organisation=org,
+                username=username,
+                password="pw-nina-12345",
+                roles=[Role.AGENT],
+                actor=admin_of_org,
+            )
+        return refused.value.errors["username"].replace(repr(username), "NAME")
+
+    own, other = refusal(agent.username), refusal(outsider.username)
+    assert own == other == "the username NAME cannot be used: choose another"
+    assert "taken" not in other and "organisation" not in other

@@ -168,7 +168,11 @@ def test_an_admin_adds_a_member(as_admin: Client, org: Organisation, admin_of_or
     ("changes", "field", "words"),
     [
         ({"email": "nope"}, "id_email", "valid email"),
-        ({"username": "alice"}, "id_username", "The username &#x27;alice&#x27; is taken"),
+        (
+            {"username": "alice"},
+            "id_username",
+            "The username &#x27;alice&#x27; cannot be used: choose another",
+        ),
         ({"password": "password", "again": "password"}, "id_password", "too common"),
         ({"again": "something-else"}, "id_again", "The two passwords differ"),
     ],

@@ -66,6 +66,15 @@ def organisation_create(
 
 
 @transaction.atomic
+def _username_refused(username: str) -> str:
+    """The one message for a username already in use, in this organisation or another.
+
+    Usernames are unique across the installation (sign-in asks for no organisation), so a
+    name can be refused because of a member of another organisation; the message is the same
+    either way, so an admin cannot learn who else uses the installation."""
+    return f"the username {username!r} cannot be used: choose another"
+
+
 def staff_create(
     *,
     organisation: Organisation,
@@ -89,7 +98,7 @@ def staff_create(
     chosen = _roles_checked(roles, errors)
     username = User.normalize_username(username.strip())
     if username and User.objects.filter(username=username).exists():
-        errors["username"] = f"the username {username!r} is taken"
+        errors["username"] = _username_refused(username)
     user = User(
         username=username,
         first_name=first_name.strip(),
@@ -109,7 +118,7 @@ def staff_create(
         with transaction.atomic():  # a savepoint: the username may be taken meanwhile
             user.save()
     except IntegrityError:
-        raise FieldErrors({"username": f"the username {username!r} is taken"}) from None
+        raise FieldErrors({"username": _username_refused(username)}) from None
     groups = roles_ensure()
     user.groups.set([groups[role] for role in chosen])
     _trail(
