@@ -130,7 +130,7 @@ def test_refused_evidence_shows_the_reason_and_keeps_nothing(
 def test_honeypot_refuses_without_filing(client: Client, org: Organisation) -> None:
     response = _file(client, org, complaint(website="http://spam.example"))
     assert response.status_code == 400
-    assert "Leave this empty" in response.content.decode()
+    assert "could not be sent" in response.content.decode()
     assert not Case.objects.exists()
     assert not IntakeAttempt.objects.exists()
 

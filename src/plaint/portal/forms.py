@@ -4,6 +4,8 @@ onto these fields."""
 
 from __future__ import annotations
 
+import re
+import secrets
 from collections.abc import Sequence
 from typing import Any
 
@@ -15,6 +17,13 @@ from plaint.domain.letters import ALL_FIELDS
 from plaint.domain.letters.fields import Kind
 
 MAX_FILES = 10
+#: A complaint form's token: 32 URL-safe characters from `form_token_new`.
+FORM_TOKEN = re.compile(r"[A-Za-z0-9_-]{16,64}")
+
+
+def form_token_new() -> str:
+    """A new complaint form's token (see `ComplaintSubmission`)."""
+    return secrets.token_urlsafe(24)
 
 
 class MultipleFileInput(forms.ClearableFileInput):
@@ -129,8 +138,12 @@ class ComplaintForm(forms.Form):
         label="Evidence (optional)",
         help_text="Receipts, bills, photos, e-mails, letters. You can choose several files.",
     )
-    # The honeypot: hidden from people (CSS and aria-hidden); bots fill every field.
-    website = forms.CharField(label="Leave this field empty", required=False)
+    # The honeypot: hidden from people (off-screen, aria-hidden, out of the tab order);
+    # bots fill every field. Its label reads like any other field's, so nothing on the
+    # page or in the refusal tells a bot which field gave it away.
+    website = forms.CharField(label="Website", required=False)
+    # The form token: the same form sent again files the complaint once.
+    submission = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
 
     def clean_currency(self) -> str:
         code: str = self.cleaned_data.get("currency", "").strip().upper()
@@ -142,6 +155,14 @@ class ComplaintForm(forms.Form):
         data = super().clean() or {}
         if data.get("amount") is not None and not data.get("currency"):
             self.add_error("currency", "Please say which currency the amount is in (e.g. GBP).")
+        token = data.get("submission") or ""
+        if token and not FORM_TOKEN.fullmatch(token):
+            # Not a field a person can correct: said once, above the form.
+            self.add_error(
+                None,
+                "This form was damaged on its way to us. Please reload the page and send "
+                "your complaint again.",
+            )
         return data
 
     def __init__(self, *args: Any, country: str = "GB", **kwargs: Any) -> None:

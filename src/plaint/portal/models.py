@@ -51,3 +51,28 @@ class PortalLink(models.Model):
 
     def __str__(self) -> str:
         return f"link for case #{self.case_id} until {self.expires_at:%Y-%m-%d}"
+
+
+class ComplaintSubmission(models.Model):
+    """The form token of a complaint that was filed: each complaint form carries a random
+    token, and the unique constraint on it makes the same form, sent again after a lost
+    response (or twice at once), file one case. The row is written in the transaction
+    that files the case, before anything else, so a racing second request waits for the
+    first and then finds its row."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    token = models.CharField(max_length=64)
+    case = models.ForeignKey(
+        Case, on_delete=models.CASCADE, null=True, related_name="portal_submissions"
+    )
+    at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "token"], name="portal_submission_token_unique"
+            )
+        ]
+
+    def __str__(self) -> str:
+        return f"submission for case #{self.case_id} at {self.at:%Y-%m-%d %H:%M}"

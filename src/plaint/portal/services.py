@@ -15,7 +15,7 @@ from decimal import Decimal
 from typing import Any, BinaryIO
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 
 from plaint.accounts.models import Organisation
 from plaint.cases.ledger import Actor
@@ -39,7 +39,7 @@ from plaint.intake.services import complaint_receive
 from plaint.letters.services import GeneratedLetter, letter_generate
 from plaint.messaging.services import customer_replied, message_send
 from plaint.portal.links import IssuedLink, link_issue
-from plaint.portal.models import IntakeAttempt, PortalLink
+from plaint.portal.models import ComplaintSubmission, IntakeAttempt, PortalLink
 from plaint.portal.selectors import customer_offer_get, overdue_business_deadlines
 
 log = logging.getLogger(__name__)
@@ -118,6 +118,29 @@ class Filed:
     token: str
     link: str
     days: int  # how long the link works
+    #: True when the form had filed this case before (its response was lost): no new
+    #: link is issued; the first one is in the customer's e-mail.
+    again: bool = False
+
+
+def _submission_claim(
+    *, organisation: Organisation, form_token: str, now: datetime
+) -> ComplaintSubmission | Case:
+    """Insert the form token's row, or return the case it filed before. The unique
+    constraint decides, not a look-up first: a second request racing the first blocks on
+    the insert until the first commits (PostgreSQL) or waits for the write lock
+    (SQLite), and then finds the first's row."""
+    try:
+        with transaction.atomic():
+            return ComplaintSubmission.objects.create(
+                organisation=organisation, token=form_token, at=now
+            )
+    except IntegrityError:
+        first = ComplaintSubmission.objects.select_related("case").get(
+            organisation=organisation, token=form_token
+        )
+        assert first.case is not None  # set in the transaction that wrote the row
+        return first.case
 
 
 def _attach_all(*, case: Case, uploads: Sequence[Upload], actor: Actor, now: datetime) -> None:
@@ -179,12 +202,22 @@ def complaint_file(
     uploads: Sequence[Upload],
     now: datetime,
     link_for: Callable[[str], str],
+    form_token: str = "",
 ) -> Filed:
     """Open the case through the intake, attach the evidence, and queue the e-mail with
     the private link in the same transaction (the outbox delivers it once committed). A
-    refused file refuses the submission: nothing is kept, and the form says why."""
+    refused file refuses the submission: nothing is kept, and the form says why.
+
+    `form_token` is the form's own token (`forms.form_token_new`): a form that filed a
+    case before files nothing again and gets that case back (`Filed.again`)."""
     actor = Actor.customer(customer.name.strip() or "Customer")
     with transaction.atomic():
+        claim: ComplaintSubmission | None = None
+        if form_token:
+            claimed = _submission_claim(organisation=organisation, form_token=form_token, now=now)
+            if isinstance(claimed, Case):
+                return Filed(case=claimed, token="", link="", days=0, again=True)
+            claim = claimed
         intake = complaint_receive(
             now=now,
             organisation=organisation,
@@ -202,6 +235,9 @@ def complaint_file(
             actor=actor,
         )
         case = intake.case
+        if claim is not None:
+            claim.case = case
+            claim.save(update_fields=["case"])
         _attach_all(case=case, uploads=uploads, actor=actor, now=now)
         issued = link_issue(case=case, now=now, reason=PortalLink.Reason.FILED)
         link = link_for(issued.token)

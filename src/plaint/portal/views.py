@@ -34,6 +34,7 @@ from plaint.portal.forms import (
     LinkRequestForm,
     OfferAnswerForm,
     ReplyForm,
+    form_token_new,
 )
 from plaint.portal.links import LinkExpired, LinkInvalid, LinkRetired
 
@@ -102,13 +103,20 @@ def _uploads(files: list[UploadedFile[bytes]]) -> list[services.Upload]:
 @require_http_methods(["GET", "POST"])
 def complaint_form_view(request: HttpRequest, org: str) -> HttpResponse:
     organisation = _organisation(org)
-    form = ComplaintForm(request.POST or None, request.FILES or None, country=organisation.country)
+    form = ComplaintForm(
+        request.POST or None,
+        request.FILES or None,
+        country=organisation.country,
+        initial={"submission": form_token_new()},
+    )
     context: dict[str, Any] = {"organisation": organisation, "form": form}
     if request.method != "POST":
         return render(request, "portal/complaint_form.html", context)
     if form.is_spam:
+        # Says nothing of the honeypot: a bot learns no field to leave alone.
         form.add_error(
-            None, "Your complaint was not sent. Please leave the field “Leave this empty” blank."
+            None,
+            "Your complaint could not be sent. Please try again later, or contact us another way.",
         )
         return render(request, "portal/complaint_form.html", context, status=400)
     if not form.is_valid():
@@ -149,6 +157,7 @@ def complaint_form_view(request: HttpRequest, org: str) -> HttpResponse:
             uploads=_uploads(data["evidence"]),
             now=now,
             link_for=link_for,
+            form_token=data["submission"],
         )
     except FieldErrors as exc:
         _apply_errors(form, exc.errors, COMPLAINT_FIELDS)
@@ -157,6 +166,7 @@ def complaint_form_view(request: HttpRequest, org: str) -> HttpResponse:
         "reference": filed.case.reference,
         "link": filed.link,
         "days": filed.days,
+        "again": filed.again,
     }
     return redirect("portal:received", org=organisation.slug)
 
