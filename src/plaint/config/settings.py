@@ -170,7 +170,8 @@ if APP.smtp_url:
     EMAIL_USE_TLS = _smtp.scheme == "smtp+starttls"
     EMAIL_USE_SSL = _smtp.scheme == "smtps"
 else:
-    EMAIL_BACKEND = "django.core.mail.backends.console.EmailBackend"
+    # Printed mail has its links and tokens redacted (log_redaction.py).
+    EMAIL_BACKEND = "plaint.config.log_redaction.RedactingConsoleEmailBackend"
 
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
@@ -185,11 +186,34 @@ if APP.https:
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
     SECURE_HSTS_SECONDS = 31_536_000
 
+# Every handler redacts private links, tokens and query strings (log_redaction.py).
+# Django's own loggers are re-pointed at these handlers: "django" propagates to the root
+# handler (Django's default gave it an unfiltered console handler of its own), and the
+# development server's request lines go through a filtered handler too.
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"redact_secrets": {"()": "plaint.config.log_redaction.RedactSecrets"}},
+    "formatters": {
+        "django.server": {
+            "()": "django.utils.log.ServerFormatter",
+            "format": "[{server_time}] {message}",
+            "style": "{",
+        }
+    },
+    "handlers": {
+        "console": {"class": "logging.StreamHandler", "filters": ["redact_secrets"]},
+        "django.server": {
+            "class": "logging.StreamHandler",
+            "formatter": "django.server",
+            "filters": ["redact_secrets"],
+        },
+    },
     "root": {"handlers": ["console"], "level": "WARNING"},
+    "loggers": {
+        "django": {"handlers": [], "level": "INFO" if DEBUG else "WARNING", "propagate": True},
+        "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+    },
 }
 
 # ---------------------------------------------------------------- disputes
