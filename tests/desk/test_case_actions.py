@@ -344,3 +344,35 @@ def test_htmx_posts_get_the_same_answers(as_agent, case) -> None:
     assert bad.status_code == 400 and 'id="case"' in bad.content.decode()
     page = as_agent.get(f"/cases/{case.reference}/").content.decode()
     assert 'hx-select="#case"' in page and '"code":"400","swap":true' in page
+
+
+def test_a_stale_form_is_refused_naming_who_changed_what(as_agent, case, supervisor) -> None:
+    """Collision: the form was rendered before a colleague added a note; it is refused,
+    nothing is written, and the message says who did what."""
+    page = as_agent.get(f"/cases/{case.reference}/").content.decode()
+    rendered = re.search(r'name="version" value="(\d+)"', page)
+    assert rendered is not None and int(rendered.group(1)) == case.ledger_length
+    services.case_note_add(
+        case=case, text="Spoke to billing", actor=Actor.staff(supervisor), now=NOW
+    )
+    before = kinds(case)
+    data = {"text": "My note", "visibility": "internal", "version": rendered.group(1)}
+    status, body = post(as_agent, case, "note", data)
+    assert status == 400
+    assert f"{case.reference} changed while you had it open: {supervisor.display_name}" in body
+    assert "added a note" in body and "Nothing was saved" in body
+    assert kinds(case) == before
+    # The page came back at the new version: sent again, the note is saved.
+    fresh = re.search(r'name="version" value="(\d+)"', body)
+    assert fresh is not None and int(fresh.group(1)) == len(before)
+    assert post(as_agent, case, "note", {**data, "version": fresh.group(1)})[0] == 302
+    after = kinds(case)  # the note, then any deadline the refresh after it set
+    assert after[: len(before) + 1] == [*before, "note_added"]
+
+
+def test_a_malformed_version_is_refused(as_agent, case) -> None:
+    before = kinds(case)
+    data = {"text": "x", "visibility": "internal", "version": "1; drop"}
+    status, body = post(as_agent, case, "note", data)
+    assert status == 400 and "is not a case version" in body
+    assert kinds(case) == before

@@ -6,7 +6,8 @@ Callers pass `now` (an aware datetime): the services never read the clock themse
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
@@ -31,6 +32,7 @@ from plaint.cases.models import (
 )
 from plaint.domain import contactpoints
 from plaint.domain import events as ev
+from plaint.domain.collision import Change, collision_check
 from plaint.domain.deadlines.milestones import DERIVED, MILESTONES
 from plaint.domain.deadlines.regimes import UnknownRegime, regime_get
 from plaint.domain.errors import DomainError, FieldErrors
@@ -116,6 +118,26 @@ def case_lock(case: Case) -> Case:
     """Reload the case under a row lock so its ledger head cannot move under us. Every
     service that appends to a case's ledger calls this first."""
     return Case.objects.select_for_update().get(pk=case.pk)
+
+
+@contextmanager
+def case_at_version(*, case: Case, version: int | None, now: datetime) -> Iterator[Case]:
+    """Run the change made inside this block only if the case is still at `version` (the
+    version the form was rendered at): otherwise raise `StaleForm` naming what changed,
+    who changed it and when, and write nothing. `None` (a caller that sends no version)
+    checks nothing. The block runs in one transaction with the case locked."""
+    with transaction.atomic():
+        locked = case_lock(case)
+        if version is not None:
+            newer = CaseEvent.objects.filter(case=locked, seq__gt=version).order_by("seq")
+            collision_check(
+                reference=locked.reference,
+                rendered=version,
+                current=locked.ledger_length,
+                changes=[Change(e.seq, e.kind, e.actor_label, e.recorded_at) for e in newer],
+                now=now,
+            )
+        yield locked
 
 
 def _status_move(

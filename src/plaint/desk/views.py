@@ -38,6 +38,7 @@ from plaint.desk.forms import CaseFilterForm
 from plaint.desk.letter_forms import LetterMarkSentForm, LetterWithdrawForm
 from plaint.desk.models import SavedView
 from plaint.disputes.selectors import restriction_check
+from plaint.domain.collision import version_parse
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.triage.taxonomy import CONSUMER_CATEGORIES, Taxonomy
@@ -512,7 +513,10 @@ def case_action_view(request: HttpRequest, reference: str, action: str) -> HttpR
     if form.is_valid():
         now = timezone.now()
         try:
-            ACTIONS[action].run(case, dict(form.cleaned_data), Actor.staff(page.user), now)
+            # A form rendered before someone else changed the case is refused (collision).
+            version = version_parse(request.POST.get("version"))
+            with services.case_at_version(case=case, version=version, now=now):
+                ACTIONS[action].run(case, dict(form.cleaned_data), Actor.staff(page.user), now)
         except DomainError as exc:
             _show_errors(form, exc)
         else:
