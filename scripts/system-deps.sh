@@ -12,6 +12,7 @@ PACKAGES=(
   poppler-utils                     # pdftoppm/pdftotext: tests look inside the PDFs
   chromium                          # browser tests (driven by Playwright; never 'playwright install')
   dovecot-imapd                     # the IMAP server the inbound mail tests start on loopback
+  pgbouncer                         # the pooler the PgBouncer tests start on loopback (transaction mode)
 )
 
 missing=()

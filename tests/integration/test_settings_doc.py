@@ -55,3 +55,20 @@ def test_https_makes_cookies_secure_and_turns_on_hsts(tmp_path) -> None:
 
     assert read("true") == "True True True 31536000"
     assert read("false") == "False False False 0"
+
+
+def test_pooled_database_turns_off_server_side_cursors_and_persistent_connections() -> None:
+    from plaint.config.settings import _database
+
+    url = "postgres://u:p@127.0.0.1:6432/plaint"
+    pooled = _database(url, pooled=True)
+    assert pooled["DISABLE_SERVER_SIDE_CURSORS"] is True and pooled["CONN_MAX_AGE"] == 0
+    direct = _database(url)
+    assert not direct.get("DISABLE_SERVER_SIDE_CURSORS") and direct["CONN_MAX_AGE"] == 60
+
+
+def test_pooled_flag_is_read_and_checked() -> None:
+    assert AppSettings.from_env({"PLAINT_DATABASE_POOLED": "true"}).database_pooled is True
+    assert AppSettings.from_env({}).database_pooled is False
+    with pytest.raises(SettingsError, match="PLAINT_DATABASE_POOLED must be true or false"):
+        AppSettings.from_env({"PLAINT_DATABASE_POOLED": "yes please"})

@@ -62,6 +62,7 @@ class AppSettings:
     portal_rate_window_minutes: int = field(metadata={"env": "PLAINT_PORTAL_RATE_WINDOW_MINUTES"})
     tsa_url: str = field(default="", metadata={"env": "PLAINT_TSA_URL"})
     tsa_cert: str = field(default="", metadata={"env": "PLAINT_TSA_CERT"})
+    database_pooled: bool = field(default=False, metadata={"env": "PLAINT_DATABASE_POOLED"})
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
@@ -95,6 +96,9 @@ class AppSettings:
             ),
             tsa_url=env.get("PLAINT_TSA_URL", ""),
             tsa_cert=env.get("PLAINT_TSA_CERT", ""),
+            database_pooled=_bool(
+                "PLAINT_DATABASE_POOLED", env.get("PLAINT_DATABASE_POOLED", "false")
+            ),
         )
 
     @staticmethod

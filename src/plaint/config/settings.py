@@ -95,8 +95,15 @@ TEMPLATES = [
 ]
 
 
-def _database(url: str) -> dict[str, object]:
+def _database(url: str, pooled: bool = False) -> dict[str, object]:
     config: dict[str, object] = dict(dj_database_url.parse(url, conn_max_age=60))
+    if pooled and config["ENGINE"] != "django.db.backends.sqlite3":
+        # Behind PgBouncer in transaction mode a connection is the pooler's, not ours:
+        # a server-side cursor (a named cursor for .iterator()) would outlive the
+        # transaction it was opened in, and a persistent connection only holds a client
+        # slot that PgBouncer already pools. See docs/deployment.md.
+        config["DISABLE_SERVER_SIDE_CURSORS"] = True
+        config["CONN_MAX_AGE"] = 0
     if config["ENGINE"] == "django.db.backends.sqlite3":
         if not STATELESS_COMMAND:
             Path(str(config["NAME"])).parent.mkdir(parents=True, exist_ok=True)
@@ -114,7 +121,7 @@ def _database(url: str) -> dict[str, object]:
     return config
 
 
-DATABASES = {"default": _database(APP.database_url)}
+DATABASES = {"default": _database(APP.database_url, pooled=APP.database_pooled)}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"
