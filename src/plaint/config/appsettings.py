@@ -62,6 +62,9 @@ class AppSettings:
     portal_rate_window_minutes: int = field(metadata={"env": "PLAINT_PORTAL_RATE_WINDOW_MINUTES"})
     tsa_url: str = field(default="", metadata={"env": "PLAINT_TSA_URL"})
     tsa_cert: str = field(default="", metadata={"env": "PLAINT_TSA_CERT"})
+    verify_bytes_per_view: int = field(
+        default=16 << 20, metadata={"env": "PLAINT_VERIFY_BYTES_PER_VIEW"}
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
@@ -95,6 +98,10 @@ class AppSettings:
             ),
             tsa_url=env.get("PLAINT_TSA_URL", ""),
             tsa_cert=env.get("PLAINT_TSA_CERT", ""),
+            verify_bytes_per_view=_int(
+                "PLAINT_VERIFY_BYTES_PER_VIEW",
+                env.get("PLAINT_VERIFY_BYTES_PER_VIEW", str(16 << 20)),
+            ),
         )
 
     @staticmethod
