@@ -156,7 +156,7 @@ def test_answer_check_keeps(key: str, raw: str, kept: object) -> None:
 
 
 def test_answer_check_refuses_a_fraction_of_a_cent() -> None:
-    with pytest.raises(AnswerProblem, match="at most two decimals"):
+    with pytest.raises(AnswerProblem, match="two decimal places"):
         answer_check("case.amount", "1.005", today=date(2026, 3, 2), country="US")
 
 

@@ -150,7 +150,7 @@ def test_fos_eligibility_thresholds() -> None:
     [
         ({"complainant": "alien"}, "complainant", "is not one of"),
         ({"complainant": "charity", "annual_income": "-5"}, "annual_income", "zero or more"),
-        ({"complainant": "charity", "annual_income": "1e13"}, "annual_income", "out of range"),
+        ({"complainant": "charity", "annual_income": "1e13"}, "annual_income", "too large"),
         ({"complainant": "charity", "annual_income": "lots"}, "annual_income", "not an amount"),
         ({"complainant": "charity"}, "annual_income", "is required"),
         (

@@ -224,7 +224,7 @@ def test_fos_eligibility_is_recorded_for_an_fca_case(case: Case, agent: User) ->
     assert _events(case) == before
     assert FosEligibility.objects.get().answers == {
         "complainant": "charity",
-        "annual_income": "120000",
+        "annual_income": "120000.00",  # read by money_parse, written to the cent,
     }
 
 

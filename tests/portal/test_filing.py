@@ -95,7 +95,7 @@ def test_validation_messages_a_person_understands(client: Client, org: Organisat
     assert "Please tell us your full name." in html
     assert "That does not look like an e-mail address" in html
     assert "Please tell us what went wrong." in html
-    assert "Please use at most two decimal places." in html
+    assert "Please correct the amount: it has more than two decimal places." in html
     assert "Please give the date as YYYY-MM-DD" in html
     assert not Case.objects.exists()
 

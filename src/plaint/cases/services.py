@@ -10,7 +10,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
@@ -37,6 +37,7 @@ from plaint.domain.deadlines.milestones import DERIVED, MILESTONES
 from plaint.domain.deadlines.regimes import UnknownRegime, regime_get
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus, check_transition
+from plaint.domain.money import MoneyError, money_parse
 from plaint.domain.references import format_reference
 from plaint.domain.vocabulary import Channel, Direction, Outcome, Priority, RedressKind, Visibility
 
@@ -60,22 +61,12 @@ def _enum(errors: dict[str, str], field: str, enum: type[StrEnum], value: str) -
 
 
 def _money(errors: dict[str, str], field: str, amount: Decimal | str | None) -> Decimal | None:
-    if amount is None or amount == "":
-        return None
+    """`money_parse` (226 -> 226.00, as money is written), its refusal kept in `errors`."""
     try:
-        value = Decimal(str(amount))
-    except InvalidOperation:
-        errors[field] = f"{amount!r} is not an amount"
+        return money_parse(amount, strip_symbols=False)
+    except MoneyError as exc:
+        errors[field] = exc.message
         return None
-    if not value.is_finite() or value < 0:
-        errors[field] = "must be zero or more"
-    elif value != value.quantize(Decimal("0.01")):
-        errors[field] = "has more than two decimal places"
-    elif abs(value) >= Decimal("1e12"):
-        errors[field] = "is too large"
-    else:
-        return value.quantize(Decimal("0.01"))  # 226 -> 226.00, as money is written
-    return value
 
 
 def _currency(errors: dict[str, str], field: str, currency: str, amount: Decimal | None) -> str:
@@ -612,7 +603,7 @@ def case_offer_record(
     currency = _currency(errors, "currency", currency, value)
     description = _text(errors, "description", description)
     if redress_value in {RedressKind.REFUND, RedressKind.CREDIT} and value is None:
-        errors["amount"] = f"a {redress_value} needs an amount"
+        errors.setdefault("amount", f"a {redress_value} needs an amount")
     if errors:
         raise FieldErrors(errors)
     case = case_lock(case)

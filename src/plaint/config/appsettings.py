@@ -63,6 +63,9 @@ class AppSettings:
     tsa_url: str = field(default="", metadata={"env": "PLAINT_TSA_URL"})
     tsa_cert: str = field(default="", metadata={"env": "PLAINT_TSA_CERT"})
     database_pooled: bool = field(default=False, metadata={"env": "PLAINT_DATABASE_POOLED"})
+    verify_bytes_per_view: int = field(
+        default=16 << 20, metadata={"env": "PLAINT_VERIFY_BYTES_PER_VIEW"}
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
@@ -98,6 +101,10 @@ class AppSettings:
             tsa_cert=env.get("PLAINT_TSA_CERT", ""),
             database_pooled=_bool(
                 "PLAINT_DATABASE_POOLED", env.get("PLAINT_DATABASE_POOLED", "false")
+            ),
+            verify_bytes_per_view=_int(
+                "PLAINT_VERIFY_BYTES_PER_VIEW",
+                env.get("PLAINT_VERIFY_BYTES_PER_VIEW", str(16 << 20)),
             ),
         )
 

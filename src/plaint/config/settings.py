@@ -153,6 +153,9 @@ RECORDS_ROOT = APP.data_dir / "records"
 # An RFC 3161 time-stamp authority for checkpoints (URL) and its certificate (PEM or DER file)
 RECORDS_TSA_URL = APP.tsa_url
 RECORDS_TSA_CERT = APP.tsa_cert
+# Bytes of evidence the desk's case page hashes on each view (a random sample beyond it;
+# `plaint verify --files` hashes every file). 0 turns the page's file check off.
+PLAINT_VERIFY_BYTES_PER_VIEW = APP.verify_bytes_per_view
 # end records
 
 # ---- api: the HTTP API (plaint.api) ----

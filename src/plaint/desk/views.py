@@ -10,6 +10,7 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 from django import forms
+from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
@@ -44,6 +45,7 @@ from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.triage.taxonomy import CONSUMER_CATEGORIES, Taxonomy
 from plaint.domain.vocabulary import Visibility
 from plaint.letters import selectors as letter_selectors
+from plaint.records import integrity
 from plaint.triage import selectors as triage_selectors
 from plaint.triage import services as triage_services
 from plaint.triage.models import TriageRecord
@@ -324,7 +326,12 @@ class _Page:
                 case.root_cause_code, case.root_cause_code
             ),
             "timeline": selectors.case_timeline(case=case),
-            "ledger": selectors.case_ledger_check(case=case),
+            "ledger": (ledger := selectors.case_ledger_check(case=case)),
+            "checked": integrity.case_page_check(
+                case=case,
+                chain=ledger,
+                byte_budget=settings.PLAINT_VERIFY_BYTES_PER_VIEW,
+            ),
             "contacts": selectors.case_contacts(case=case),
             "evidence": selectors.case_evidence(case=case),
             "offers": self.offers,

@@ -7,6 +7,7 @@ from __future__ import annotations
 import re
 import secrets
 from collections.abc import Sequence
+from decimal import Decimal
 from typing import Any
 
 from django import forms
@@ -15,6 +16,7 @@ from django.core.files.uploadedfile import UploadedFile
 from plaint.domain import contactpoints
 from plaint.domain.letters import ALL_FIELDS
 from plaint.domain.letters.fields import Kind
+from plaint.domain.money import MoneyError, money_parse
 
 MAX_FILES = 10
 #: A complaint form's token: 32 URL-safe characters from `form_token_new`.
@@ -114,19 +116,7 @@ class ComplaintForm(forms.Form):
         max_length=5_000,
         widget=forms.Textarea(attrs={"rows": 3}),
     )
-    amount = forms.DecimalField(
-        label="Amount in dispute",
-        required=False,
-        min_value=0,
-        max_digits=14,
-        decimal_places=2,
-        error_messages={
-            "invalid": "Please give the amount as a number, for example 84.20.",
-            "min_value": "The amount cannot be negative.",
-            "max_decimal_places": "Please use at most two decimal places.",
-            "max_digits": "That amount is too large.",
-        },
-    )
+    amount = forms.CharField(label="Amount in dispute", required=False, max_length=40)
     currency = forms.CharField(
         label="Currency",
         required=False,
@@ -144,6 +134,12 @@ class ComplaintForm(forms.Form):
     website = forms.CharField(label="Website", required=False)
     # The form token: the same form sent again files the complaint once.
     submission = forms.CharField(required=False, max_length=64, widget=forms.HiddenInput)
+
+    def clean_amount(self) -> Decimal | None:
+        try:
+            return money_parse(self.cleaned_data.get("amount"))
+        except MoneyError as exc:
+            raise forms.ValidationError(f"Please correct the amount: it {exc.message}.") from None
 
     def clean_currency(self) -> str:
         code: str = self.cleaned_data.get("currency", "").strip().upper()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import random
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from itertools import groupby
@@ -139,10 +140,17 @@ def _customers_verify(
     organisation: Organisation | None,
     slugs: dict[int, str],
     report: RowsReport,
+    *,
+    one: int | None = None,
 ) -> None:
+    """Fold each customer's name and corrections and compare with the customer row (all
+    of `customers`, or the customer whose pk is `one` and only their cases' events)."""
     events = CaseEvent.objects.filter(kind__in=[EventKind.CASE_OPENED.value, CUSTOMER_CORRECTED])
     if organisation is not None:
         events = events.filter(organisation=organisation)
+    if one is not None:
+        customers = customers.filter(pk=one)
+        events = events.filter(case__customer_id=one)
     stream = (
         events.order_by("case__customer_id", "recorded_at", "case_id", "seq")
         .values_list("case__customer_id", "kind", "payload")
@@ -237,3 +245,67 @@ def files_verify() -> FilesReport:
             )
             report.problems.append(FileProblem(f"{label}/{path.relative_to(root)}", reason))
     return report
+
+
+@dataclass(frozen=True, slots=True)
+class CasePageCheck:
+    """What the case page checked on this view, and what it found."""
+
+    events: int
+    broken: tuple[str, ...]  # "Event #3: hash does not match"
+    rows_checked: tuple[str, ...]  # "case" and, when it has one, "customer"
+    row_mismatches: tuple[Mismatch, ...]
+    files: int  # stored files of the case (its evidence)
+    files_checked: int
+    bytes_checked: int
+    file_problems: tuple[FileProblem, ...]
+
+    @property
+    def ok(self) -> bool:
+        return not (self.broken or self.row_mismatches or self.file_problems)
+
+
+def case_page_check(
+    *, case: Case, chain: Any, byte_budget: int, rng: random.Random | None = None
+) -> CasePageCheck:
+    """The checks the desk's case page makes on each view: the hash chain (`chain`, the
+    `VerificationReport` of `case_ledger_check`), the case and customer rows against the
+    fold of their events, and the case's evidence files against their SHA-256, hashing
+    files in random order until `byte_budget` bytes are read (at least one file, so a
+    case with files never reads "0 checked" unless its budget is 0)."""
+    rows = RowsReport()
+    org = case.organisation
+    slugs = {org.pk: org.slug}
+    for mismatch in rows_verify(organisation=org, reference=case.reference).mismatches:
+        rows.mismatches.append(mismatch)
+    checked_rows = ["case"]
+    if case.customer_id is not None:
+        _customers_verify(Customer.objects.all(), org, slugs, rows, one=case.customer_id)
+        checked_rows.append("customer")
+    evidence = list(Evidence.objects.filter(case=case).values_list("sha256", "size"))
+    (rng or random.SystemRandom()).shuffle(evidence)
+    problems: list[FileProblem] = []
+    checked = spent = 0
+    for sha, size in evidence:
+        if byte_budget <= 0 or (checked and spent + (size or 0) > byte_budget):
+            continue
+        path = evidence_store.blob_path(sha)
+        label = f"evidence/{sha[:12]}"
+        checked += 1
+        if not path.is_file():
+            problems.append(FileProblem(label, "missing from the store"))
+            continue
+        spent += path.stat().st_size
+        if _sha256_of(path) != sha:
+            problems.append(FileProblem(label, "content does not match its SHA-256: altered"))
+    broken = tuple(f"Event #{link.seq}: {link.reason}" for link in chain.broken)
+    return CasePageCheck(
+        events=chain.events,
+        broken=broken,
+        rows_checked=tuple(checked_rows),
+        row_mismatches=tuple(rows.mismatches),
+        files=len(evidence),
+        files_checked=checked,
+        bytes_checked=spent,
+        file_problems=tuple(problems),
+    )

@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from decimal import Decimal, InvalidOperation
 from enum import StrEnum
 from typing import Any
 
@@ -22,6 +21,7 @@ from plaint.domain.errors import DomainError
 from plaint.domain.letters.catalogue import CATALOGUE, LetterSpec, Side, letter_spec
 from plaint.domain.letters.fields import ALL_FIELDS, Kind, coerce, plain
 from plaint.domain.letters.schedule import PAST_EVENTS, day_words
+from plaint.domain.money import MoneyError, money_parse
 
 
 class Input(StrEnum):
@@ -296,18 +296,13 @@ def answer_check(key: str, raw: str, *, today: date, country: str) -> Any:
             "your evidence."
         )
     if question.input is Input.MONEY:
-        cleaned = text.replace(",", "").lstrip("£$€").strip()
         try:
-            amount = Decimal(cleaned)
-        except InvalidOperation:
-            raise AnswerProblem(
-                f"“{text}” is not an amount of money. Write just the number, e.g. 84.20."
-            ) from None
-        if not amount.is_finite() or amount < 0 or amount != amount.quantize(Decimal("0.01")):
-            raise AnswerProblem(
-                "Write the amount as a number of at least 0 with at most two decimals, e.g. 84.20."
-            )
-        return str(amount.quantize(Decimal("0.01")))
+            amount = money_parse(text)
+        except MoneyError as exc:
+            raise AnswerProblem(f"“{text[:40]}” {exc.message}.") from None
+        if amount is None:
+            raise AnswerProblem("Write just the number, e.g. 84.20.")
+        return str(amount)
     if question.input is Input.DAYS:
         if not text.isdigit() or not 1 <= int(text) <= 365:
             raise AnswerProblem(f"“{text}” is not a number of days: write a whole number, e.g. 14.")

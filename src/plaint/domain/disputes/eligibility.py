@@ -11,7 +11,7 @@ from __future__ import annotations
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from functools import cache
 from importlib import resources
@@ -20,6 +20,7 @@ from typing import Any
 from plaint.domain.deadlines.model import Verification
 from plaint.domain.disputes.referrals import Source
 from plaint.domain.errors import FieldErrors
+from plaint.domain.money import MoneyError, money_parse
 
 
 class Complainant(StrEnum):
@@ -62,7 +63,6 @@ QUESTIONS: tuple[tuple[str, str, frozenset[Complainant]], ...] = (
     ("net_asset_value", "Net asset value of the trust (GBP)", frozenset({Complainant.TRUST})),
 )
 
-MAX_AMOUNT = Decimal("1e12")
 MAX_EMPLOYEES = 10_000_000
 
 
@@ -124,17 +124,13 @@ def _amount(errors: dict[str, str], key: str, value: Any) -> Decimal | None:
         errors[key] = "is required for this kind of complainant"
         return None
     try:
-        amount = Decimal(str(value).replace(",", "").strip())
-    except InvalidOperation:
-        errors[key] = f"{str(value)[:40]!r} is not an amount"
+        amount = money_parse(value)
+    except MoneyError as exc:
+        errors[key] = exc.message
         return None
-    if not amount.is_finite() or amount < 0:
-        errors[key] = "must be zero or more"
-    elif amount >= MAX_AMOUNT:
-        errors[key] = "is out of range (less than 1,000,000,000,000)"
-    else:
-        return amount
-    return None
+    if amount is None:
+        errors[key] = "is required for this kind of complainant"
+    return amount
 
 
 def _count(errors: dict[str, str], key: str, value: Any) -> int | None:

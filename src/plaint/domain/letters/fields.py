@@ -12,12 +12,13 @@ import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, tzinfo
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from plaint.domain.errors import DomainError
+from plaint.domain.money import money_parse
 
 
 class Kind(StrEnum):
@@ -400,13 +401,7 @@ def coerce(field: FieldDef, value: Any) -> Any:
     if field.kind is Kind.DATE:
         return parse_date(value)
     if field.kind is Kind.MONEY:
-        try:
-            amount = Decimal(str(value).replace(",", "").strip())
-        except InvalidOperation:
-            raise ValueError(f"{value!r} is not an amount") from None
-        if not amount.is_finite() or amount < 0:
-            raise ValueError("must be zero or more")
-        return amount.quantize(Decimal("0.01"))
+        return money_parse(value)  # MoneyError is a ValueError
     if field.kind is Kind.INT:
         if isinstance(value, bool) or not _INT.match(str(value)):
             raise ValueError(f"{value!r} is not a whole number of days")

@@ -347,6 +347,8 @@ def letter_prepare(request: LetterRequest) -> PreparedLetter:
             (f"{sender}.email", "the e-mail is sent from it"),
             (f"{to}.email", "the e-mail is sent to it"),
         ]
+    if errors:  # a value given but wrong is said first, not hidden behind what is missing
+        raise InvalidFields(errors)
     missing, seen = [], set()
     for key, why in wanted:
         if key not in seen and values.get(key) in (None, "", []) and key not in errors:
