@@ -221,7 +221,7 @@ def test_complaint_form_errors_are_tied_to_their_fields(world: World) -> None:
         "name": "Please tell us your full name.",
         "email": "That does not look like an e-mail address",
         "description": "Please tell us what went wrong.",
-        "amount": "Please give the amount as a number",
+        "amount": "Please correct the amount: it is not an amount of money",
     }
     assert _error_ties(html, errors) == []
     assert problems_of(html) == []
