@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
 
 from plaint.consumer.models import ConsumerCase, ConsumerLetter
 from plaint.domain.consumer.questions import QUESTIONS
@@ -47,11 +48,21 @@ def wcag(page: Any) -> None:  # noqa: F811
     page.set_viewport_size(size)
 
 
+def _capture(page: Any, path: Path, *, full: bool) -> None:  # noqa: F811
+    """A screenshot for the docs; Chromium under load sometimes answers "Unable to capture
+    screenshot" once, so one retry after the page settles (the picture is not a check)."""
+    try:
+        page.screenshot(path=str(path), full_page=full)
+    except PlaywrightError:
+        page.wait_for_timeout(500)
+        page.screenshot(path=str(path), full_page=full)
+
+
 def shoot(page: Any, name: str, *, full: bool = True) -> None:  # noqa: F811
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    page.screenshot(path=str(SCREENSHOTS / f"consumer-{name}-desktop.png"), full_page=full)
+    _capture(page, SCREENSHOTS / f"consumer-{name}-desktop.png", full=full)
     page.set_viewport_size(PHONE)
-    page.screenshot(path=str(SCREENSHOTS / f"consumer-{name}-phone.png"), full_page=full)
+    _capture(page, SCREENSHOTS / f"consumer-{name}-phone.png", full=full)
     page.set_viewport_size(DESKTOP)
 
 
