@@ -37,7 +37,7 @@ def test_a_patch_corrects_the_facts_with_its_reason_in_one_ledger_event(api):
     assert got["amount_in_dispute"] == {"amount": "90.10", "currency": "GBP"}
     assert answer["ETag"] != etag
     event = CaseEvent.objects.get(case__reference=ref, kind="case_corrected")
-    assert "<script>x</script>" in event.payload
+    assert "<script>x</script>" in event.clear_payload
     assert "API token" in event.actor_label
 
 

@@ -49,7 +49,7 @@ def test_sending_the_acknowledgement_acknowledges_a_received_case(case: Case, ag
     _mark(case, seq, agent)
     added = _added(case, seq)
     assert [e.kind for e in added] == ["letter_sent", "milestone_recorded", "status_changed"]
-    status = ev.payload_from_json(added[-1].kind, added[-1].payload)
+    status = ev.payload_from_json(added[-1].kind, added[-1].clear_payload)
     assert isinstance(status, ev.StatusChanged)
     assert (status.from_status, status.to_status) == ("received", "acknowledged")
     assert status.reason == f"Acknowledgement of a complaint (letter #{seq}) sent by post."

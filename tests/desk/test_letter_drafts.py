@@ -91,7 +91,7 @@ def test_withdrawing_records_an_event_and_keeps_the_letter(case: Case, agent) ->
         actor=Actor.staff(agent), now=LATER,
     )  # fmt: skip
     assert event.kind == "letter_withdrawn" and event.visibility == "internal"
-    payload = ev.payload_from_json(event.kind, event.payload)
+    payload = ev.payload_from_json(event.kind, event.clear_payload)
     assert payload == ev.LetterWithdrawn(
         letter_seq=seq,
         letter="acknowledgement",

@@ -122,7 +122,7 @@ def test_mark_as_sent_records_the_letter_and_its_milestone(as_agent, case) -> No
     ]
     event = CaseEvent.objects.filter(case=case, kind="milestone_recorded").last()
     assert event is not None
-    assert "acknowledgement_sent" in event.payload and "RR1GB" in event.payload
+    assert "acknowledgement_sent" in event.clear_payload and "RR1GB" in event.clear_payload
     assert as_agent.post(f"/cases/{case.reference}/letters/999/sent/", data).status_code == 404
 
 

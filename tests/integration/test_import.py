@@ -57,7 +57,7 @@ def test_imports_cases_with_their_opening_event(org) -> None:
     assert case.reference.startswith("AC-2023-")
     assert case.customer.postal_address == "TX"
     [event] = CaseEvent.objects.filter(case=case)
-    payload = json.loads(event.payload)
+    payload = json.loads(event.clear_payload)
     assert payload["source"] == "cfpb" and payload["external_id"] == "1"
     assert payload["source_details"] == {"state": "TX"}
     assert event.actor_kind == "system" and event.actor_label == "CFPB import"

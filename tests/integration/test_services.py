@@ -24,7 +24,7 @@ def events(case: Case) -> list[CaseEvent]:
 
 
 def last_payload(case: Case) -> dict:
-    return json.loads(events(case)[-1].payload)
+    return json.loads(events(case)[-1].clear_payload)
 
 
 def test_case_open_writes_the_case_and_its_opening_event(case: Case, agent) -> None:
@@ -41,7 +41,7 @@ def test_case_open_writes_the_case_and_its_opening_event(case: Case, agent) -> N
     )
     assert event.occurred_at == datetime(2026, 3, 1, 9, 0, tzinfo=UTC)
     assert event.recorded_at == NOW
-    payload = json.loads(event.payload)
+    payload = json.loads(event.clear_payload)
     assert payload["reference"] == case.reference
     assert payload["amount_in_dispute"] == "84.20"
     assert payload["order_number"] == "INV-12345"
@@ -120,7 +120,7 @@ def test_hostile_text_is_stored_verbatim(org, agent) -> None:
     assert case.customer.name == name
     case.refresh_from_db()
     assert case.description == hostile
-    assert json.loads(events(case)[0].payload)["description"] == hostile
+    assert json.loads(events(case)[0].clear_payload)["description"] == hostile
 
 
 def test_contact_log(case: Case, agent) -> None:

@@ -78,7 +78,7 @@ def test_each_method_records_one_sent_event(case: Case, agent: User, method: str
     assert [kind for _, kind in added] == ["letter_sent", "milestone_recorded", "status_changed"]
     assert event.kind == "letter_sent" and event.visibility == "customer"
     assert event.occurred_at == SENT and event.recorded_at == LATER
-    payload = ev.payload_from_json(event.kind, event.payload)
+    payload = ev.payload_from_json(event.kind, event.clear_payload)
     kept = case_letter(case=case, seq=seq)
     assert payload == ev.LetterSent(
         letter_seq=seq,
@@ -105,7 +105,7 @@ def test_a_letter_with_no_milestone_writes_one_event_kept_internal(case: Case, a
     assert events(case) == [*before, (event.seq, "letter_sent")]
     # the customer's own letter: their timeline does not show the business's record of it
     assert event.visibility == "internal"
-    payload = ev.payload_from_json(event.kind, event.payload)
+    payload = ev.payload_from_json(event.kind, event.clear_payload)
     assert isinstance(payload, ev.LetterSent)
     assert payload.tracking_number == "msg-42"
     assert payload.file_sha256 == done.files["md"]  # no PDF kept: the first file
@@ -127,7 +127,7 @@ def test_sent_final_response_records_its_milestone_at_the_sending_time(
     )  # fmt: skip
     sent = mark(case, done.event.seq, agent, method="recorded_delivery", tracking_number="RR1GB")
     milestone = CaseEvent.objects.get(case=case, seq=sent.seq + 1)
-    payload = ev.payload_from_json(milestone.kind, milestone.payload)
+    payload = ev.payload_from_json(milestone.kind, milestone.clear_payload)
     assert isinstance(payload, ev.MilestoneRecorded)
     assert payload.milestone == "final_response_sent" and payload.at == SENT.isoformat()
     assert "recorded delivery" in payload.note and "RR1GB" in payload.note

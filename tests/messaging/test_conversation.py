@@ -29,7 +29,7 @@ EARLIER = NOW - timedelta(hours=1)  # before the Date of tests.messaging.mail.ra
 
 
 def _reason(event: CaseEvent) -> str:
-    payload = ev.payload_from_json(event.kind, event.payload)
+    payload = ev.payload_from_json(event.kind, event.clear_payload)
     assert isinstance(payload, ev.StatusChanged)
     return payload.reason
 

@@ -59,7 +59,7 @@ def test_a_reply_threads_to_its_case_by_headers(org: Organisation, case: Case, a
     event = CaseEvent.objects.filter(case=case).order_by("-seq").first()
     assert event is not None and event.kind == "message_received"
     assert event.visibility == "customer"
-    payload = ev.payload_from_json(event.kind, event.payload)
+    payload = ev.payload_from_json(event.kind, event.clear_payload)
     assert isinstance(payload, ev.MessageReceived) and payload.text == "Yes please."
     assert ledger_verify(reference=case.reference).ok
 
@@ -201,7 +201,7 @@ def test_attachments_become_evidence_and_a_zip_is_refused(org: Organisation, cas
     assert "application/zip are not accepted" in got.message.reason
     assert "does not look like application/pdf" in got.message.reason
     event = CaseEvent.objects.filter(case=case, kind="message_received").get()
-    payload = ev.payload_from_json(event.kind, event.payload)
+    payload = ev.payload_from_json(event.kind, event.clear_payload)
     assert isinstance(payload, ev.MessageReceived)
     assert payload.evidence_ids == [item.pk] and len(payload.refused_attachments) == 2
 

@@ -55,7 +55,7 @@ def test_send_queues_message_delivery_and_event_together(case: Case, agent: User
     assert kinds(case)[-1] == "message_queued"
     event = CaseEvent.objects.filter(case=case).order_by("-seq").first()
     assert event is not None and event.visibility == "customer"
-    payload = ev.payload_from_json(event.kind, event.payload)
+    payload = ev.payload_from_json(event.kind, event.clear_payload)
     assert isinstance(payload, ev.MessageQueued) and payload.to == "dana@example.org"
     assert "queued" in timeline.describe(payload)
     assert message.message_id.startswith(f"<{case.reference}.")
@@ -181,7 +181,7 @@ def test_a_person_resolves_an_unknown_delivery(case: Case, agent: User, smtp: Sm
     delivery_resolve(delivery=Delivery.objects.get(), arrived=False, by="Alice", now=LATER)
     assert deliveries_run(now=LATER).sent == 1
     outcomes = [
-        ev.payload_from_json(e.kind, e.payload).outcome  # type: ignore[attr-defined]
+        ev.payload_from_json(e.kind, e.clear_payload).outcome  # type: ignore[attr-defined]
         for e in CaseEvent.objects.filter(case=case, kind="message_delivery").order_by("seq")
     ]
     assert outcomes == ["unknown", "queued", "sent"]

@@ -44,7 +44,7 @@ def test_a_contact_summary_is_internal_by_default(case: Case, agent: User) -> No
     _call(case, agent)
     event = CaseEvent.objects.filter(case=case).last()
     assert event is not None and event.visibility == "customer"
-    payload = ev.payload_from_json(event.kind, event.payload)
+    payload = ev.payload_from_json(event.kind, event.clear_payload)
     assert isinstance(payload, ev.ContactLogged)
     assert payload.summary_visibility == "internal" and payload.summary_internal
     assert case.contacts.get().summary_visibility == "internal"
@@ -136,7 +136,7 @@ def test_an_event_from_before_keeps_its_meaning_and_verifies(
         )  # fmt: skip
     stored = CaseEvent.objects.filter(case=case).last()
     assert stored is not None and "summary_visibility" not in stored.payload
-    payload = ev.payload_from_json(stored.kind, stored.payload)
+    payload = ev.payload_from_json(stored.kind, stored.clear_payload)
     assert isinstance(payload, ev.ContactLogged) and payload.summary_visibility is None
     assert not payload.summary_internal
     # The portal shows its summary, as it did when it was written.

@@ -77,7 +77,7 @@ def test_escalate_when_unhappy(client: Client, case: Case, case_url: CaseUrl) ->
         assert fact in markdown, fact
     last = CaseEvent.objects.filter(case=case).last()
     assert last is not None and last.kind == "status_changed" and last.visibility == "customer"
-    assert "Nobody calls back." in last.payload
+    assert "Nobody calls back." in last.clear_payload
 
     pdf_url = case_url(case, f"letters/{kept.event.seq}.pdf")
     assert f'/letters/{kept.event.seq}.pdf"' in html

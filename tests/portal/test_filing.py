@@ -77,7 +77,7 @@ def test_file_end_to_end_with_evidence_and_mail(
     # The record keeps the e-mail, but not the link (only its hash is kept anywhere).
     queued = case.events.get(kind="message_queued")
     token = link.group(1).rstrip("/").rsplit("/", 1)[-1]
-    assert token not in queued.payload and "[private link]" in queued.payload
+    assert token not in queued.clear_payload and "[private link]" in queued.clear_payload
 
     case_page = Client().get(link.group(1))
     assert case_page.status_code == 200

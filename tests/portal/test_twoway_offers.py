@@ -94,7 +94,7 @@ def test_the_case_moves_as_when_staff_record_the_answer(org: Organisation, agent
 
     def last_answer(case: Case) -> dict[str, object]:
         event = CaseEvent.objects.filter(case=case, kind="resolution_answered").get()
-        payload: dict[str, object] = json.loads(event.payload)
+        payload: dict[str, object] = json.loads(event.clear_payload)
         payload.pop("offer_id")
         return payload
 

@@ -11,7 +11,7 @@ from django.db import connection
 
 from plaint.cases import services
 from plaint.cases.ledger import Actor
-from plaint.cases.models import Case, CaseEvent
+from plaint.cases.models import Case, CaseEvent, PersonalDatum
 from plaint.domain.ledger import GENESIS, LedgerEntry, canonical_time, chain_hash
 from plaint.domain.vocabulary import Visibility
 from plaint.letters.services import letter_generate
@@ -73,6 +73,8 @@ def chain_rewrite(case: Case, seq: int, payload_text: str) -> None:
     with connection.cursor() as cursor:
         for statement in down[connection.vendor]:
             cursor.execute(statement)
+    # the rewritten payload is in clear: the attacker drops the personal data it replaces
+    PersonalDatum.objects.filter(case=case, seq=seq).delete()
     prev = GENESIS
     for event in CaseEvent.objects.filter(case=case).order_by("seq"):
         if event.seq == seq:

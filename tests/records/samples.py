@@ -19,4 +19,11 @@ RECORDS_SAMPLES: list[Payload] = [
     er.LegalHoldLifted(reason="Claim settled"),
     er.CustomerHoldPlaced(customer_id=3, reason="Subject's claim\u202e <i>"),
     er.CustomerHoldLifted(customer_id=3, reason="Settled"),
+    er.CaseErased(
+        rule="UK-FCA-DISP",
+        retention_ended_on="2029-03-02",
+        confirmed_by_id=4,
+        confirmed_by="Sam Supervisor",
+        erased={"personal_values": 7, "files": 2},
+    ),
 ]

@@ -55,7 +55,7 @@ def test_whole_chain_rewrite_passes_plain_verify_and_fails_against_the_checkpoin
     out, _ = _verify("--against", str(path))
     assert "Anchors verified: 1 checkpoint(s)" in out
     note = CaseEvent.objects.get(case=case, seq=2)
-    chain_rewrite(case, 2, note.payload.replace("We got it wrong.", "All was fine."))
+    chain_rewrite(case, 2, note.clear_payload.replace("We got it wrong.", "All was fine."))
     out, _ = _verify()  # the attack that passes the hash check
     assert "Ledger verified" in out and "Rows verified" in out
     with pytest.raises(CommandError, match="checkpoint problem"):

@@ -47,7 +47,7 @@ def test_case_correction_is_one_event_with_old_new_and_reason(case, agent):
     assert case.amount_in_dispute == Decimal("42.10")
     event = CaseEvent.objects.filter(case=case).order_by("-seq").first()
     assert event is not None and event.kind == "case_corrected"
-    payload = payload_from_json(event.kind, event.payload)
+    payload = payload_from_json(event.kind, event.clear_payload)
     # the order number did not change, so it is not in the event
     assert payload.old == {"product": "Energy supply", "amount_in_dispute": "84.20"}  # type: ignore[attr-defined]
     assert payload.new == {"product": "Gas supply", "amount_in_dispute": "42.10"}  # type: ignore[attr-defined]
@@ -130,7 +130,9 @@ def test_customer_correction_updates_the_row_and_the_fold(case, agent):
     assert customer.name == "Dana Whitfield-Jones"
     event = CaseEvent.objects.filter(case=case).order_by("-seq").first()
     assert event is not None and event.kind == "customer_corrected"
-    assert "Dana Whitfield-Jones" in timeline.describe(payload_from_json(event.kind, event.payload))
+    assert "Dana Whitfield-Jones" in timeline.describe(
+        payload_from_json(event.kind, event.clear_payload)
+    )
     assert rows_verify().ok
     with pytest.raises(FieldErrors) as exc:
         customer_correct(

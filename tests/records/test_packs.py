@@ -122,7 +122,7 @@ def test_tampering_is_caught_and_named_per_file_kind(full_case, org) -> None:
     letter = next(n for n in entries if n.startswith("letters/"))
     lines = entries["ledger.jsonl"].decode().splitlines()
     note = json.loads(lines[1])
-    note["payload"] = note["payload"].replace("Internal", "External")
+    note["payload"] = json.dumps({"text": "External"}, separators=(",", ":"))
     forged_ledger = "\n".join([lines[0], json.dumps(note), *lines[2:]]).encode() + b"\n"
     case_json = json.loads(entries["case.json"])
     case_json["facts"]["amount_in_dispute"] = "8420.00"
@@ -160,7 +160,7 @@ def test_a_chain_rewritten_in_the_database_is_caught_by_the_packs_proof(full_cas
 
     checkpoint_write(organisation=org, now=NOW + timedelta(hours=1))
     note = CaseEvent.objects.get(case=full_case, seq=2)
-    chain_rewrite(full_case, 2, note.payload.replace("Internal", "Harmless"))
+    chain_rewrite(full_case, 2, note.clear_payload.replace("Internal", "Harmless"))
     full_case.refresh_from_db()
     pack = case_pack_build(case=full_case, exported_at=EXPORTED)
     ours, theirs = _both(pack.data)
@@ -174,7 +174,7 @@ def test_export_is_on_the_ledger_and_the_cli_and_desk_make_packs(
     pack = case_pack_export(case=full_case, actor=Actor.staff(agent), now=EXPORTED)
     last = CaseEvent.objects.filter(case=full_case).order_by("-seq").first()
     assert last is not None and last.kind == "case_exported" and last.visibility == "internal"
-    assert json.loads(last.payload)["manifest_sha256"] == pack.manifest_sha256
+    assert json.loads(last.clear_payload)["manifest_sha256"] == pack.manifest_sha256
     out = io.StringIO()
     target = tmp_path / "p.zip"
     call_command(
@@ -259,4 +259,10 @@ def test_hostile_text_goes_into_a_pack_as_text(case, agent, org) -> None:
     facts = json.loads(entries["case.json"])
     assert facts["evidence"][0]["filename"] == "passwd.txt"
     note = json.loads(entries["ledger.jsonl"].decode().splitlines()[1])
-    assert json.loads(note["payload"]) == {"text": hostile.strip()}
+    assert set(json.loads(note["payload"])["text"]) == {"commit"}
+    [datum] = [
+        json.loads(line)
+        for line in entries["personal.jsonl"].decode().splitlines()
+        if json.loads(line)["seq"] == 2
+    ]
+    assert json.loads(datum["value"]) == hostile.strip()

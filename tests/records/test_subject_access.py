@@ -41,7 +41,7 @@ def test_customer_export_holds_every_case_and_is_recorded(case, org, agent, tmp_
     for each in (case, second):
         last = CaseEvent.objects.filter(case=each).order_by("-seq").first()
         assert last is not None and last.kind == "case_exported"
-        assert json.loads(last.payload)["audience"] == "subject access"
+        assert json.loads(last.clear_payload)["audience"] == "subject access"
     with pytest.raises(CommandError, match="No customer"):
         call_command("customer", "export", "--org", "acme", "--email", "nobody@example.org")
     with pytest.raises(CommandError, match="Name the person"):

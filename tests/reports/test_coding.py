@@ -97,7 +97,7 @@ def test_close_requires_a_root_cause_code_and_an_outcome(org, agent) -> None:
         "systems",
         "Billing ran twice",
     )
-    payload = json.loads(CaseEvent.objects.filter(case=case).latest("seq").payload)
+    payload = json.loads(CaseEvent.objects.filter(case=case).latest("seq").clear_payload)
     assert payload["root_cause_code"] == "systems"
     assert _closed_text(case) == ("Closed: upheld; root cause: systems (Billing ran twice).")
 
@@ -166,7 +166,7 @@ def test_closures_written_before_coding_still_verify_and_show_as_uncoded(org, ag
             now=LATER,
             changed=("status", "outcome", "root_cause", "closed_at"),
         )
-    stored = CaseEvent.objects.filter(case=case).latest("seq").payload
+    stored = CaseEvent.objects.filter(case=case).latest("seq").clear_payload
     assert "root_cause_code" not in stored
     assert ledger_verify(reference=case.reference).ok
     out = io.StringIO()

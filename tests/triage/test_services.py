@@ -32,7 +32,7 @@ CALM = "Please could you send me a copy of my loan statement for last year."
 
 def events_of(case: Case) -> list[ev.Payload]:
     rows = CaseEvent.objects.filter(case=case).order_by("seq")
-    return [payload_from_json(row.kind, row.payload) for row in rows]
+    return [payload_from_json(row.kind, row.clear_payload) for row in rows]
 
 
 @pytest.fixture

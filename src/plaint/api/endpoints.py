@@ -26,7 +26,6 @@ from plaint.cases.selectors import CaseFilters
 from plaint.deadlines.selectors import case_deadline_derivation, case_deadline_views
 from plaint.disputes.selectors import restriction_check
 from plaint.domain.errors import FieldErrors
-from plaint.domain.events import payload_from_json
 from plaint.domain.timeline import describe
 from plaint.domain.vocabulary import Channel, Visibility
 from plaint.intake.services import complaint_receive_queued
@@ -384,7 +383,7 @@ def _visibility(value: str, field: str = "visibility") -> Visibility:
 
 
 def _event_out(event: CaseEvent) -> dict[str, Any]:
-    payload = payload_from_json(event.kind, event.payload)
+    payload = event.data
     return {
         "seq": event.seq,
         "kind": event.kind,
@@ -394,7 +393,7 @@ def _event_out(event: CaseEvent) -> dict[str, Any]:
         "actor_label": event.actor_label,
         "visibility": event.visibility,
         "sentence": describe(payload),
-        "payload": json.loads(event.payload),
+        "payload": json.loads(event.clear_payload),
         "hash": event.hash,
     }
 

@@ -193,7 +193,7 @@ def _body(event: CaseEvent, type_: str) -> bytes:
             "actor": event.actor_label,
             "visibility": event.visibility,
             "recorded_at": event.recorded_at.isoformat(),
-            "event": json.loads(event.payload),
+            "event": json.loads(event.clear_payload),
         },
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()

@@ -22,7 +22,7 @@ from typing import Any
 from django.db import connection, models
 
 from plaint.cases.ledger import Actor, event_values, ledger_entry
-from plaint.cases.models import Case, CaseEvent
+from plaint.cases.models import Case, CaseEvent, PersonalDatum
 from plaint.domain.events import Payload
 from plaint.domain.ledger import chain_hash
 from plaint.domain.vocabulary import Visibility
@@ -117,6 +117,7 @@ def rows_update(
 
 
 EVENT_COLUMNS = tuple(f.attname for f in CaseEvent._meta.concrete_fields if not f.primary_key)
+PERSONAL_COLUMNS = ("case_id", "seq", "path", "salt", "value")
 
 
 @dataclass
@@ -143,6 +144,7 @@ class LedgerBatch:
             for case in cases
         }
         self._rows: list[tuple[Any, ...]] = []
+        self._personal: list[tuple[Any, ...]] = []
 
     def append(
         self,
@@ -154,7 +156,7 @@ class LedgerBatch:
         visibility: Visibility = Visibility.INTERNAL,
     ) -> None:
         head = self._heads[case_id]
-        entry = ledger_entry(
+        entry, data = ledger_entry(
             reference=head.reference,
             seq=head.length + 1,
             payload=payload,
@@ -172,6 +174,7 @@ class LedgerBatch:
             digest=digest,
         )
         self._rows.append(tuple(values[column] for column in EVENT_COLUMNS))
+        self._personal.extend((case_id, entry.seq, d.path, d.salt, d.value) for d in data)
         head.length, head.head, head.moved = entry.seq, digest, True
 
     def length(self, case_id: int) -> int:
@@ -185,6 +188,7 @@ class LedgerBatch:
     def write(self) -> None:
         """Insert the appended events and move the cases' heads."""
         rows_insert(CaseEvent, EVENT_COLUMNS, self._rows)
+        rows_insert(PersonalDatum, PERSONAL_COLUMNS, self._personal)
         rows_update(
             Case,
             ("ledger_length", "ledger_head", "updated_at"),
@@ -195,5 +199,6 @@ class LedgerBatch:
             ],
         )
         self._rows = []
+        self._personal = []
         for head in self._heads.values():
             head.moved = False

@@ -57,6 +57,11 @@ def blob_path(sha256: str) -> Path:
     return root() / sha256[:2] / sha256
 
 
+def blob_delete(sha256: str) -> None:
+    """Delete an evidence file (erasure); nothing if it is already gone."""
+    blob_path(sha256).unlink(missing_ok=True)
+
+
 def _clean_name(filename: str) -> str:
     name = os.path.basename(filename.replace("\\", "/")).strip().replace("\x00", "")
     return name[:255] or "unnamed"

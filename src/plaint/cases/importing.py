@@ -22,15 +22,16 @@ from zoneinfo import ZoneInfo
 from django.db import connection, transaction
 
 from plaint.accounts.models import Organisation
-from plaint.cases.bulk import EVENT_COLUMNS, rows_insert
+from plaint.cases.bulk import EVENT_COLUMNS, PERSONAL_COLUMNS, rows_insert
 from plaint.cases.ledger import Actor, event_values, ledger_entry
-from plaint.cases.models import Case, CaseEvent, Customer, SearchEntry
+from plaint.cases.models import Case, CaseEvent, Customer, PersonalDatum, SearchEntry
 from plaint.cases.search import case_text, search_index_rows
 from plaint.cases.services import opened_payload, reference_allocate
 from plaint.domain import cfpb
 from plaint.domain.errors import DomainError, MalformedRow
 from plaint.domain.ledger import GENESIS, LedgerEntry, chain_hash
 from plaint.domain.lifecycle import CaseStatus
+from plaint.domain.personal import Datum
 from plaint.domain.vocabulary import Visibility
 
 csv.field_size_limit(4 * 1024 * 1024)
@@ -236,6 +237,7 @@ def cfpb_batch_write(
     )
     case_rows: list[tuple[object, ...]] = []
     entries: list[LedgerEntry] = []
+    personal: list[list[Datum]] = []
     for complaint, customer_id, name in zip(new, customer_ids, names, strict=True):
         received_at = datetime.combine(complaint.received_on, time(0), tzinfo=zone)
         values = {
@@ -256,7 +258,7 @@ def cfpb_batch_write(
             "created_at": now,
             "updated_at": now,
         }
-        entry = ledger_entry(
+        entry, data = ledger_entry(
             reference=values["reference"],
             seq=1,
             payload=opened_payload(
@@ -270,6 +272,7 @@ def cfpb_batch_write(
         values["ledger_length"], values["ledger_head"] = 1, chain_hash(GENESIS, entry)
         case_rows.append(tuple(values[column] for column in _CASE_COLUMNS))
         entries.append(entry)
+        personal.append(data)
     case_ids = rows_insert(Case, _CASE_COLUMNS, case_rows)
     head_index = _CASE_COLUMNS.index("ledger_head")
     event_rows = []
@@ -283,6 +286,15 @@ def cfpb_batch_write(
         )
         event_rows.append(tuple(values[column] for column in EVENT_COLUMNS))
     rows_insert(CaseEvent, EVENT_COLUMNS, event_rows)
+    rows_insert(
+        PersonalDatum,
+        PERSONAL_COLUMNS,
+        [
+            (case_id, 1, d.path, d.salt, d.value)
+            for case_id, data in zip(case_ids, personal, strict=True)
+            for d in data
+        ],
+    )
     search_index_rows(
         [
             (

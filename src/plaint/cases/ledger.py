@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Hashable, Iterator
+import secrets
+from collections.abc import Hashable, Iterable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -13,12 +14,13 @@ from multiprocessing import get_context
 from typing import Any
 
 from django.db import connection, connections, transaction
-from django.db.models import Max, Min
+from django.db.models import Exists, Max, Min, OuterRef, QuerySet
 
 from plaint.accounts.models import Organisation, User
-from plaint.cases.models import Case, CaseEvent
+from plaint.cases.models import Case, CaseEvent, PersonalDatum
 from plaint.domain.events import Payload
 from plaint.domain.ledger import (
+    BrokenLink,
     ChainHead,
     EventRow,
     LedgerEntry,
@@ -26,7 +28,18 @@ from plaint.domain.ledger import (
     chain_hash,
     verify_chain,
 )
+from plaint.domain.personal import (
+    SALT_BYTES,
+    Datum,
+    commit_payload,
+    commitment_problems,
+    rehydrate,
+)
 from plaint.domain.vocabulary import ActorKind, Visibility
+
+
+def _salt() -> bytes:
+    return secrets.token_bytes(SALT_BYTES)
 
 
 @dataclass(frozen=True, slots=True)
@@ -59,9 +72,11 @@ def ledger_entry(
     occurred_at: datetime,
     recorded_at: datetime,
     visibility: Visibility,
-) -> LedgerEntry:
-    """The hashed content of event number `seq` of the case `reference`."""
-    return LedgerEntry(
+) -> tuple[LedgerEntry, list[Datum]]:
+    """The hashed content of event number `seq` of the case `reference`, and the personal
+    data kept beside it (the payload holds their commitments, `plaint.domain.personal`)."""
+    payload_json, data = commit_payload(payload.kind.value, payload.to_json(), _salt)
+    entry = LedgerEntry(
         case=reference,
         seq=seq,
         kind=payload.kind.value,
@@ -71,8 +86,16 @@ def ledger_entry(
         actor_id=actor.user.pk if actor.user else None,
         actor_label=actor.label,
         visibility=visibility.value,
-        payload_json=payload.to_json(),
+        payload_json=payload_json,
     )
+    return entry, data
+
+
+def personal_rows(case_id: int, seq: int, data: Iterable[Datum]) -> list[PersonalDatum]:
+    return [
+        PersonalDatum(case_id=case_id, seq=seq, path=d.path, salt=d.salt, value=d.value)
+        for d in data
+    ]
 
 
 def event_values(
@@ -110,7 +133,7 @@ def event_append(
     its new ledger head, in the caller's transaction."""
     if not transaction.get_connection().in_atomic_block:
         raise RuntimeError("event_append must run inside the service's transaction")
-    entry = ledger_entry(
+    entry, data = ledger_entry(
         reference=case.reference,
         seq=case.ledger_length + 1,
         payload=payload,
@@ -130,10 +153,52 @@ def event_append(
         )
     )
     row.save(force_insert=True)
+    if data:
+        PersonalDatum.objects.bulk_create(personal_rows(case.pk, entry.seq, data))
     case.ledger_length, case.ledger_head = entry.seq, digest
     case.updated_at = now
     case.save(update_fields=[*changed, "ledger_length", "ledger_head", "updated_at"])
     return row
+
+
+def personal_prefetch(events: Iterable[CaseEvent]) -> list[CaseEvent]:
+    """Load the personal data of `events` in one query per 500 events, so that reading
+    their `clear_payload` asks nothing more of the database."""
+    items = list(events)
+    wanted = [e for e in items if '{"commit":' in e.payload]
+    by_key = {(e.case_id, e.seq): e for e in wanted}
+    for e in wanted:
+        e.__dict__["_plaint_personal"] = {}
+    case_ids = sorted({e.case_id for e in wanted})
+    for start in range(0, len(case_ids), 500):
+        for case_id, seq, path, salt, value in PersonalDatum.objects.filter(
+            case_id__in=case_ids[start : start + 500]
+        ).values_list("case_id", "seq", "path", "salt", "value"):
+            event = by_key.get((case_id, seq))
+            if event is not None:
+                event.__dict__["_plaint_personal"][path] = (salt, value)
+    return items
+
+
+PersonalData = dict[tuple[int, int], dict[str, tuple[str, str]]]
+
+
+def personal_data(events: QuerySet[CaseEvent]) -> PersonalData:
+    """The personal data of `events`, by (case id, seq): path -> (salt, value JSON)."""
+    found: PersonalData = {}
+    rows = PersonalDatum.objects.filter(
+        Exists(events.filter(case_id=OuterRef("case_id"), seq=OuterRef("seq")))
+    ).values_list("case_id", "seq", "path", "salt", "value")
+    for case_id, seq, path, salt, value in rows.iterator(chunk_size=10_000):
+        found.setdefault((case_id, seq), {})[path] = (salt, value)
+    return found
+
+
+def clear_text(kind: str, payload: str, data: dict[str, tuple[str, str]] | None) -> str:
+    """The stored `payload` of a `kind` event with its personal values put back."""
+    if '{"commit":' not in payload:
+        return payload
+    return rehydrate(kind, payload, data or {}).payload_json
 
 
 # Event times as canonical UTC text (see plaint.domain.ledger.canonical_time), computed by
@@ -227,7 +292,60 @@ def _verify_scope(scope: _Scope) -> tuple[VerificationReport, dict[Hashable, int
             where.append("case_id BETWEEN %s AND %s")
             params.extend([scope.first_id, scope.last_id])
         case_filter = f"WHERE {' AND '.join(where)}" if where else ""
-        return verify_chain(_event_rows(case_filter, params), heads), case_orgs
+        report = verify_chain(_event_rows(case_filter, params), heads)
+        references = {head.chain: head.case for head in heads}
+        already = {b.chain for b in report.broken}
+        report.broken.extend(
+            b
+            for b in _commitments_verify(case_filter, params, references)
+            if b.chain not in already
+        )
+        return report, case_orgs
+
+
+def _commitments_verify(
+    case_filter: str, params: list[Any], references: dict[Hashable, str]
+) -> list[BrokenLink]:
+    """Check every stored personal datum against the commitment its event's hashed payload
+    holds (erased data are simply absent: nothing to check)."""
+    where = case_filter.replace("case_id", "d.case_id").replace(
+        "organisation_id", "e.organisation_id"
+    )
+    sql = (
+        "SELECT d.case_id, d.seq, e.kind, e.payload, d.path, d.salt, d.value "  # noqa: S608 - fixed text
+        f"FROM {PersonalDatum._meta.db_table} d LEFT JOIN cases_caseevent e "
+        f"ON e.case_id = d.case_id AND e.seq = d.seq {where} ORDER BY d.case_id, d.seq"
+    )
+    broken: list[BrokenLink] = []
+    seen: set[Hashable] = set()
+    current: tuple[Any, int, str | None, str | None] | None = None
+    data: dict[str, tuple[str, str]] = {}
+
+    def check() -> None:
+        if current is None:
+            return
+        case_id, seq, kind, payload = current
+        if case_id in seen:
+            return
+        if payload is None or kind is None:
+            problems = ["personal data belong to an event that does not exist"]
+        else:
+            problems = commitment_problems(kind, payload, data)
+        if problems:
+            seen.add(case_id)
+            reference = references.get(case_id, f"<case {case_id}>")
+            broken.append(BrokenLink(case_id, reference, seq, "; ".join(problems)))
+
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        while rows := cursor.fetchmany(10_000):
+            for case_id, seq, kind, payload, path, salt, value in rows:
+                if current is None or (current[0], current[1]) != (case_id, seq):
+                    check()
+                    current, data = (case_id, seq, kind, payload), {}
+                data[path] = (salt, value)
+        check()
+    return broken
 
 
 def _verify_in_child(scope: _Scope) -> tuple[VerificationReport, dict[Hashable, int]]:

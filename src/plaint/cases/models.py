@@ -10,7 +10,9 @@ from django.conf import settings
 from django.db import models
 
 from plaint.accounts.models import Organisation
+from plaint.domain.events import Payload, payload_from_json
 from plaint.domain.lifecycle import CaseStatus
+from plaint.domain.personal import Rehydrated, rehydrate
 from plaint.domain.vocabulary import (
     ActorKind,
     Channel,
@@ -170,6 +172,60 @@ class CaseEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.case_id}#{self.seq} {self.kind}"
+
+    def _rehydrated(self) -> Rehydrated:
+        cached = self.__dict__.get("_plaint_rehydrated")
+        if cached is None:
+            data: dict[str, tuple[str, str]] = {}
+            if '{"commit":' in self.payload:
+                prefetched = self.__dict__.get("_plaint_personal")
+                if prefetched is None:
+                    prefetched = {
+                        path: (salt, value)
+                        for path, salt, value in PersonalDatum.objects.filter(
+                            case_id=self.case_id, seq=self.seq
+                        ).values_list("path", "salt", "value")
+                    }
+                data = prefetched
+            cached = rehydrate(self.kind, self.payload, data)
+            self.__dict__["_plaint_rehydrated"] = cached
+        return cached
+
+    @property
+    def clear_payload(self) -> str:
+        """The payload with its personal values put back (`plaint.domain.personal`): what
+        the event says. `payload` is what was hashed."""
+        return self._rehydrated().payload_json
+
+    @property
+    def erased_fields(self) -> frozenset[str]:
+        """The personal fields of this event that were erased."""
+        return self._rehydrated().erased
+
+    @property
+    def data(self) -> Payload:
+        """The typed payload, personal values included."""
+        return payload_from_json(self.kind, self.clear_payload)
+
+
+class PersonalDatum(models.Model):
+    """One personal value of an event, kept outside its hashed payload: the payload holds
+    ``{"commit": SHA-256(salt ‖ value)}`` in its place (`plaint.domain.personal`). Erasure
+    deletes these rows (salt and value together); nothing else ever changes them."""
+
+    case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="+")
+    seq = models.PositiveIntegerField()
+    path = models.CharField(max_length=80)
+    salt = models.CharField(max_length=64)
+    value = models.TextField()  # canonical JSON of the value
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["case", "seq", "path"], name="personal_datum_unique"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.case_id}#{self.seq} {self.path}"
 
 
 class Contact(models.Model):

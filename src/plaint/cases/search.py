@@ -26,6 +26,7 @@ from django.db.models.expressions import RawSQL
 
 from plaint.accounts.models import Organisation
 from plaint.cases.bulk import rows_insert
+from plaint.cases.ledger import clear_text, personal_data
 from plaint.cases.models import Case, CaseEvent, SearchEntry
 from plaint.domain.events import EventKind
 
@@ -181,7 +182,13 @@ def search_rebuild(*, organisation: Organisation | None = None) -> int:
         rows.append((case.organisation_id, case.pk, Source.CASE, body))
         if len(rows) >= 2000:
             flush()
-    for row in _event_rows(events.values_list("organisation_id", "case_id", "kind", "payload")):
+    personal = personal_data(events)
+    for row in _event_rows(
+        (org, case_id, kind, clear_text(kind, payload, personal.get((case_id, seq))))
+        for org, case_id, seq, kind, payload in events.values_list(
+            "organisation_id", "case_id", "seq", "kind", "payload"
+        ).iterator(chunk_size=2000)
+    ):
         rows.append(row)
         if len(rows) >= 2000:
             flush()

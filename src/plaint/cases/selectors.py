@@ -10,7 +10,7 @@ from django.db import connection
 from django.db.models import Count, Q, QuerySet
 
 from plaint.accounts.models import Organisation, User
-from plaint.cases.ledger import ledger_verify
+from plaint.cases.ledger import ledger_verify, personal_prefetch
 from plaint.cases.models import Case, CaseEvent, Contact, Evidence, ResolutionOffer
 from plaint.cases.search import search_matches
 from plaint.domain.events import EventKind, EvidenceAttached, Payload, payload_from_json
@@ -158,7 +158,7 @@ def case_timeline(*, case: Case, customer_view: bool = False) -> list[TimelineEn
     events = CaseEvent.objects.filter(organisation_id=case.organisation_id, case=case)
     if customer_view:
         events = events.filter(visibility="customer")
-    return [TimelineEntry(e, payload_from_json(e.kind, e.payload)) for e in events.order_by("seq")]
+    return [TimelineEntry(e, e.data) for e in personal_prefetch(events.order_by("seq"))]
 
 
 def case_contacts(*, case: Case) -> QuerySet[Contact]:

@@ -73,6 +73,7 @@ class EventKind(StrEnum):
     LEGAL_HOLD_LIFTED = "legal_hold_lifted"
     CUSTOMER_HOLD_PLACED = "customer_hold_placed"
     CUSTOMER_HOLD_LIFTED = "customer_hold_lifted"
+    CASE_ERASED = "case_erased"
     # consumer
     CONSUMER_CASE_STARTED = "consumer_case_started"
     CONSUMER_ANSWERS_SAVED = "consumer_answers_saved"

@@ -75,6 +75,20 @@ class CustomerHoldLifted(Payload):
     reason: str
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class CaseErased(Payload):
+    """The case's personal data were erased by redaction: under which retention rule, the
+    first day the rule allowed it, and the supervisor who confirmed. What was erased is
+    counted (personal values, files, rows redacted); the facts reports count are kept."""
+
+    kind: ClassVar[EventKind] = EventKind.CASE_ERASED
+    rule: str
+    retention_ended_on: str
+    confirmed_by_id: int
+    confirmed_by: str
+    erased: dict[str, int]
+
+
 RECORDS_PAYLOADS: tuple[type[Payload], ...] = (
     CaseCorrected,
     CustomerCorrected,
@@ -83,4 +97,5 @@ RECORDS_PAYLOADS: tuple[type[Payload], ...] = (
     LegalHoldLifted,
     CustomerHoldPlaced,
     CustomerHoldLifted,
+    CaseErased,
 )

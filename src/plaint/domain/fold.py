@@ -5,7 +5,9 @@
 Values are compared as plain text (`fact_text`), so a row read from either database and a
 fold of canonical JSON spell every value the same way.
 
-Event kinds that change no fact are skipped, and so are kinds this module does not know
+Fields erased by redaction (`plaint.domain.personal.ERASED`) are skipped: the fold does
+not state them, so the row's marker is not compared. Event kinds that change no fact are
+skipped, and so are kinds this module does not know
 (a newer kind added by another part of Plaint changes no fact until it is listed here).
 """
 
@@ -18,6 +20,7 @@ from decimal import Decimal
 from typing import Any
 
 from plaint.domain.events import EventKind
+from plaint.domain.personal import ERASED
 
 CASE_CORRECTED = EventKind.CASE_CORRECTED.value
 CUSTOMER_CORRECTED = EventKind.CUSTOMER_CORRECTED.value
@@ -126,7 +129,8 @@ def case_fold(events: Iterable[tuple[str, str, str]]) -> dict[str, str | None]:
             if kind != EventKind.CASE_OPENED.value:
                 raise ValueError(f"the first event is {kind}, not case_opened")
             for name in _OPENED_FIELDS:
-                facts[name] = _normalised(name, payload.get(name, ""))
+                if (value := payload.get(name, "")) != ERASED:
+                    facts[name] = _normalised(name, value)
             facts.update(assignee_id=None, outcome="", root_cause="", root_cause_code="")
             facts["closed_at"] = None
             continue
@@ -135,7 +139,10 @@ def case_fold(events: Iterable[tuple[str, str, str]]) -> dict[str, str | None]:
         elif kind == EventKind.CASE_CLOSED.value:
             facts["status"] = "closed"
             facts["outcome"] = payload["outcome"]
-            facts["root_cause"] = payload["root_cause"]
+            if payload["root_cause"] != ERASED:
+                facts["root_cause"] = payload["root_cause"]
+            else:
+                facts.pop("root_cause", None)
             facts["root_cause_code"] = payload.get("root_cause_code", "")
             facts["closed_at"] = _time_text(recorded_at)
         elif kind == EventKind.CASE_ASSIGNED.value:
@@ -149,7 +156,10 @@ def case_fold(events: Iterable[tuple[str, str, str]]) -> dict[str, str | None]:
                     facts[name] = label
         elif kind == CASE_CORRECTED:
             for name, value in payload["new"].items():
-                facts[name] = _normalised(name, value)
+                if value == ERASED:
+                    facts.pop(name, None)
+                else:
+                    facts[name] = _normalised(name, value)
     return facts
 
 
@@ -160,9 +170,13 @@ def customer_fold(events: Iterable[tuple[str, str]]) -> dict[str, str | None]:
     facts: dict[str, str | None] = {}
     for kind, payload_json in events:
         if kind == EventKind.CASE_OPENED.value:
-            facts["name"] = json.loads(payload_json)["customer_name"]
+            name = json.loads(payload_json)["customer_name"]
+            if name != ERASED:
+                facts["name"] = name
         elif kind == CUSTOMER_CORRECTED:
-            facts.update(json.loads(payload_json)["new"])
+            for field, value in json.loads(payload_json)["new"].items():
+                if value != ERASED:
+                    facts[field] = value
     return facts
 
 

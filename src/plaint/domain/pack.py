@@ -6,6 +6,8 @@ Entries (sorted, each dated 1980-01-01 so the same record gives the same bytes):
                       and every other entry's path, SHA-256 and size
     ledger.jsonl      one event per line, exactly as hashed (a customer's pack withholds
                       the content of internal events and keeps their seq and hashes)
+    personal.jsonl    the events' personal values with their salts (absent when there are
+                      none): each gives the commitment its event's payload holds
     case.json         the case's facts (the fold of its events) and its customer
     timeline.pdf      every event in words, internal ones marked, times in the org's zone
     evidence/SHA256   each evidence file under its SHA-256
@@ -32,6 +34,7 @@ from plaint.domain.checkpoint import checkpoint_parse, head_leaf, signature_vali
 from plaint.domain.fold import case_fold
 from plaint.domain.ledger import GENESIS, LedgerEntry, chain_hash
 from plaint.domain.merkle import inclusion_verify
+from plaint.domain.personal import commitment_problems, rehydrate
 
 FORMAT = "plaint-evidence-pack/1"
 ZIP_DATE = (1980, 1, 1, 0, 0, 0)
@@ -138,6 +141,7 @@ def pack_verify(data: bytes) -> PackReport:
         if hashlib.sha256(body).hexdigest() != entry["sha256"] or len(body) != entry["size"]:
             report.fail(name, "does not match its SHA-256 and size in the manifest: altered")
     lines = _ledger_verify(manifest, contents.get("ledger.jsonl", b""), report)
+    _personal_verify(lines, contents.get("personal.jsonl", b""), report)
     _named_files_verify(lines, contents, report)
     _facts_verify(manifest, lines, contents.get("case.json"), report)
     _proof_verify(manifest, lines, contents.get("proof.json"), report)
@@ -181,9 +185,40 @@ def _ledger_verify(
     return lines
 
 
+def _personal_verify(lines: list[dict[str, Any]], text: bytes, report: PackReport) -> None:
+    """Check each personal value against its event's commitment and put the values back
+    into each line's `clear` payload (the one the facts are folded from)."""
+    data: dict[int, dict[str, tuple[str, str]]] = {}
+    for number, raw in enumerate(text.decode("utf-8", "replace").splitlines(), start=1):
+        try:
+            datum = json.loads(raw)
+            seq, path = int(datum["seq"]), str(datum["path"])
+            data.setdefault(seq, {})[path] = (str(datum["salt"]), str(datum["value"]))
+        except (ValueError, KeyError, TypeError):
+            report.fail("personal.jsonl", f"line {number} is not a personal datum")
+    by_seq = {line.get("seq"): line for line in lines if not line.get("withheld")}
+    for seq, values in sorted(data.items()):
+        line = by_seq.get(seq)
+        if line is None:
+            report.fail("personal.jsonl", f"event #{seq} is not in the ledger")
+            continue
+        for problem in commitment_problems(str(line["kind"]), str(line["payload"]), values):
+            report.fail("personal.jsonl", f"event #{seq}: {problem}")
+    for line in by_seq.values():
+        try:
+            line["clear"] = rehydrate(
+                str(line["kind"]), str(line["payload"]), data.get(int(line["seq"]), {})
+            ).payload_json
+        except (KeyError, TypeError, ValueError):
+            line["clear"] = line.get("payload", "{}")
+    if any(line.get("kind") == "case_erased" for line in lines):
+        report.notes.append("The case was erased: its personal values and files are gone.")
+
+
 def _named_files_verify(
     lines: list[dict[str, Any]], contents: Mapping[str, bytes], report: PackReport
 ) -> None:
+    erased = any(line.get("kind") == "case_erased" for line in lines)
     for line in lines:
         if line.get("withheld"):
             continue
@@ -196,6 +231,8 @@ def _named_files_verify(
         for name in wanted:
             sha = name.split("/", 1)[1].split(".", 1)[0]
             body = contents.get(name)
+            if body is None and erased:
+                continue  # deleted by the erasure
             if body is None:
                 report.fail(name, f"event #{line['seq']} names this file; it is not in the pack")
             elif hashlib.sha256(body).hexdigest() != sha:
@@ -219,7 +256,8 @@ def _facts_verify(
         return  # a customer's pack withholds events, so its facts cannot be refolded
     try:
         folded = case_fold(
-            (str(line["kind"]), str(line["payload"]), str(line["recorded_at"])) for line in lines
+            (str(line["kind"]), str(line.get("clear", line["payload"])), str(line["recorded_at"]))
+            for line in lines
         )
     except (KeyError, ValueError):
         report.fail("ledger.jsonl", "its events cannot be folded into facts")

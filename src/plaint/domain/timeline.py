@@ -355,6 +355,10 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
         "Legal hold placed on the customer: nothing of any of their cases may be erased."
     ),
     ev.EventKind.CUSTOMER_HOLD_LIFTED: lambda p: "Legal hold on the customer lifted.",
+    ev.EventKind.CASE_ERASED: lambda p: (
+        f"Personal data erased under {p.rule} (retention ended {p.retention_ended_on}), "
+        f"confirmed by {p.confirmed_by}: the facts reports count are kept."
+    ),
     # mail
     ev.EventKind.MESSAGE_QUEUED: _message_queued,
     ev.EventKind.MESSAGE_DELIVERY: lambda p: (

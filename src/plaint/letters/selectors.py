@@ -6,13 +6,13 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
+from plaint.cases.ledger import personal_prefetch
 from plaint.cases.models import Case, CaseEvent
 from plaint.domain.events import (
     EventKind,
     LetterGenerated,
     LetterSent,
     LetterWithdrawn,
-    payload_from_json,
 )
 from plaint.domain.letters import CATALOGUE, LetterSpec, RenderedLetter, letter_make
 from plaint.domain.letters.render import PACKAGE_TEMPLATES, request_from_fields
@@ -102,8 +102,8 @@ def case_letters(*, case: Case) -> list[KeptLetter]:
     generated: list[tuple[CaseEvent, LetterGenerated]] = []
     sent: dict[int, SentRecord] = {}
     withdrawn: dict[int, WithdrawnRecord] = {}
-    for event in events:
-        payload = payload_from_json(event.kind, event.payload)
+    for event in personal_prefetch(events):
+        payload = event.data
         if isinstance(payload, LetterGenerated):
             generated.append((event, payload))
         elif isinstance(payload, LetterSent):

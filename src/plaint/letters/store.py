@@ -26,3 +26,12 @@ def letter_put(data: bytes) -> str:
 
 def letter_read(sha256: str) -> bytes:
     return letter_path(sha256).read_bytes()
+
+
+def letter_exists(sha256: str) -> bool:
+    return letter_path(sha256).is_file()
+
+
+def letter_delete(sha256: str) -> None:
+    """Delete a kept letter's file (erasure); nothing if it is already gone."""
+    letter_path(sha256).unlink(missing_ok=True)

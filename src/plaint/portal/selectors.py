@@ -12,6 +12,7 @@ from zoneinfo import ZoneInfo
 from django.utils import timezone
 
 from plaint.accounts.models import Organisation
+from plaint.cases.ledger import personal_prefetch
 from plaint.cases.models import Case, CaseEvent, Evidence, ResolutionOffer
 from plaint.cases.selectors import (
     TimelineEntry,
@@ -27,7 +28,6 @@ from plaint.domain.events import (
     EventKind,
     ResolutionAnswered,
     ResolutionOffered,
-    payload_from_json,
 )
 from plaint.domain.letters.render import PACKAGE_TEMPLATES
 from plaint.domain.lifecycle import CaseStatus
@@ -93,9 +93,9 @@ def customer_conversation(*, case: Case) -> list[Message]:
             occurred_at=e.occurred_at,
             recorded_at=e.recorded_at,
             actor_kind=e.actor_kind,
-            payload=payload_from_json(e.kind, e.payload),
+            payload=e.data,
         )
-        for e in events
+        for e in personal_prefetch(events)
     )
     return conversation_build(facts, zone=ZoneInfo(case.organisation.time_zone))
 
@@ -196,7 +196,7 @@ def _offer_events(case: Case, kind: EventKind) -> list[tuple[CaseEvent, object]]
     events = CaseEvent.objects.filter(
         organisation_id=case.organisation_id, case=case, kind=kind
     ).order_by("seq")
-    return [(e, payload_from_json(e.kind, e.payload)) for e in events]
+    return [(e, e.data) for e in personal_prefetch(events)]
 
 
 def customer_offers(*, case: Case) -> list[CustomerOffer]:

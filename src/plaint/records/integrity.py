@@ -21,6 +21,7 @@ from django.db.models import QuerySet
 
 from plaint.accounts.models import Organisation
 from plaint.cases import evidence_store
+from plaint.cases.ledger import clear_text, personal_data
 from plaint.cases.models import Case, CaseEvent, Customer, Evidence
 from plaint.domain.events import EventKind
 from plaint.domain.fold import (
@@ -103,13 +104,22 @@ def rows_verify(
     slugs = dict(Organisation.objects.values_list("pk", "slug"))
     names = dict(cases.values_list("pk", "reference"))
     orgs = dict(cases.values_list("pk", "organisation_id"))
+    personal = personal_data(events)
     stream = (
         events.order_by("case_id", "seq")
-        .values_list("case_id", "kind", "payload", "recorded_at")
+        .values_list("case_id", "seq", "kind", "payload", "recorded_at")
         .iterator(chunk_size=_CHUNK)
     )
     folds: Iterator[tuple[int, dict[str, str | None]]] = (
-        (case_id, _fold_or_empty([(k, p, r.isoformat()) for _, k, p, r in group]))
+        (
+            case_id,
+            _fold_or_empty(
+                [
+                    (k, clear_text(k, p, personal.get((c, s))), r.isoformat())
+                    for c, s, k, p, r in group
+                ]
+            ),
+        )
         for case_id, group in groupby(stream, key=itemgetter(0))
     )
     pending = next(folds, None)
@@ -151,13 +161,16 @@ def _customers_verify(
     if one is not None:
         customers = customers.filter(pk=one)
         events = events.filter(case__customer_id=one)
+    personal = personal_data(events)
     stream = (
         events.order_by("case__customer_id", "recorded_at", "case_id", "seq")
-        .values_list("case__customer_id", "kind", "payload")
+        .values_list("case__customer_id", "case_id", "seq", "kind", "payload")
         .iterator(chunk_size=_CHUNK)
     )
     folded = {
-        customer_id: customer_fold((k, p) for _, k, p in group)
+        customer_id: customer_fold(
+            (k, clear_text(k, p, personal.get((c, s)))) for _, c, s, k, p in group
+        )
         for customer_id, group in groupby(stream, key=itemgetter(0))
     }
     fields = ("name", "email", "phone", "postal_address", "preferred_contact_times")
@@ -212,13 +225,19 @@ def _stored(root: Path) -> dict[str, Path]:
 
 
 def files_verify() -> FilesReport:
-    """Hash every evidence and letter file the database names, and name the files on
-    disk that no row names (orphans, e.g. left by a refused upload)."""
+    """Hash every evidence and letter file the database names (but an erased case's), and
+    name the files on disk that no row names (orphans, e.g. left by a refused upload)."""
     report = FilesReport()
-    wanted_evidence = set(Evidence.objects.values_list("sha256", flat=True))
+    # an erased case's files were deleted with it (plaint.records.erasure)
+    erased = CaseEvent.objects.filter(kind=EventKind.CASE_ERASED.value).values("case_id")
+    wanted_evidence = set(
+        Evidence.objects.exclude(case_id__in=erased).values_list("sha256", flat=True)
+    )
     wanted_letters: set[str] = set()
-    for payload in CaseEvent.objects.filter(kind=EventKind.LETTER_GENERATED.value).values_list(
-        "payload", flat=True
+    for payload in (
+        CaseEvent.objects.filter(kind=EventKind.LETTER_GENERATED.value)
+        .exclude(case_id__in=erased)
+        .values_list("payload", flat=True)
     ):
         wanted_letters.update(json.loads(payload).get("files", {}).values())
     for label, root, wanted in (

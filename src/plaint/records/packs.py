@@ -20,17 +20,17 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from plaint.cases import evidence_store
-from plaint.cases.ledger import Actor, event_append
+from plaint.cases.ledger import Actor, event_append, personal_prefetch
 from plaint.cases.models import Case, CaseEvent, Customer
 from plaint.cases.services import case_lock, require_aware
 from plaint.domain import timeline
 from plaint.domain.errors import DomainError
-from plaint.domain.events import payload_from_json
+from plaint.domain.events import EventKind, payload_from_json
 from plaint.domain.events_records import CaseExported
 from plaint.domain.fold import case_fold
 from plaint.domain.ledger import canonical_time
 from plaint.domain.letters.formats import pdf_from_html
-from plaint.domain.pack import canonical, manifest_build, pretty, zip_build
+from plaint.domain.pack import LEDGER_FIELDS, canonical, manifest_build, pretty, zip_build
 from plaint.domain.vocabulary import Visibility
 from plaint.letters import store as letter_store
 from plaint.records.anchoring import case_proof
@@ -69,6 +69,8 @@ case.json       the case's facts, which are the fold of its events
 timeline.pdf    the events in words; times in {zone}
 evidence/       each evidence file, named by its SHA-256
 letters/        each kept letter, named by its SHA-256 and format
+personal.jsonl  the personal values of the events (customer's name, free text...), each
+                with the salt of the commitment its event's hash covers in its place
 proof.json      proof that the case's chain head is in a checkpoint the organisation signed
 verify_pack.py  a verifier that needs only Python 3.11 or later and nothing else
 
@@ -90,6 +92,7 @@ class Pack:
 
 
 def _ledger_line(event: dict[str, Any], withheld: bool) -> str:
+    event = {name: event[name] for name in LEDGER_FIELDS}
     if withheld:
         return canonical(
             {
@@ -103,7 +106,9 @@ def _ledger_line(event: dict[str, Any], withheld: bool) -> str:
 
 
 def _events(case: Case, length: int) -> list[dict[str, Any]]:
-    rows = CaseEvent.objects.filter(case=case, seq__lte=length).order_by("seq")
+    """The events as hashed (`LEDGER_FIELDS`), each with its `clear` payload (personal values
+    put back) and its `personal` data (path -> (salt, value JSON))."""
+    rows = personal_prefetch(CaseEvent.objects.filter(case=case, seq__lte=length).order_by("seq"))
     return [
         {
             "actor_id": e.actor_id,
@@ -117,6 +122,8 @@ def _events(case: Case, length: int) -> list[dict[str, Any]]:
             "recorded_at": canonical_time(e.recorded_at),
             "seq": e.seq,
             "visibility": e.visibility,
+            "clear": e.clear_payload,
+            "personal": e.__dict__.get("_plaint_personal", {}),
         }
         for e in rows
     ]
@@ -129,7 +136,7 @@ def _local(text: str, zone: ZoneInfo) -> str:
 def _timeline_pdf(case: Case, events: list[dict[str, Any]], zone: ZoneInfo, audience: str) -> bytes:
     rows = []
     for e in events:
-        payload = payload_from_json(e["kind"], e["payload"])
+        payload = payload_from_json(e["kind"], e["clear"])
         detail = timeline.detail(payload)
         if audience == "customer" and getattr(payload, "summary_internal", False):
             detail = ""
@@ -183,7 +190,15 @@ def case_pack_build(
         "proof.json": pretty(case_proof(case, length=length)),
         "verify_pack.py": VERIFIER.read_bytes(),
     }
-    facts = case_fold((e["kind"], e["payload"], e["recorded_at"]) for e in events)
+    personal = [
+        canonical({"path": path, "salt": salt, "seq": e["seq"], "value": value})
+        for e in shown
+        for path, (salt, value) in sorted(e["personal"].items())
+    ]
+    if personal:
+        entries["personal.jsonl"] = "".join(line + "\n" for line in personal).encode("utf-8")
+    erased = any(e["kind"] == EventKind.CASE_ERASED.value for e in events)
+    facts = case_fold((e["kind"], e["clear"], e["recorded_at"]) for e in events)
     if customer:
         facts = {name: facts.get(name) for name in CUSTOMER_FACTS}
     person = Customer.objects.get(pk=case.customer_id)
@@ -202,10 +217,13 @@ def case_pack_build(
     )
     index: dict[str, list[dict[str, Any]]] = {"evidence": [], "letters": []}
     for e in shown:
-        payload = json.loads(e["payload"])
+        payload = json.loads(e["clear"])
         if e["kind"] == "evidence_attached":
             sha = payload["sha256"]
-            entries[f"evidence/{sha}"] = evidence_store.blob_path(sha).read_bytes()
+            blob = evidence_store.blob_path(sha)
+            if erased and not blob.exists():
+                continue  # deleted by the erasure
+            entries[f"evidence/{sha}"] = blob.read_bytes()
             index["evidence"].append(
                 {
                     "seq": e["seq"],
@@ -216,6 +234,8 @@ def case_pack_build(
             )
         elif e["kind"] == "letter_generated":
             for fmt, sha in sorted(payload["files"].items()):
+                if erased and not letter_store.letter_exists(sha):
+                    continue  # deleted by the erasure
                 entries[f"letters/{sha}.{fmt}"] = letter_store.letter_read(sha)
                 index["letters"].append(
                     {"seq": e["seq"], "path": f"letters/{sha}.{fmt}", "title": payload["title"]}

@@ -151,6 +151,25 @@ def _event_hash(reference: str, prev: str, line: dict) -> str:  # type: ignore[t
     return hashlib.sha256((prev + _canonical(entry)).encode("utf-8")).hexdigest()
 
 
+def _personal(raw: bytes, lines: list[dict], problems: list[str]) -> None:  # type: ignore[type-arg]
+    """Each personal value against the commitment its event's hashed payload holds."""
+    by_seq = {line["seq"]: line for line in lines if not line.get("withheld")}
+    for number, text in enumerate(raw.decode("utf-8").splitlines(), 1):
+        try:
+            datum = json.loads(text)
+            line = by_seq[datum["seq"]]
+            holder = json.loads(line["payload"])
+            head, _, key = datum["path"].partition(".")
+            held = holder[head][key] if key else holder[head]
+            digest = hashlib.sha256(
+                bytes.fromhex(datum["salt"]) + datum["value"].encode("utf-8")
+            ).hexdigest()
+            if held != {"commit": digest}:
+                problems.append(f"personal.jsonl: line {number} does not match its commitment")
+        except (ValueError, KeyError, TypeError):
+            problems.append(f"personal.jsonl: line {number} belongs to no commitment")
+
+
 def verify(data: bytes) -> tuple[list[str], list[str]]:
     """(problems, notes) of the pack `data`."""
     problems: list[str] = []
@@ -193,6 +212,10 @@ def verify(data: bytes) -> tuple[list[str], list[str]]:
     ledger = manifest.get("ledger", {})
     if (ledger.get("length"), ledger.get("head")) != (len(lines), prev):
         problems.append("ledger.jsonl: its last event is not the head the manifest states")
+    _personal(files.get("personal.jsonl", b""), lines, problems)
+    erased = any(line.get("kind") == "case_erased" for line in lines)
+    if erased:
+        notes.append("The case was erased: its personal values and files are gone.")
     for line in lines:
         if line.get("withheld"):
             continue
@@ -203,6 +226,8 @@ def verify(data: bytes) -> tuple[list[str], list[str]]:
         elif line["kind"] == "letter_generated":
             named += [(f"letters/{sha}.{fmt}", sha) for fmt, sha in payload["files"].items()]
         for name, sha in named:
+            if name not in files and erased:
+                continue
             if name not in files:
                 problems.append(f"{name}: named by event #{line['seq']} but not in the pack")
             elif hashlib.sha256(files[name]).hexdigest() != sha:

@@ -1,6 +1,7 @@
-"""`plaint retention run [--org SLUG] [--today YYYY-MM-DD]` and
-`plaint retention hold|lift REF [--customer] --reason TEXT`: the retention schedule and
-legal holds on a case or on its customer."""
+"""`plaint retention run [--org SLUG] [--today YYYY-MM-DD]`,
+`plaint retention hold|lift REF [--customer] --reason TEXT` and
+`plaint retention erase REF... --confirmed-by USERNAME [--org SLUG] [--today DATE]`: the
+retention schedule, legal holds on a case or on its customer, and erasure by redaction."""
 
 from __future__ import annotations
 
@@ -11,9 +12,10 @@ from zoneinfo import ZoneInfo
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
-from plaint.accounts.models import Organisation
+from plaint.accounts.models import Organisation, User
 from plaint.accounts.selectors import organisation_get
 from plaint.domain.errors import DomainError, FieldErrors
+from plaint.records.erasure import case_erase, erasure_purge
 from plaint.records.management.commands.case import actor_for, case_find
 from plaint.records.retention import (
     customer_hold_lift,
@@ -32,6 +34,17 @@ class Command(BaseCommand):
         run = sub.add_parser("run", help="List the cases whose retention period has ended.")
         run.add_argument("--org", help="one organisation (its slug); default: every one")
         run.add_argument("--today", help="the day to judge by, YYYY-MM-DD (default: today)")
+        erase = sub.add_parser(
+            "erase", help="Erase cases past their retention period by redaction."
+        )
+        erase.add_argument("references", nargs="+", help="the cases' references")
+        erase.add_argument("--org", help="the organisation's slug")
+        erase.add_argument(
+            "--confirmed-by",
+            required=True,
+            help="the username of the supervisor (or admin) who confirmed the erasure",
+        )
+        erase.add_argument("--today", help="the day to judge by, YYYY-MM-DD (default: today)")
         for name, words in (("hold", "Place a legal hold."), ("lift", "Lift a legal hold.")):
             hold = sub.add_parser(name, help=words)
             hold.add_argument("reference", help="the case's reference")
@@ -80,6 +93,39 @@ class Command(BaseCommand):
                     f"  {mark}{item.reference}: kept until {item.ends_on} "
                     f"({item.rule.title}; {item.rule.kind}: {item.rule.source})"
                 )
+
+    def _erase(self, options: dict[str, Any]) -> None:
+        cases = [case_find(ref, options["org"]) for ref in options["references"]]
+        failed = 0
+        for case in cases:
+            user = User.objects.filter(
+                organisation=case.organisation, username=options["confirmed_by"]
+            ).first()
+            if user is None:
+                raise CommandError(
+                    f"No member of staff {options['confirmed_by']!r} in {case.organisation.slug}."
+                )
+            now = timezone.now()
+            if options["today"]:
+                try:
+                    today = date.fromisoformat(options["today"])
+                except ValueError:
+                    raise CommandError("--today: write YYYY-MM-DD") from None
+            else:
+                today = now.astimezone(ZoneInfo(case.organisation.time_zone)).date()
+            try:
+                done = case_erase(case=case, confirmed_by=user, now=now, today=today, purge=False)
+            except DomainError as exc:
+                failed += 1
+                self.stderr.write(f"REFUSED {exc.message}")
+                continue
+            self.stdout.write(
+                f"{done.reference}: erased ({done.personal_values} personal value(s), "
+                f"{done.files} file(s), {done.rows} row(s) redacted)."
+            )
+        erasure_purge()
+        if failed:
+            raise CommandError(f"{failed} of {len(cases)} case(s) not erased.")
 
     def _hold(self, options: dict[str, Any]) -> None:
         case = case_find(options["reference"], options["org"])
