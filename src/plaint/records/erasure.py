@@ -150,6 +150,51 @@ def _check(case: Case, confirmed_by: User, today: date) -> tuple[str, date]:
     return rule, ends
 
 
+@dataclass(frozen=True)
+class ErasurePreview:
+    """What erasing a case would do, for the confirmation page: the rule and the day its
+    retention ended, and what would go; or, in `refusal`, why it may not be erased."""
+
+    reference: str
+    refusal: str
+    rule: str
+    retention_ended_on: date | None
+    personal_values: int
+    evidence_files: int
+    letter_files: int
+    mail_files: int
+    messages: int
+    customer_erased: bool
+
+    @property
+    def allowed(self) -> bool:
+        return not self.refusal
+
+
+def erasure_preview(*, case: Case, confirmed_by: User, today: date) -> ErasurePreview:
+    """Whether `confirmed_by` may erase `case` on `today` and, if so, what would be
+    erased. Reads only: the same checks `case_erase` makes, without taking the lock."""
+    refusal, rule, ends = "", "", None
+    try:
+        rule, ends = _check(case, confirmed_by, today)
+    except DomainError as exc:
+        refusal = exc.message
+    evidence, letters, raws = _files_to_delete(case)
+    others = Case.objects.filter(customer_id=case.customer_id).exclude(pk=case.pk)
+    return ErasurePreview(
+        reference=case.reference,
+        refusal=refusal,
+        rule=rule,
+        retention_ended_on=ends,
+        personal_values=PersonalDatum.objects.filter(case=case).count(),
+        evidence_files=len(evidence),
+        letter_files=len(letters),
+        mail_files=len(raws),
+        messages=Message.objects.filter(case=case).count(),
+        customer_erased=not any(not case_erased(other) for other in others),
+    )
+
+
 def _redact(model: type, filters: Q, fields: dict[str, object]) -> int:
     return int(model.objects.filter(filters).update(**fields))  # type: ignore[attr-defined]
 

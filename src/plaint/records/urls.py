@@ -7,5 +7,6 @@ urlpatterns = [
     path("cases/<str:reference>/correct/", views.case_correct_view, name="case_correct"),
     path("customer-pack/", views.customer_pack_view, name="customer_pack"),
     path("cases/<str:reference>/hold/", views.case_hold_view, name="case_hold"),
+    path("cases/<str:reference>/erase/", views.case_erase_view, name="case_erase"),
     path("cases/<str:reference>/export/", views.case_export_view, name="case_export"),
 ]

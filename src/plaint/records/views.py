@@ -3,14 +3,15 @@ service or selector, and answer; they hold no rules."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
+from zoneinfo import ZoneInfo
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
-from django.shortcuts import redirect
+from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
@@ -20,6 +21,7 @@ from plaint.cases.models import Case
 from plaint.cases.selectors import CaseNotFound, case_get
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.records.corrections import case_correct, customer_correct
+from plaint.records.erasure import CONFIRMING_ROLES, case_erase, erasure_preview
 from plaint.records.forms import CorrectionForm
 from plaint.records.grants import customer_pack_case
 from plaint.records.packs import case_pack_export
@@ -145,3 +147,57 @@ def case_hold_view(request: HttpRequest, reference: str) -> HttpResponse:
         done = "lifted" if service is legal_hold_lift else "placed"
         messages.success(request, f"Legal hold {done}.")
     return redirect("desk:case_detail", reference=case.reference)
+
+
+def may_erase(user: User) -> bool:
+    """Supervisors and admins confirm erasures (the service checks it again)."""
+    return any(role in CONFIRMING_ROLES for role in getattr(user, "roles", ()))
+
+
+def _organisation_today(case: Case) -> date:
+    return timezone.now().astimezone(ZoneInfo(case.organisation.time_zone)).date()
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+def case_erase_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """GET: what erasing the case would remove, or why it may not be erased. POST: erase,
+    once the case's reference has been typed to confirm."""
+    case, user = _case(request, reference)
+    if not may_erase(user):
+        raise PermissionDenied("Only supervisors and admins confirm an erasure.")
+    preview = erasure_preview(case=case, confirmed_by=user, today=_organisation_today(case))
+    problem = ""
+    if request.method == "POST":
+        typed = str(request.POST.get("confirm_reference", "")).strip()
+        if typed != case.reference:
+            problem = (
+                f"Not erased: type the case's reference, {case.reference}, to confirm "
+                "(it was not typed, or typed differently)."
+            )
+        elif preview.allowed:
+            try:
+                done = case_erase(
+                    case=case,
+                    confirmed_by=user,
+                    now=timezone.now(),
+                    today=_organisation_today(case),
+                )
+            except DomainError as exc:
+                problem = f"Not erased: {exc.message}"
+            else:
+                messages.success(
+                    request,
+                    f"{done.reference} erased: {done.personal_values} personal values, "
+                    f"{done.files} files and {done.rows} rows. The timeline keeps the events, "
+                    "with the erased values shown as erased.",
+                )
+                return redirect("desk:case_detail", reference=case.reference)
+        else:
+            problem = f"Not erased: {preview.refusal}"
+    return render(
+        request,
+        "records/erase_confirm.html",
+        {"case": case, "preview": preview, "problem": problem},
+        status=400 if problem else 200,
+    )

@@ -8,6 +8,7 @@ from typing import Any
 from django import template
 
 from plaint.cases.models import Case
+from plaint.records.erasure import CONFIRMING_ROLES
 from plaint.records.forms import CorrectionForm
 from plaint.records.retention import case_on_hold
 
@@ -22,6 +23,8 @@ def records_case_panel(context: Any, case: Case, user: Any) -> dict[str, Any]:
         "can_correct": bool(user.has_perm("cases.work_case")),
         "form": CorrectionForm(),
         "on_hold": case_on_hold(case),
+        "can_erase": case.status == "closed"
+        and any(role in CONFIRMING_ROLES for role in getattr(user, "roles", ())),
         "can_hold": bool(
             user.has_perm("cases.reassign_case") or user.has_perm("cases.review_legal")
         ),
