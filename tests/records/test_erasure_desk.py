@@ -105,3 +105,29 @@ def test_another_organisations_case_is_not_found(org, agent, outsider):
     case = _closed(org, agent)
     url = reverse("records:case_erase", args=[case.reference])
     assert _client(outsider).get(url).status_code in (403, 404)
+
+
+def test_the_retention_page_lists_what_may_be_erased_and_what_a_hold_keeps(org, agent, supervisor):
+    first, second = _closed(org, agent), _closed(org, agent)
+    legal_hold_place(case=second, reason="claim", actor=Actor.staff(supervisor), now=NOW)
+    url = reverse("records:retention")
+    with time_machine.travel(BEFORE, tick=False):
+        client = _client(supervisor)
+        assert "No case is past its retention period" in client.get(url).content.decode()
+    with time_machine.travel(AFTER, tick=False):
+        client = _client(supervisor)
+        page = client.get(url).content.decode()
+        assert "1 may be erased, 1 more are kept by a legal hold" in page
+        assert reverse("records:case_erase", args=[first.reference]) in page
+        assert reverse("records:case_erase", args=[second.reference]) not in page
+        assert (
+            "On legal hold" in page
+            and url in client.get(reverse("desk:case_list")).content.decode()
+        )
+        client.post(
+            reverse("records:case_erase", args=[first.reference]),
+            {"confirm_reference": first.reference},
+        )
+        after = client.get(url).content.decode()
+        assert first.reference not in after and second.reference in after
+        assert _client(agent).get(url).status_code == 403

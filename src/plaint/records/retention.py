@@ -3,8 +3,8 @@
 A hold is an event (`legal_hold_placed`, `legal_hold_lifted`) with its reason; a case is
 on hold while its last hold event is a placement. `retention_due` lists the cases whose
 period (`plaint.domain.retention`) has ended and that are not on hold: the candidates a
-supervisor would confirm for erasure (erasure itself is designed in docs/records.md and
-not built yet).
+supervisor confirms for erasure (`plaint.records.erasure`; the desk's retention page lists
+them). Cases already erased are not listed again.
 """
 
 from __future__ import annotations
@@ -139,8 +139,8 @@ class RetentionItem:
 
 
 def retention_due(*, organisation: Organisation, today: date) -> list[RetentionItem]:
-    """The organisation's closed cases whose retention period has ended by `today`, held
-    ones included and marked (a hold stops their erasure)."""
+    """The organisation's closed cases whose retention period has ended by `today` and
+    that are not erased yet, held ones included and marked (a hold stops their erasure)."""
     zone = ZoneInfo(organisation.time_zone)
     last_hold: dict[int, str] = {}
     for case_id, kind in (
@@ -150,6 +150,11 @@ def retention_due(*, organisation: Organisation, today: date) -> list[RetentionI
     ):
         last_hold[case_id] = kind
     held_customers = _held_customers(organisation)
+    erased = set(
+        CaseEvent.objects.filter(
+            organisation=organisation, kind=EventKind.CASE_ERASED.value
+        ).values_list("case_id", flat=True)
+    )
     items = []
     for pk, reference, regime, received_at, closed_at, customer_id in (
         Case.objects.filter(organisation=organisation, closed_at__isnull=False, status="closed")
@@ -157,7 +162,7 @@ def retention_due(*, organisation: Organisation, today: date) -> list[RetentionI
         .values_list("pk", "reference", "regime", "received_at", "closed_at", "customer_id")
         .iterator()
     ):
-        if closed_at is None:
+        if closed_at is None or pk in erased:
             continue
         rule = retention_rule(regime)
         ends = retention_ends(

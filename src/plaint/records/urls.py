@@ -5,6 +5,7 @@ from plaint.records import views
 app_name = "records"
 urlpatterns = [
     path("cases/<str:reference>/correct/", views.case_correct_view, name="case_correct"),
+    path("retention/", views.retention_view, name="retention"),
     path("customer-pack/", views.customer_pack_view, name="customer_pack"),
     path("cases/<str:reference>/hold/", views.case_hold_view, name="case_hold"),
     path("cases/<str:reference>/erase/", views.case_erase_view, name="case_erase"),

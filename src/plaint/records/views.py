@@ -10,10 +10,11 @@ from zoneinfo import ZoneInfo
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_GET, require_POST
 
 from plaint.accounts.models import Organisation, User
 from plaint.cases.ledger import Actor
@@ -25,7 +26,12 @@ from plaint.records.erasure import CONFIRMING_ROLES, case_erase, erasure_preview
 from plaint.records.forms import CorrectionForm
 from plaint.records.grants import customer_pack_case
 from plaint.records.packs import case_pack_export
-from plaint.records.retention import case_on_hold, legal_hold_lift, legal_hold_place
+from plaint.records.retention import (
+    case_on_hold,
+    legal_hold_lift,
+    legal_hold_place,
+    retention_due,
+)
 
 
 def _case(request: HttpRequest, reference: str) -> tuple[Case, User]:
@@ -200,4 +206,36 @@ def case_erase_view(request: HttpRequest, reference: str) -> HttpResponse:
         "records/erase_confirm.html",
         {"case": case, "preview": preview, "problem": problem},
         status=400 if problem else 200,
+    )
+
+
+def _organisation_of(request: HttpRequest) -> tuple[Organisation, User]:
+    user = request.user
+    org: Organisation | None = getattr(user, "organisation", None)
+    if org is None or not isinstance(user, User):
+        raise PermissionDenied("Your account does not belong to an organisation.")
+    return org, user
+
+
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+@require_GET
+def retention_view(request: HttpRequest) -> HttpResponse:
+    """The closed cases whose retention period has ended: the ones a supervisor or admin
+    may now erase (each through its confirmation page), and those a hold keeps."""
+    org, user = _organisation_of(request)
+    if not may_erase(user):
+        raise PermissionDenied("Only supervisors and admins see the cases due for erasure.")
+    today = timezone.now().astimezone(ZoneInfo(org.time_zone)).date()
+    items = retention_due(organisation=org, today=today)
+    page = Paginator(items, 100).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "records/retention.html",
+        {
+            "page": page,
+            "today": today,
+            "held": sum(item.on_hold for item in items),
+            "due": sum(not item.on_hold for item in items),
+        },
     )
