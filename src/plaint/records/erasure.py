@@ -63,7 +63,7 @@ from plaint.letters import store as letter_store
 from plaint.messaging import rawstore
 from plaint.messaging.models import Message
 from plaint.outbox.models import Delivery
-from plaint.records.retention import case_on_hold, customer_on_hold
+from plaint.records.retention import case_on_hold, customer_on_hold, retention_policies
 from plaint.terminations.models import Termination
 from plaint.triage.models import FlagVerdict, TriageRecord
 
@@ -94,7 +94,7 @@ def case_erased(case: Case) -> bool:
 
 def _retention_end(case: Case) -> tuple[str, date]:
     zone = ZoneInfo(case.organisation.time_zone)
-    rule = retention_rule(case.regime)
+    rule = retention_rule(case.regime, retention_policies(organisation=case.organisation))
     ends = retention_ends(
         rule,
         received_on=case.received_at.astimezone(zone).date(),

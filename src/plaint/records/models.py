@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 
 from plaint.accounts.models import Organisation
@@ -50,3 +51,25 @@ class Checkpoint(models.Model):
 
     def __str__(self) -> str:
         return f"{self.organisation_id} checkpoint {self.tree_size}"
+
+
+class RetentionPolicy(models.Model):
+    """An organisation's own retention period for one regime (or, with regime "", for
+    every regime without its own). Rows are never changed: the newest row for a regime
+    is the policy in force, and the rows before it are its history (who, when, why)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    regime = models.CharField(max_length=40, blank=True)
+    years = models.PositiveSmallIntegerField()
+    counted_from = models.CharField(max_length=10)
+    reason = models.TextField()
+    set_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT)
+    set_at = models.DateTimeField()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "regime", "-set_at"], name="records_policy_now")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.regime or 'every regime'}: {self.years} years from {self.counted_from}"

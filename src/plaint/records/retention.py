@@ -15,10 +15,12 @@ from zoneinfo import ZoneInfo
 
 from django.db import transaction
 
-from plaint.accounts.models import Organisation
+from plaint.accounts.models import Organisation, User
+from plaint.accounts.roles import Role
 from plaint.cases.ledger import Actor, event_append
 from plaint.cases.models import Case, CaseEvent, Customer
 from plaint.cases.services import _text, case_lock, require_aware
+from plaint.domain.deadlines.regimes import regimes_all
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.events import EventKind
 from plaint.domain.events_records import (
@@ -27,7 +29,15 @@ from plaint.domain.events_records import (
     LegalHoldLifted,
     LegalHoldPlaced,
 )
-from plaint.domain.retention import RetentionRule, retention_ends, retention_rule
+from plaint.domain.retention import (
+    RULES,
+    RetentionRule,
+    policy_problems,
+    policy_rule,
+    retention_ends,
+    retention_rule,
+)
+from plaint.records.models import RetentionPolicy
 
 _HOLD_KINDS = (EventKind.LEGAL_HOLD_PLACED.value, EventKind.LEGAL_HOLD_LIFTED.value)
 _CUSTOMER_HOLD_KINDS = (
@@ -150,6 +160,7 @@ def retention_due(*, organisation: Organisation, today: date) -> list[RetentionI
     ):
         last_hold[case_id] = kind
     held_customers = _held_customers(organisation)
+    policies = retention_policies(organisation=organisation)
     erased = set(
         CaseEvent.objects.filter(
             organisation=organisation, kind=EventKind.CASE_ERASED.value
@@ -164,7 +175,7 @@ def retention_due(*, organisation: Organisation, today: date) -> list[RetentionI
     ):
         if closed_at is None or pk in erased:
             continue
-        rule = retention_rule(regime)
+        rule = retention_rule(regime, policies)
         ends = retention_ends(
             rule,
             received_on=received_at.astimezone(zone).date(),
@@ -177,3 +188,88 @@ def retention_due(*, organisation: Organisation, today: date) -> list[RetentionI
             )
             items.append(RetentionItem(reference, rule, ends, on_hold))
     return items
+
+
+# ------------------------------------------------------------ the organisation's schedule
+
+
+def retention_policies(*, organisation: Organisation) -> dict[str, RetentionRule]:
+    """The organisation's policies in force, by regime ("" for every regime without its
+    own): the newest row of each regime."""
+    zone = ZoneInfo(organisation.time_zone)
+    found: dict[str, RetentionRule] = {}
+    for row in RetentionPolicy.objects.filter(organisation=organisation).order_by(
+        "regime", "-set_at", "-pk"
+    ):
+        if row.regime not in found:
+            found[row.regime] = policy_rule(
+                row.regime,
+                years=row.years,
+                counted_from=row.counted_from,
+                reason=row.reason,
+                set_on=row.set_at.astimezone(zone).date(),
+            )
+    return found
+
+
+@dataclass(frozen=True)
+class ScheduleLine:
+    """One line of the schedule as the desk shows it."""
+
+    regime: str
+    rule: RetentionRule
+
+
+def retention_schedule(*, organisation: Organisation) -> list[ScheduleLine]:
+    """What each regime is kept for in this organisation: the rules Plaint knows, the
+    organisation's own policies, and the default for every other regime (regime "")."""
+    policies = retention_policies(organisation=organisation)
+    regimes = sorted({*RULES, *(r for r in policies if r)})
+    lines = [ScheduleLine(regime, retention_rule(regime, policies)) for regime in regimes]
+    lines.append(ScheduleLine("", policies.get("") or retention_rule("")))
+    return lines
+
+
+def retention_policy_history(*, organisation: Organisation) -> list[RetentionPolicy]:
+    return list(
+        RetentionPolicy.objects.filter(organisation=organisation)
+        .select_related("set_by")
+        .order_by("-set_at", "-pk")
+    )
+
+
+def retention_policy_set(
+    *,
+    organisation: Organisation,
+    regime: str,
+    years: int,
+    counted_from: str,
+    reason: str,
+    set_by: User,
+    now: datetime,
+) -> RetentionPolicy:
+    """Set the organisation's retention period for `regime` ("" for every regime without
+    its own). Only an admin may; a period that would end before a rule's is refused. The
+    change is a new row: the history of the schedule stays."""
+    require_aware(now=now)
+    if Role.ADMIN not in set(set_by.roles) or set_by.organisation_id != organisation.pk:
+        raise DomainError(
+            f"{set_by.username} may not set the retention schedule: only an admin may."
+        )
+    regime = regime.strip()
+    errors: dict[str, str] = {}
+    if regime and regime not in regimes_all():
+        errors["regime"] = f"{regime[:40]!r} is not a regime Plaint knows"
+    errors.update(policy_problems(regime, years, counted_from))
+    why = _text(errors, "reason", reason, required=True, max_length=2000)
+    if errors:
+        raise FieldErrors(errors)
+    return RetentionPolicy.objects.create(
+        organisation=organisation,
+        regime=regime,
+        years=years,
+        counted_from=counted_from,
+        reason=why,
+        set_by=set_by,
+        set_at=now,
+    )

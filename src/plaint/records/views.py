@@ -14,12 +14,13 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from plaint.accounts.models import Organisation, User
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
 from plaint.cases.selectors import CaseNotFound, case_get
+from plaint.domain.deadlines.regimes import regimes_all
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.records.corrections import case_correct, customer_correct
 from plaint.records.erasure import CONFIRMING_ROLES, case_erase, erasure_preview
@@ -31,6 +32,9 @@ from plaint.records.retention import (
     legal_hold_lift,
     legal_hold_place,
     retention_due,
+    retention_policy_history,
+    retention_policy_set,
+    retention_schedule,
 )
 
 
@@ -219,13 +223,41 @@ def _organisation_of(request: HttpRequest) -> tuple[Organisation, User]:
 
 @login_required
 @permission_required("cases.view_case", raise_exception=True)
-@require_GET
+@require_http_methods(["GET", "POST"])
 def retention_view(request: HttpRequest) -> HttpResponse:
     """The closed cases whose retention period has ended: the ones a supervisor or admin
-    may now erase (each through its confirmation page), and those a hold keeps."""
+    may now erase (each through its confirmation page), and those a hold keeps; the
+    organisation's schedule, which admins may change (POST)."""
     org, user = _organisation_of(request)
     if not may_erase(user):
         raise PermissionDenied("Only supervisors and admins see the cases due for erasure.")
+    problem, status = "", 200
+    if request.method == "POST":
+        try:
+            years = int(str(request.POST.get("years", "")).strip())
+        except ValueError:
+            problem, status = "Schedule not changed: years must be a whole number.", 400
+        else:
+            try:
+                retention_policy_set(
+                    organisation=org,
+                    regime=str(request.POST.get("regime", "")),
+                    years=years,
+                    counted_from=str(request.POST.get("counted_from", "")),
+                    reason=str(request.POST.get("reason", "")),
+                    set_by=user,
+                    now=timezone.now(),
+                )
+            except FieldErrors as exc:
+                problem = "Schedule not changed: " + "; ".join(
+                    f"{field} {text}" for field, text in exc.errors.items()
+                )
+                status = 400
+            except DomainError as exc:
+                raise PermissionDenied(exc.message) from None
+            else:
+                messages.success(request, "Retention schedule changed.")
+                return redirect("records:retention")
     today = timezone.now().astimezone(ZoneInfo(org.time_zone)).date()
     items = retention_due(organisation=org, today=today)
     page = Paginator(items, 100).get_page(request.GET.get("page"))
@@ -237,5 +269,12 @@ def retention_view(request: HttpRequest) -> HttpResponse:
             "today": today,
             "held": sum(item.on_hold for item in items),
             "due": sum(not item.on_hold for item in items),
+            "schedule": retention_schedule(organisation=org),
+            "history": retention_policy_history(organisation=org)[:20],
+            "can_set": user.has_perm("cases.manage_organisation"),
+            "regimes": sorted(regimes_all()),
+            "problem": problem,
+            "form": request.POST if problem else {},
         },
+        status=status,
     )

@@ -1,7 +1,9 @@
 """`plaint retention run [--org SLUG] [--today YYYY-MM-DD]`,
 `plaint retention hold|lift REF [--customer] --reason TEXT` and
-`plaint retention erase REF... --confirmed-by USERNAME [--org SLUG] [--today DATE]`: the
-retention schedule, legal holds on a case or on its customer, and erasure by redaction."""
+`plaint retention erase REF... --confirmed-by USERNAME [--org SLUG] [--today DATE]`,
+`plaint retention schedule --org SLUG` and `plaint retention policy --org SLUG [--regime
+CODE] --years N [--from received|closed] --reason TEXT --by ADMIN`: the retention schedule,
+legal holds on a case or on its customer, and erasure by redaction."""
 
 from __future__ import annotations
 
@@ -23,6 +25,8 @@ from plaint.records.retention import (
     legal_hold_lift,
     legal_hold_place,
     retention_due,
+    retention_policy_set,
+    retention_schedule,
 )
 
 
@@ -45,6 +49,21 @@ class Command(BaseCommand):
             help="the username of the supervisor (or admin) who confirmed the erasure",
         )
         erase.add_argument("--today", help="the day to judge by, YYYY-MM-DD (default: today)")
+        sub.add_parser("schedule", help="Show the retention schedule.").add_argument(
+            "--org", required=True, help="the organisation's slug"
+        )
+        policy = sub.add_parser("policy", help="Set the organisation's period for a regime.")
+        policy.add_argument("--org", required=True, help="the organisation's slug")
+        policy.add_argument(
+            "--regime", default="", help="the regime's code (default: every regime without its own)"
+        )
+        policy.add_argument("--years", type=int, required=True, help="how many years")
+        policy.add_argument(
+            "--from", dest="counted_from", choices=["received", "closed"], default="closed",
+            help="counted from the complaint's receipt or the case's closure (default)",
+        )  # fmt: skip
+        policy.add_argument("--reason", required=True, help="why (kept with the change)")
+        policy.add_argument("--by", required=True, help="the username of the admin")
         for name, words in (("hold", "Place a legal hold."), ("lift", "Lift a legal hold.")):
             hold = sub.add_parser(name, help=words)
             hold.add_argument("reference", help="the case's reference")
@@ -156,3 +175,28 @@ class Command(BaseCommand):
             now=timezone.now(),
         )  # fmt: skip
         self.stdout.write(f"{case.reference}: legal hold lifted.")
+
+    def _schedule(self, options: dict[str, Any]) -> None:
+        org = organisation_get(slug=options["org"])
+        for line in retention_schedule(organisation=org):
+            counted = "receipt" if line.rule.counted_from == "received" else "closure"
+            self.stdout.write(
+                f"{line.regime or 'every other regime'}: {line.rule.years} years from "
+                f"{counted} ({line.rule.kind}: {line.rule.source})"
+            )
+
+    def _policy(self, options: dict[str, Any]) -> None:
+        org = organisation_get(slug=options["org"])
+        admin = User.objects.filter(organisation=org, username=options["by"]).first()
+        if admin is None:
+            raise CommandError(f"No member of staff {options['by']!r} in {org.name}.")
+        row = retention_policy_set(
+            organisation=org,
+            regime=options["regime"],
+            years=options["years"],
+            counted_from=options["counted_from"],
+            reason=options["reason"],
+            set_by=admin,
+            now=timezone.now(),
+        )
+        self.stdout.write(f"{org.slug}: {row} (set by {admin.username}).")
