@@ -74,6 +74,8 @@ class EventKind(StrEnum):
     CUSTOMER_HOLD_PLACED = "customer_hold_placed"
     CUSTOMER_HOLD_LIFTED = "customer_hold_lifted"
     CASE_ERASED = "case_erased"
+    SUBJECT_ACCESS_REQUESTED = "subject_access_requested"
+    SUBJECT_ACCESS_ANSWERED = "subject_access_answered"
     # consumer
     CONSUMER_CASE_STARTED = "consumer_case_started"
     CONSUMER_ANSWERS_SAVED = "consumer_answers_saved"

@@ -89,6 +89,32 @@ class CaseErased(Payload):
     erased: dict[str, int]
 
 
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SubjectAccessRequested(Payload):
+    """The customer asked for everything held about them: when the request arrived, how,
+    and the day the answer is due (one calendar month: unverified, see `due_note`)."""
+
+    kind: ClassVar[EventKind] = EventKind.SUBJECT_ACCESS_REQUESTED
+    request_id: int
+    requested_on: str
+    received_by: str
+    due_on: str
+    due_note: str
+
+
+@dataclasses.dataclass(frozen=True, kw_only=True)
+class SubjectAccessAnswered(Payload):
+    """The subject access ZIP was produced for the request: how many cases it holds and the
+    SHA-256 of the ZIP handed over."""
+
+    kind: ClassVar[EventKind] = EventKind.SUBJECT_ACCESS_ANSWERED
+    request_id: int
+    cases: int
+    zip_sha256: str
+    due_on: str
+    late: bool
+
+
 RECORDS_PAYLOADS: tuple[type[Payload], ...] = (
     CaseCorrected,
     CustomerCorrected,
@@ -98,4 +124,6 @@ RECORDS_PAYLOADS: tuple[type[Payload], ...] = (
     CustomerHoldPlaced,
     CustomerHoldLifted,
     CaseErased,
+    SubjectAccessRequested,
+    SubjectAccessAnswered,
 )

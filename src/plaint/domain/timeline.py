@@ -359,6 +359,14 @@ _DESCRIBERS: dict[ev.EventKind, Callable[[Any], str]] = {
         f"Personal data erased under {p.rule} (retention ended {p.retention_ended_on}), "
         f"confirmed by {p.confirmed_by}: the facts reports count are kept."
     ),
+    ev.EventKind.SUBJECT_ACCESS_REQUESTED: lambda p: (
+        f"Subject access request received by {p.received_by} on {p.requested_on}: "
+        f"answer due by {p.due_on} (period unverified)."
+    ),
+    ev.EventKind.SUBJECT_ACCESS_ANSWERED: lambda p: (
+        f"Subject access answered: everything held, {p.cases} case(s), as one ZIP"
+        + (f", after the due date {p.due_on}." if p.late else ".")
+    ),
     # mail
     ev.EventKind.MESSAGE_QUEUED: _message_queued,
     ev.EventKind.MESSAGE_DELIVERY: lambda p: (

@@ -73,3 +73,31 @@ class RetentionPolicy(models.Model):
 
     def __str__(self) -> str:
         return f"{self.regime or 'every regime'}: {self.years} years from {self.counted_from}"
+
+
+class SubjectAccessRequest(models.Model):
+    """A person's request for everything held about them, logged on one of their cases,
+    with the day its answer is due and, once answered, the ZIP's hash."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
+    case = models.ForeignKey("cases.Case", on_delete=models.PROTECT)
+    requested_on = models.DateField()
+    received_by = models.CharField(max_length=20)
+    due_on = models.DateField()
+    logged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    logged_at = models.DateTimeField()
+    answered_at = models.DateTimeField(null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    zip_sha256 = models.CharField(max_length=64, blank=True)
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["organisation", "answered_at", "due_on"], name="records_sar_open")
+        ]
+
+    def __str__(self) -> str:
+        return f"subject access request #{self.pk} on {self.case_id}, due {self.due_on}"

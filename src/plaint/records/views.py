@@ -26,6 +26,7 @@ from plaint.records.corrections import case_correct, customer_correct
 from plaint.records.erasure import CONFIRMING_ROLES, case_erase, erasure_preview
 from plaint.records.forms import CorrectionForm
 from plaint.records.grants import customer_pack_case
+from plaint.records.models import SubjectAccessRequest
 from plaint.records.packs import case_pack_export
 from plaint.records.retention import (
     case_on_hold,
@@ -35,6 +36,11 @@ from plaint.records.retention import (
     retention_policy_history,
     retention_policy_set,
     retention_schedule,
+)
+from plaint.records.subject_access import (
+    subject_access_answer,
+    subject_access_open,
+    subject_access_request_log,
 )
 
 
@@ -270,6 +276,7 @@ def retention_view(request: HttpRequest) -> HttpResponse:
             "held": sum(item.on_hold for item in items),
             "due": sum(not item.on_hold for item in items),
             "schedule": retention_schedule(organisation=org),
+            "requests": subject_access_open(organisation=org, today=today),
             "history": retention_policy_history(organisation=org)[:20],
             "can_set": user.has_perm("cases.manage_organisation"),
             "regimes": sorted(regimes_all()),
@@ -278,3 +285,56 @@ def retention_view(request: HttpRequest) -> HttpResponse:
         },
         status=status,
     )
+
+
+@login_required
+@permission_required("cases.work_case", raise_exception=True)
+@require_POST
+def subject_access_log_view(request: HttpRequest, reference: str) -> HttpResponse:
+    case, user = _case(request, reference)
+    try:
+        requested_on = date.fromisoformat(str(request.POST.get("requested_on", "")).strip())
+    except ValueError:
+        messages.error(request, "Request not logged: write the day it arrived as YYYY-MM-DD.")
+        return redirect("desk:case_detail", reference=case.reference)
+    try:
+        row = subject_access_request_log(
+            case=case,
+            requested_on=requested_on,
+            received_by=str(request.POST.get("received_by", "")),
+            actor=Actor.staff(user),
+            now=timezone.now(),
+        )
+    except FieldErrors as exc:
+        for field, problem in exc.errors.items():
+            messages.error(request, f"Request not logged: {field.replace('_', ' ')} {problem}")
+    except DomainError as exc:
+        messages.error(request, f"Request not logged: {exc.message}")
+    else:
+        messages.success(
+            request,
+            f"Subject access request logged: the answer is due by {row.due_on:%d %B %Y} "
+            "(one calendar month; the period is not in Plaint's verified legal reference).",
+        )
+    return redirect("desk:case_detail", reference=case.reference)
+
+
+@login_required
+@permission_required("cases.reassign_case", raise_exception=True)
+@require_POST
+def subject_access_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
+    org, user = _organisation_of(request)
+    row = (
+        SubjectAccessRequest.objects.filter(organisation=org, pk=pk).select_related("case").first()
+    )
+    if row is None:
+        raise Http404(f"No subject access request #{pk} in {org.name}.")
+    try:
+        export = subject_access_answer(request=row, actor=Actor.staff(user), now=timezone.now())
+    except DomainError as exc:
+        messages.error(request, f"Not produced: {exc.message}")
+        return redirect("desk:case_detail", reference=row.case.reference)
+    response = HttpResponse(export.data, content_type="application/zip")
+    response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
+    response["Cache-Control"] = "no-store"
+    return response
