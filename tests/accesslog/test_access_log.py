@@ -158,8 +158,9 @@ def test_the_log_is_append_only_in_the_database(org, agent, statement):
 
 
 @pytest.mark.skipif("connection.vendor != 'postgresql'")
-def test_truncate_is_refused_on_postgresql(org, agent):
-    access_record(organisation=org, user=agent, action="case_viewed", via="desk", now=NOW)
+def test_truncate_is_refused_on_postgresql(db):  # type: ignore[no-untyped-def]
+    # (a row inserted in this test's transaction would make PostgreSQL refuse the TRUNCATE
+    # for its pending foreign-key checks instead; the trigger fires on an empty table too)
     refused = pytest.raises(DatabaseError, match="append-only")
     with refused, transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("TRUNCATE accesslog_accessrecord")
