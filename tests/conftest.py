@@ -43,25 +43,41 @@ def _test_settings(settings, tmp_path):  # type: ignore[no-untyped-def]
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
-_TRIGGERS = importlib.import_module("plaint.cases.migrations.0002_ledger_append_only")
+#: The append-only tables and the migrations whose triggers guard them.
+_TRIGGERS = {
+    "cases_caseevent": importlib.import_module("plaint.cases.migrations.0002_ledger_append_only"),
+    "accesslog_accessrecord": importlib.import_module(
+        "plaint.accesslog.migrations.0002_append_only"
+    ),
+}
 
 
 @pytest.fixture
 def _ledger_flushable(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Let Django's test flush empty the ledger table. The append-only triggers refuse the
-    DELETE/TRUNCATE that `transactional_db` and `live_server` tests end with, so around
-    that flush (and only in tests) they are dropped and created again."""
+    """Let Django's test flush empty the append-only tables (the ledger, the access log).
+    Their triggers refuse the DELETE/TRUNCATE that `transactional_db` and `live_server`
+    tests end with, so around that flush (and only in tests) they are dropped and created
+    again."""
     original = connection.ops.sql_flush
 
     def sql_flush(style, tables, **kwargs):  # type: ignore[no-untyped-def]
         statements = original(style, tables, **kwargs)
-        if "cases_caseevent" not in tables or not statements:
+        guarded = [m for table, m in _TRIGGERS.items() if table in tables]
+        if not guarded or not statements:
             return statements
-        down = {"sqlite": _TRIGGERS.SQLITE_DOWN, "postgresql": _TRIGGERS.POSTGRES_DOWN}
-        up = {"sqlite": _TRIGGERS.SQLITE_UP, "postgresql": _TRIGGERS.POSTGRES_UP}
-        return [*down[connection.vendor], *statements, *up[connection.vendor]]
+        down = [sql for m in guarded for sql in _down(m)]
+        up = [sql for m in guarded for sql in _up(m)]
+        return [*down, *statements, *up]
 
     monkeypatch.setattr(connection.ops, "sql_flush", sql_flush)
+
+
+def _down(module):  # type: ignore[no-untyped-def]
+    return {"sqlite": module.SQLITE_DOWN, "postgresql": module.POSTGRES_DOWN}[connection.vendor]
+
+
+def _up(module):  # type: ignore[no-untyped-def]
+    return {"sqlite": module.SQLITE_UP, "postgresql": module.POSTGRES_UP}[connection.vendor]
 
 
 @pytest.fixture

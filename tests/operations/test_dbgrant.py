@@ -65,12 +65,18 @@ def test_the_app_role_cannot_rewrite_the_ledger(app_role: str, case: Case) -> No
         (count,) = app.execute("SELECT count(*) FROM cases_caseevent").fetchone() or (0,)
         assert count >= 1
         app.execute("UPDATE cases_case SET description = description WHERE id = %s", [case.pk])
+        app.execute("SELECT count(*) FROM accesslog_accessrecord")  # admins read it through the app
         for statement in (
             "UPDATE cases_caseevent SET payload = payload",
             "DELETE FROM cases_caseevent",
             "TRUNCATE cases_caseevent",
             "ALTER TABLE cases_caseevent DISABLE TRIGGER ALL",
             "SET session_replication_role = replica",
+            # the access log is append-only for the app role too
+            "UPDATE accesslog_accessrecord SET actor_label = actor_label",
+            "DELETE FROM accesslog_accessrecord",
+            "TRUNCATE accesslog_accessrecord",
+            "ALTER TABLE accesslog_accessrecord DISABLE TRIGGER ALL",
         ):
             with pytest.raises(psycopg.errors.InsufficientPrivilege):
                 app.execute(statement)

@@ -9,6 +9,8 @@ from django.conf import settings
 from django.http import HttpRequest
 from ninja.security import APIKeyCookie, HttpBearer
 
+from plaint.accesslog.models import AccessAction, AccessVia
+from plaint.accesslog.recording import request_access_record
 from plaint.accounts.models import Organisation, User
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
@@ -136,3 +138,22 @@ def if_match_checked(request: HttpRequest, case: Case, *, required: bool) -> Non
             type_=problems.PRECONDITION,
             headers={"ETag": case_etag(case)},
         )
+
+
+def read_recorded(
+    request: HttpRequest,
+    token: ApiToken,
+    action: AccessAction,
+    case: Case,
+    detail: dict[str, object] | None = None,
+) -> None:
+    """Put a read through the API on the access log, under the token's owner and name."""
+    request_access_record(
+        request,
+        action,
+        case_reference=case.reference,
+        detail=detail,
+        user=token.owner,
+        actor_label=actor_of(token).label,
+        via=AccessVia.DESK if is_session(token) else AccessVia.API,
+    )

@@ -18,6 +18,7 @@ from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
 from pydantic import Field
 
+from plaint.accesslog.models import AccessAction
 from plaint.accounts.selectors import staff_members
 from plaint.cases import selectors, services
 from plaint.cases.evidence_store import blob_open
@@ -243,6 +244,7 @@ def case_list(request: HttpRequest, filters: Query[CaseListQuery]) -> Any:
 def case_read(request: HttpRequest, response: HttpResponse, reference: str) -> Any:
     token = access.allowed(request, Scope.READ)
     case = access.case_of(token, reference)
+    access.read_recorded(request, token, AccessAction.CASE_VIEWED, case)
     response["ETag"] = access.case_etag(case)
     return _case_out(case)
 
@@ -485,6 +487,13 @@ def evidence_download(request: HttpRequest, reference: str, evidence_id: int) ->
     item = selectors.case_evidence(case=case).filter(pk=evidence_id).first()
     if item is None:
         raise problems.Problem(404, f"{case.reference} has no evidence {evidence_id}.")
+    access.read_recorded(
+        request,
+        token,
+        AccessAction.EVIDENCE_DOWNLOADED,
+        case,
+        {"evidence": item.pk, "sha256": item.sha256},
+    )
     return FileResponse(
         blob_open(item.sha256),
         as_attachment=True,
@@ -740,6 +749,9 @@ def letter_download(request: HttpRequest, reference: str, seq: int, fmt: str) ->
         data = letter_selectors.case_letter_file(case=case, seq=seq, fmt=fmt)
     except (letter_selectors.LetterNotFound, KeyError, LookupError):
         raise problems.Problem(404, f"{case.reference} has no letter #{seq} as {fmt!r}.") from None
+    access.read_recorded(
+        request, token, AccessAction.LETTER_DOWNLOADED, case, {"letter": seq, "format": fmt}
+    )
     answer = HttpResponse(data, content_type=_LETTER_TYPES.get(fmt, "application/octet-stream"))
     answer["Content-Disposition"] = f'attachment; filename="{case.reference}-{seq}.{fmt}"'
     return answer
@@ -793,6 +805,13 @@ def event_list(
     page = list(events.order_by("seq")[: limit + 1])
     more = len(page) > limit
     page = page[:limit]
+    access.read_recorded(
+        request,
+        token,
+        AccessAction.LEDGER_READ,
+        case,
+        {"cursor": bool(cursor), "events": len(page)},
+    )
     return {
         "items": [_event_out(e) for e in page],
         "next": cursors.cursor_make(page[-1].seq) if more else None,

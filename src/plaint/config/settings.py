@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "plaint.worker",
     "plaint.operations",
     "plaint.limits",
+    "plaint.accesslog",
 ]
 
 MIDDLEWARE = [

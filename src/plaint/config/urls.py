@@ -5,6 +5,7 @@ urlpatterns = [
     path("login/", auth_views.LoginView.as_view(template_name="desk/login.html"), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("complain/", include("plaint.portal.urls")),
+    path("admin/access-log/", include("plaint.accesslog.urls")),
     path("admin/", include("plaint.desk.admin_urls")),
     path("reports/", include("plaint.reports.urls")),
     path("terminations/", include("plaint.terminations.urls")),

@@ -15,6 +15,8 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
+from plaint.accesslog.models import AccessAction
+from plaint.accesslog.recording import request_access_record
 from plaint.cases.ledger import Actor
 from plaint.deadlines.services import case_deadlines_refresh
 from plaint.desk import views
@@ -164,6 +166,12 @@ def _letter_bytes(request: HttpRequest, reference: str, seq: int, fmt: str) -> b
 @require_GET
 def letter_file_view(request: HttpRequest, reference: str, seq: int, fmt: str) -> HttpResponse:
     data = _letter_bytes(request, reference, seq, fmt)
+    request_access_record(
+        request,
+        AccessAction.LETTER_DOWNLOADED,
+        case_reference=reference,
+        detail={"letter": seq, "format": fmt},
+    )
     response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
     response["Content-Disposition"] = f'attachment; filename="{reference}-letter-{seq}.{fmt}"'
     response["X-Content-Type-Options"] = "nosniff"

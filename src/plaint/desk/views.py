@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
+from plaint.accesslog.models import AccessAction
+from plaint.accesslog.recording import request_access_record
 from plaint.accounts.models import Organisation, User
 from plaint.accounts.selectors import staff_list
 from plaint.cases import selectors, services
@@ -180,7 +182,11 @@ def saved_view_delete_view(request: HttpRequest, pk: int) -> HttpResponse:
 @login_required
 @permission_required("cases.view_case", raise_exception=True)
 def case_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
-    return _case_page(request, _case(request, reference))
+    case = _case(request, reference)
+    response = _case_page(request, case)
+    if request.method == "GET" and response.status_code == 200:
+        request_access_record(request, AccessAction.CASE_VIEWED, case_reference=case.reference)
+    return response
 
 
 @login_required
@@ -194,6 +200,12 @@ def evidence_download_view(request: HttpRequest, reference: str, pk: int) -> Fil
         item = selectors.case_evidence(case=case).get(pk=pk)
     except Evidence.DoesNotExist:
         raise Http404(f"No evidence #{pk} on {case.reference}.") from None
+    request_access_record(
+        request,
+        AccessAction.EVIDENCE_DOWNLOADED,
+        case_reference=case.reference,
+        detail={"evidence": item.pk, "sha256": item.sha256},
+    )
     return FileResponse(
         blob_open(item.sha256),
         as_attachment=True,

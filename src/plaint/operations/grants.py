@@ -15,11 +15,12 @@ from dataclasses import dataclass
 from django.db import connection
 from psycopg import sql
 
+from plaint.accesslog.models import AccessRecord
 from plaint.cases.models import CaseEvent
 from plaint.domain.errors import DomainError
 
 #: Tables that are append-only for the application role.
-LEDGER_TABLES: tuple[str, ...] = (CaseEvent._meta.db_table,)
+LEDGER_TABLES: tuple[str, ...] = (CaseEvent._meta.db_table, AccessRecord._meta.db_table)
 
 
 @dataclass(frozen=True)

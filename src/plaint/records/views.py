@@ -16,6 +16,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from plaint.accesslog.models import AccessAction
+from plaint.accesslog.recording import request_access_record
 from plaint.accounts.models import Organisation, User
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
@@ -107,6 +109,12 @@ def case_correct_view(request: HttpRequest, reference: str) -> HttpResponse:
 def case_export_view(request: HttpRequest, reference: str) -> HttpResponse:
     case, user = _case(request, reference)
     pack = case_pack_export(case=case, actor=Actor.staff(user), now=timezone.now())
+    request_access_record(
+        request,
+        AccessAction.PACK_EXPORTED,
+        case_reference=case.reference,
+        detail={"audience": "staff"},
+    )
     response = HttpResponse(pack.data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{pack.filename}"'
     return response

@@ -20,6 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from plaint.accesslog.models import AccessAction
+from plaint.accesslog.recording import request_access_record
 from plaint.accounts.models import Organisation, User
 from plaint.accounts.selectors import staff_list
 from plaint.cases.queue import DEFAULT_COLUMNS, case_due_state
@@ -164,7 +166,10 @@ def report_cases_view(request: HttpRequest) -> HttpResponse:
     return render(request, "reports/cases.html", context)
 
 
-def _csv(name: str, headers: Iterable[str], rows: Iterable[Iterable[object]]) -> HttpResponse:
+def _csv(
+    request: HttpRequest, name: str, headers: Iterable[str], rows: Iterable[Iterable[object]]
+) -> HttpResponse:
+    _exported(request, f"{name}.csv")
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="{name}.csv"'
     writer = csv.writer(response)
@@ -195,13 +200,23 @@ def report_csv_view(request: HttpRequest, name: str) -> HttpResponse:
         raise Http404(f"No table {name!r}.")
     table = tables[name]
     return _csv(
+        request,
         f"plaint-{name}-{filters.period.first}-{filters.period.last}",
         table.headers,
         (cells for cells, _ in table.rows),
     )
 
 
-def _xlsx(name: str, sheets: Iterable[spreadsheets.Sheet]) -> HttpResponse:
+def _exported(request: HttpRequest, filename: str) -> None:
+    """Every export is a read of many cases: the access log says who took which."""
+    query = request.GET.urlencode()
+    request_access_record(
+        request, AccessAction.REPORT_EXPORTED, detail={"file": filename, "query": query}
+    )
+
+
+def _xlsx(request: HttpRequest, name: str, sheets: Iterable[spreadsheets.Sheet]) -> HttpResponse:
+    _exported(request, f"{name}.xlsx")
     response = HttpResponse(
         spreadsheets.workbook_bytes(sheets), content_type=spreadsheets.CONTENT_TYPE
     )
@@ -223,7 +238,7 @@ def report_xlsx_view(request: HttpRequest) -> HttpResponse:
         spreadsheets.Sheet(t.title, t.headers, [cells for cells, _ in t.rows])
         for t in report_tables(report)
     ]
-    return _xlsx(f"plaint-report-{filters.period.first}-{filters.period.last}", sheets)
+    return _xlsx(request, f"plaint-report-{filters.period.first}-{filters.period.last}", sheets)
 
 
 @login_required
@@ -237,7 +252,7 @@ def cfpb_export_view(request: HttpRequest) -> HttpResponse:
         return _refused(errors)
     rows = cfpb_export(organisation=org, filters=filters, now=timezone.now())
     name = f"plaint-cfpb-{filters.period.first}-{filters.period.last}"
-    return _csv(name, cfpb_columns.COLUMNS, rows)
+    return _csv(request, name, cfpb_columns.COLUMNS, rows)
 
 
 # ---------------------------------------------------------------- FCA return
@@ -305,7 +320,7 @@ def fca_return_csv_view(request: HttpRequest) -> HttpResponse:
     ret = fca_return_build(organisation=org, period=period)
     figures, cases = _return_sheets(ret)
     rows = [*figures.rows, [], list(cases.headers), *cases.rows]
-    return _csv(f"plaint-fca-return-{period.first}-{period.last}", figures.headers, rows)
+    return _csv(request, f"plaint-fca-return-{period.first}-{period.last}", figures.headers, rows)
 
 
 @login_required
@@ -325,7 +340,9 @@ def fca_return_xlsx_view(request: HttpRequest) -> HttpResponse:
         [[w] for w in ret.warnings]
         + [[f"Source: {fca.SOURCE}, last verified {fca.LAST_VERIFIED}."], [fca.NOTICE]],
     )
-    return _xlsx(f"plaint-fca-return-{period.first}-{period.last}", [figures, cases, notes])
+    return _xlsx(
+        request, f"plaint-fca-return-{period.first}-{period.last}", [figures, cases, notes]
+    )
 
 
 def _return_sheets(ret: fca.FcaReturn) -> tuple[spreadsheets.Sheet, spreadsheets.Sheet]:

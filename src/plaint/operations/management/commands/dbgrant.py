@@ -45,5 +45,5 @@ class Command(BaseCommand):
             raise CommandError(f"{role} cannot be the application role: {exc.message}") from None
         self.stdout.write(
             f"{len(done)} grant statement(s) applied: {role} may read and write the "
-            "ordinary tables and only INSERT and SELECT the ledger."
+            "ordinary tables and only INSERT and SELECT the ledger and the access log."
         )

@@ -3,6 +3,7 @@ export of everything held about one person."""
 
 from __future__ import annotations
 
+import getpass
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -11,6 +12,8 @@ from zoneinfo import ZoneInfo
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
+from plaint.accesslog.models import AccessAction, AccessVia
+from plaint.accesslog.services import access_record
 from plaint.accounts.selectors import organisation_get
 from plaint.cases.ledger import Actor
 from plaint.domain.errors import DomainError
@@ -54,6 +57,16 @@ class Command(BaseCommand):
             raise CommandError("--requested-on: write YYYY-MM-DD") from None
         path = Path(options["output"] or export.filename)
         path.write_bytes(export.data)
+        access_record(
+            organisation=org,
+            user=None,
+            actor_label=f"Plaint command line (as {getpass.getuser()})",
+            via=AccessVia.CLI,
+            action=AccessAction.SUBJECT_ACCESS_EXPORTED,
+            now=now,
+            case_reference=options["case"],
+            detail={"cases": export.cases, "by": "case" if options["case"] else "e-mail"},
+        )
         self.stdout.write(
             f"{path}: {export.cases} case(s); the answer is due by {export.due_on} "
             "(one month: unverified, see index.json)."
