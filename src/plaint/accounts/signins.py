@@ -102,12 +102,23 @@ def _on_failed(
     refused = bool(getattr(request, "axes_locked_out", False)) and (
         getattr(request, "axes_failures_since_start", None) is None
     )
+    username = credentials.get("username")
     signin_record(
         outcome=REFUSED if refused else FAILED,
-        username=credentials.get("username"),
+        username=username,
         address=_address(request),
         at=_at(request),
     )
+    if refused and request is not None:
+        # axes keeps no row for a try it refused; the admins' page shows them too.
+        AccessFailureLog.objects.create(
+            username=(username or "")[:255] or None,
+            ip_address=getattr(request, "axes_ip_address", None),
+            user_agent=str(getattr(request, "axes_user_agent", ""))[:255],
+            http_accept=str(getattr(request, "axes_http_accept", ""))[:1025],
+            path_info=str(getattr(request, "axes_path_info", ""))[:255],
+            locked_out=True,
+        )
 
 
 def _on_locked_out(
