@@ -124,15 +124,12 @@ def _on_failed(
 def _on_locked_out(
     sender: Any, request: HttpRequest, username: str | None, ip_address: str | None, **kwargs: Any
 ) -> None:
-    if getattr(request, "axes_failures_since_start", None) is None:
+    failures = getattr(request, "axes_failures_since_start", None)
+    if failures is None:
         return  # a try during a lockout (logged as refused), not a new lockout
     at = _at(request)
     signin_record(
-        outcome=LOCKED_OUT,
-        username=username,
-        address=ip_address,
-        at=at,
-        failures=request.axes_failures_since_start,
+        outcome=LOCKED_OUT, username=username, address=ip_address, at=at, failures=failures
     )
     if username and _account_locked(request, username):
         lockout_notify(username=username, address=ip_address or "", at=at)
@@ -260,7 +257,7 @@ def signin_unlock(
             )
     elif user is None:
         raise FieldErrors({"username": f"there is no account {username!r}"})
-    cleared = axes_reset(username=username)
+    cleared = int(axes_reset(username=username))
     if user.organisation is not None:
         StaffChange.objects.create(
             organisation=user.organisation,
