@@ -281,3 +281,57 @@ def test_the_settings_are_read_and_checked() -> None:
         AppSettings.from_env({"PLAINT_LOGIN_LOCKOUT_BY": "email"})
     with pytest.raises(SettingsError, match="must name at least one"):
         AppSettings.from_env({"PLAINT_LOGIN_LOCKOUT_BY": " , "})
+
+
+# ---------------------------------------------------------------- behind a proxy
+
+
+def test_behind_a_proxy_the_forwarded_address_is_counted(
+    agent: User, supervisor: User, settings
+) -> None:  # type: ignore[no-untyped-def]
+    settings.PLAINT_TRUSTED_PROXIES = 1
+    proxy = "10.0.0.1"  # every request reaches Plaint from the proxy
+    for n in range(LIMIT):
+        Client().post(
+            "/login/",
+            {"username": f"guess-{n}", "password": "x"},
+            REMOTE_ADDR=proxy,
+            HTTP_X_FORWARDED_FOR=f"198.51.100.{n}, 203.0.113.7",  # the left part is forged
+        )
+    attacker = Client()
+    response = attacker.post(
+        "/login/",
+        {"username": "alice", "password": PASSWORD},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="203.0.113.7",
+    )
+    assert response.status_code == 429
+    colleague = Client()  # another client through the same proxy is not locked out
+    response = colleague.post(
+        "/login/",
+        {"username": "sue", "password": "pw-sue-123"},
+        REMOTE_ADDR=proxy,
+        HTTP_X_FORWARDED_FOR="192.0.2.50",
+    )
+    assert response.status_code == 302 and _signed_in(colleague)
+
+
+@pytest.mark.parametrize(
+    ("proxies", "forwarded", "expected"),
+    [
+        (0, "203.0.113.7", "10.0.0.1"),
+        (1, "198.51.100.1, 203.0.113.7", "203.0.113.7"),
+        (2, "198.51.100.1, 203.0.113.7, 10.0.0.2", "203.0.113.7"),
+        (2, "203.0.113.7", "10.0.0.1"),  # shorter than the proxies: the connection's
+        (1, "not-an-address", "10.0.0.1"),
+        (1, "", "10.0.0.1"),
+    ],
+)
+def test_the_client_address(proxies: int, forwarded: str, expected: str, settings) -> None:  # type: ignore[no-untyped-def]
+    from django.test import RequestFactory
+
+    from plaint.config.client_address import client_address
+
+    settings.PLAINT_TRUSTED_PROXIES = proxies
+    request = RequestFactory().get("/", REMOTE_ADDR="10.0.0.1", HTTP_X_FORWARDED_FOR=forwarded)
+    assert client_address(request) == expected

@@ -97,6 +97,7 @@ class AppSettings:
     )
     login_failure_limit: int = field(default=10, metadata={"env": "PLAINT_LOGIN_FAILURE_LIMIT"})
     login_cooloff_minutes: int = field(default=15, metadata={"env": "PLAINT_LOGIN_COOLOFF_MINUTES"})
+    trusted_proxies: int = field(default=0, metadata={"env": "PLAINT_TRUSTED_PROXIES"})
     login_lockout_by: tuple[tuple[str, ...], ...] = field(
         default=(("username",), ("ip_address",)), metadata={"env": "PLAINT_LOGIN_LOCKOUT_BY"}
     )
@@ -146,6 +147,7 @@ class AppSettings:
             login_cooloff_minutes=_int(
                 "PLAINT_LOGIN_COOLOFF_MINUTES", env.get("PLAINT_LOGIN_COOLOFF_MINUTES", "15")
             ),
+            trusted_proxies=_int("PLAINT_TRUSTED_PROXIES", env.get("PLAINT_TRUSTED_PROXIES", "0")),
             login_lockout_by=_lockout_by(
                 "PLAINT_LOGIN_LOCKOUT_BY",
                 env.get("PLAINT_LOGIN_LOCKOUT_BY", "username,ip_address"),

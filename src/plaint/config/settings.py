@@ -257,6 +257,9 @@ AXES_ENABLE_ACCESS_FAILURE_LOG = True
 AXES_ENABLE_ADMIN = False  # Django's admin is not used; the desk's admin shows sign-ins
 AXES_LOCKOUT_TEMPLATE = "desk/lockout.html"
 AXES_HTTP_RESPONSE_CODE = 429
+# The client's address: REMOTE_ADDR, or X-Forwarded-For behind PLAINT_TRUSTED_PROXIES proxies.
+PLAINT_TRUSTED_PROXIES = APP.trusted_proxies
+AXES_CLIENT_IP_CALLABLE = "plaint.config.client_address.client_address"
 # ---------------------------------------------------------------- disputes
 # Days a received cease-and-desist gets to its reply when the letter sets no deadline
 # (policy, not law; PD-PAC para 6(b) gives 14 days in a straightforward case).
