@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import importlib
 import os
+from collections.abc import Iterator
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 
 import pytest
 from django.db import connection
+from django.http import HttpRequest
+from django.test import Client
 
 from plaint.accounts.models import Organisation, User
 from plaint.accounts.roles import Role
@@ -34,6 +37,23 @@ def pytest_report_header(config: pytest.Config) -> list[str]:
             )
         lines.append(f"plaint clock: moved to {moved}")
     return lines
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _client_login_with_a_request() -> Iterator[None]:
+    """django-axes' backend (first in AUTHENTICATION_BACKENDS) refuses to authenticate
+    without a request, and Django's test `Client.login` passes none. Give it one, as
+    axes' documentation says, so the tests' own logins go through the same throttle as
+    the sign-in page (`force_login` never authenticates and needs nothing)."""
+    original = Client.login
+
+    def login(self: Client, **credentials: object) -> bool:
+        credentials.setdefault("request", HttpRequest())
+        return original(self, **credentials)
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(Client, "login", login)
+        yield
 
 
 @pytest.fixture(autouse=True)

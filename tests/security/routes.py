@@ -385,6 +385,8 @@ RECIPES: dict[str, Recipe] = {
     # the desk's admin pages: the team and the letter templates
     "desk_admin:team": Recipe(STAFF),
     "desk_admin:templates": Recipe(STAFF),
+    "desk_admin:signins": Recipe(STAFF),
+    "desk_admin:signin_unlock": Recipe(STAFF, body=lambda w: {"username": w.member.username}),
     "desk_admin:member_new": Recipe(
         STAFF,
         body=lambda w: {

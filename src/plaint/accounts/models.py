@@ -101,6 +101,7 @@ class StaffChange(models.Model):
         DEACTIVATED = "deactivated", "Deactivated"
         REACTIVATED = "reactivated", "Reactivated"
         PASSWORD_SET = "password_set", "Password set"
+        UNLOCKED = "unlocked", "Sign-in unlocked"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="staff_changes"

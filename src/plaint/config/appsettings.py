@@ -36,8 +36,37 @@ def _int(name: str, raw: str) -> int:
     return value
 
 
+def _at_least_one(name: str, raw: str) -> int:
+    value = _int(name, raw)
+    if value < 1:
+        raise SettingsError(f"{name} must be at least 1.")
+    return value
+
+
 def _list(raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
+
+
+#: What a sign-in lockout may count failures by (django-axes' lockout parameters).
+LOCKOUT_PARTS = ("username", "ip_address", "user_agent")
+
+
+def _lockout_by(name: str, raw: str) -> tuple[tuple[str, ...], ...]:
+    """`username,ip_address` (each counted on its own) or `username+ip_address` (the pair
+    counted together), as django-axes' AXES_LOCKOUT_PARAMETERS."""
+    groups = []
+    for item in _list(raw):
+        parts = tuple(part.strip() for part in item.split("+"))
+        unknown = [part for part in parts if part not in LOCKOUT_PARTS]
+        if unknown or not parts:
+            raise SettingsError(
+                f"{name} names {item!r}: use {', '.join(LOCKOUT_PARTS)}, "
+                "separated by commas, or joined by + to count them together."
+            )
+        groups.append(parts)
+    if not groups:
+        raise SettingsError(f"{name} must name at least one of {', '.join(LOCKOUT_PARTS)}.")
+    return tuple(groups)
 
 
 @dataclass(frozen=True)
@@ -65,6 +94,12 @@ class AppSettings:
     database_pooled: bool = field(default=False, metadata={"env": "PLAINT_DATABASE_POOLED"})
     verify_bytes_per_view: int = field(
         default=16 << 20, metadata={"env": "PLAINT_VERIFY_BYTES_PER_VIEW"}
+    )
+    login_failure_limit: int = field(default=10, metadata={"env": "PLAINT_LOGIN_FAILURE_LIMIT"})
+    login_cooloff_minutes: int = field(default=15, metadata={"env": "PLAINT_LOGIN_COOLOFF_MINUTES"})
+    trusted_proxies: int = field(default=0, metadata={"env": "PLAINT_TRUSTED_PROXIES"})
+    login_lockout_by: tuple[tuple[str, ...], ...] = field(
+        default=(("username",), ("ip_address",)), metadata={"env": "PLAINT_LOGIN_LOCKOUT_BY"}
     )
 
     @classmethod
@@ -105,6 +140,17 @@ class AppSettings:
             verify_bytes_per_view=_int(
                 "PLAINT_VERIFY_BYTES_PER_VIEW",
                 env.get("PLAINT_VERIFY_BYTES_PER_VIEW", str(16 << 20)),
+            ),
+            login_failure_limit=_at_least_one(
+                "PLAINT_LOGIN_FAILURE_LIMIT", env.get("PLAINT_LOGIN_FAILURE_LIMIT", "10")
+            ),
+            login_cooloff_minutes=_int(
+                "PLAINT_LOGIN_COOLOFF_MINUTES", env.get("PLAINT_LOGIN_COOLOFF_MINUTES", "15")
+            ),
+            trusted_proxies=_int("PLAINT_TRUSTED_PROXIES", env.get("PLAINT_TRUSTED_PROXIES", "0")),
+            login_lockout_by=_lockout_by(
+                "PLAINT_LOGIN_LOCKOUT_BY",
+                env.get("PLAINT_LOGIN_LOCKOUT_BY", "username,ip_address"),
             ),
         )
 

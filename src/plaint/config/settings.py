@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import sys
+from datetime import timedelta
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
@@ -37,6 +38,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django_tasks",
     "django_tasks_db",
+    "axes",
     "plaint.accounts",
     "plaint.cases",
     "plaint.deadlines",
@@ -74,6 +76,8 @@ MIDDLEWARE = [
     "plaint.desk.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: turns a refused (locked-out) sign-in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "plaint.config.urls"
@@ -129,6 +133,12 @@ AUTH_USER_MODEL = "accounts.User"
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+]
+# django-axes' backend comes first: it refuses a locked-out sign-in before any password is
+# checked, and counts the failures (plaint.accounts.signins). It signs nobody in itself.
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "desk:case_list"
@@ -224,9 +234,33 @@ LOGGING = {
     "loggers": {
         "django": {"handlers": [], "level": "INFO" if DEBUG else "WARNING", "propagate": True},
         "django.server": {"handlers": ["django.server"], "level": "INFO", "propagate": False},
+        # One JSON line per sign-in, failed sign-in and lockout (plaint.accounts.signins).
+        "plaint.security": {"handlers": [], "level": "INFO", "propagate": True},
     },
 }
 
+# ---------------------------------------------------------------- sign-in throttling
+# django-axes counts failed sign-ins at /login/ in the database (AccessAttempt, one row per
+# username, address and browser; AccessFailureLog, one row per failure; AccessLog, one row
+# per sign-in). PLAINT_LOGIN_LOCKOUT_BY says what a lockout counts by: by default the
+# account (from any address) and the address (for any account), each on its own.
+AXES_FAILURE_LIMIT = APP.login_failure_limit
+AXES_COOLOFF_TIME = (
+    timedelta(minutes=APP.login_cooloff_minutes) if APP.login_cooloff_minutes else None
+)
+AXES_LOCKOUT_PARAMETERS = [
+    group[0] if len(group) == 1 else list(group) for group in APP.login_lockout_by
+]
+# A try during a lockout is refused and logged but does not start the cool-off again: the
+# account opens again a cool-off after the failure that locked it.
+AXES_RESET_COOL_OFF_ON_FAILURE_DURING_LOCKOUT = False
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+AXES_ENABLE_ADMIN = False  # Django's admin is not used; the desk's admin shows sign-ins
+AXES_LOCKOUT_TEMPLATE = "desk/lockout.html"
+AXES_HTTP_RESPONSE_CODE = 429
+# The client's address: REMOTE_ADDR, or X-Forwarded-For behind PLAINT_TRUSTED_PROXIES proxies.
+PLAINT_TRUSTED_PROXIES = APP.trusted_proxies
+AXES_CLIENT_IP_CALLABLE = "plaint.config.client_address.client_address"
 # ---------------------------------------------------------------- disputes
 # Days a received cease-and-desist gets to its reply when the letter sets no deadline
 # (policy, not law; PD-PAC para 6(b) gives 14 days in a straightforward case).

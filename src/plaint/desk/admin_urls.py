@@ -11,5 +11,7 @@ urlpatterns = [
     path("team/new/", admin_views.member_new_view, name="member_new"),
     path("team/<int:user_id>/", admin_views.member_view, name="member"),
     path("team/<int:user_id>/password/", admin_views.member_password_view, name="member_password"),
+    path("sign-ins/", admin_views.signins_view, name="signins"),
+    path("sign-ins/unlock/", admin_views.signin_unlock_view, name="signin_unlock"),
     path("templates/", admin_views.templates_view, name="templates"),
 ]

@@ -22,6 +22,7 @@ from plaint.accounts.models import Organisation, User, role_label
 from plaint.accounts.roles import Role
 from plaint.accounts.selectors import StaffNotFound, staff_changes, staff_get, staff_members
 from plaint.accounts.services import staff_create, staff_password_set, staff_update
+from plaint.accounts.signins import lockouts_current, signin_unlock, signins_recent
 from plaint.desk import views
 from plaint.desk.admin_forms import MemberForm, MemberNewForm, PasswordSetForm
 from plaint.domain.errors import DomainError, FieldErrors
@@ -30,6 +31,7 @@ from plaint.letters.selectors import letter_templates
 
 MANAGE = "cases.manage_organisation"
 CHANGES_SHOWN = 50
+SIGNINS_SHOWN = 100
 
 
 def _admin(request: HttpRequest) -> tuple[Organisation, User]:
@@ -59,6 +61,44 @@ def _show_errors(form: forms.Form, exc: DomainError) -> None:
 
 def _roles_words(roles: list[str]) -> str:
     return ", ".join(role_label(role) for role in roles)
+
+
+# ---------------------------------------------------------------- sign-ins
+
+
+@never_cache  # who signed in from where: not for the browser's cache
+@login_required
+@require_GET
+def signins_view(request: HttpRequest) -> HttpResponse:
+    org, _ = _admin(request)
+    return _signins_page(request, org)
+
+
+def _signins_page(
+    request: HttpRequest, org: Organisation, *, error: str = "", status: int = 200
+) -> HttpResponse:
+    context = {
+        "organisation": org,
+        "lockouts": lockouts_current(organisation=org, now=timezone.now()),
+        "signins": signins_recent(organisation=org, limit=SIGNINS_SHOWN),
+        "error": error,
+    }
+    return render(request, "desk/admin/signins.html", context, status=status)
+
+
+@never_cache
+@login_required
+@require_POST
+def signin_unlock_view(request: HttpRequest) -> HttpResponse:
+    org, admin = _admin(request)
+    username = request.POST.get("username", "")
+    try:
+        signin_unlock(username=username, actor=admin, now=timezone.now())
+    except FieldErrors as exc:
+        problem = "; ".join(exc.errors.values())
+        return _signins_page(request, org, error=problem[:1].upper() + problem[1:], status=400)
+    messages.success(request, f"Unlocked {username}: they can sign in again now.")
+    return redirect("desk_admin:signins")
 
 
 # ---------------------------------------------------------------- the team

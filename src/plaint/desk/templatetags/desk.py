@@ -66,3 +66,17 @@ def highlight(text: str, flags: Any) -> SafeString:
 @register.filter
 def percent(value: float) -> str:
     return f"{float(value) * 100:.0f}%"
+
+
+@register.filter
+def duration_words(value: timedelta) -> str:
+    """A length of time in words: "15 minutes", "1 hour 30 minutes", "2 days"."""
+    minutes = int(value.total_seconds() // 60)
+    days, rest = divmod(minutes, 24 * 60)
+    hours, minutes = divmod(rest, 60)
+    parts = [
+        f"{n} {word}{'' if n == 1 else 's'}"
+        for n, word in ((days, "day"), (hours, "hour"), (minutes, "minute"))
+        if n
+    ]
+    return " ".join(parts) or "less than a minute"
