@@ -29,7 +29,7 @@ DATABASE_MEMBERS = {"sqlite": "database/plaint.sqlite3", "postgresql": "database
 #: The file stores an archive may hold, by the name used under `files/`.
 STORES = ("evidence", "letters", "mail", "records", "media")
 
-_PART = re.compile(r"^[A-Za-z0-9._+=@-]{1,255}$")
+_PART = re.compile(r"^[^\x00-\x1f\x7f\\/]{1,255}$")
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
 

@@ -120,8 +120,9 @@ def backup_write(*, output: Path, created_at: datetime) -> BackupSummary:
             for store, root in store_roots().items():
                 for path in _files(root):
                     name = f"files/{store}/{path.relative_to(root).as_posix()}"
-                    if member_name_check(name) is None:
-                        entries.append(_add_file(tar, name, path))
+                    if (why := member_name_check(name)) is not None:
+                        raise BackupError(f"{path} cannot be backed up: {why}")
+                    entries.append(_add_file(tar, name, path))
             source = "environment" if APP.secret_key else "absent"
             key_file = APP.data_dir / KEY_FILE
             if not APP.secret_key and key_file.is_file():
@@ -260,7 +261,7 @@ def _add_file(tar: tarfile.TarFile, name: str, path: Path) -> Entry:
     with path.open("rb") as raw:
         size = os.fstat(raw.fileno()).st_size
         reader = _Hashing(raw)
-        tar.addfile(_info(name, size), reader)  # type: ignore[arg-type]
+        tar.addfile(_info(name, size), reader)
     return Entry(name=name, sha256=reader.digest.hexdigest(), size=size)
 
 
