@@ -22,6 +22,7 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db import connection, transaction
 
+from plaint.cases.content_store import folder_make, folders_sync
 from plaint.config.appsettings import APP
 from plaint.domain.errors import FieldErrors
 
@@ -91,7 +92,7 @@ def blob_put(
         # The file is kept and later downloaded under its name, so the name must say
         # what was checked: "invoice.pdf" sent as text/plain could be anything.
         raise FieldErrors({"file": f"{name}: its name says {named} but it was sent as {ctype}"})
-    root().mkdir(parents=True, exist_ok=True)
+    root_created = folder_make(root())
     digest = hashlib.sha256()
     size = 0
     head = b""
@@ -116,13 +117,14 @@ def blob_put(
         _check_content(name, ctype, head, tmp)
         sha = digest.hexdigest()
         final = blob_path(sha)
-        final.parent.mkdir(parents=True, exist_ok=True)
+        created = folder_make(final.parent)
         # The file is renamed into place even when one is there already: another upload
         # of the same content, still uncommitted, may roll back and remove its own copy.
         existed = final.exists()
         tmp.chmod(0o640)
         os.replace(tmp, final)
-        _fsync_dir(final.parent)
+        # the new name, the shard folder if it is new, and the old name's removal
+        folders_sync([final.parent, *created, *root_created, root()])
         if not existed:
             _on_rollback(final)
     except BaseException:
@@ -142,15 +144,6 @@ def _check_content(name: str, ctype: str, head: bytes, path: Path) -> None:
             sample = fh.read(CHUNK)
         if b"\x00" in sample:
             raise FieldErrors({"file": f"{name} is declared as text but contains binary data"})
-
-
-def _fsync_dir(folder: Path) -> None:
-    """Make a rename into `folder` durable."""
-    fd = os.open(folder, os.O_RDONLY)
-    try:
-        os.fsync(fd)
-    finally:
-        os.close(fd)
 
 
 class _Kept:

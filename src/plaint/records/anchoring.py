@@ -27,6 +27,7 @@ from django.conf import settings
 from django.db import transaction
 
 from plaint.accounts.models import Organisation
+from plaint.cases.content_store import folder_make, folders_sync
 from plaint.cases.models import Case, CaseEvent
 from plaint.domain.checkpoint import (
     Checkpoint as SignedCheckpoint,
@@ -75,7 +76,7 @@ def checkpoint_path(organisation: Organisation) -> Path:
 def signing_key(organisation: Organisation) -> Ed25519PrivateKey:
     """The organisation's key, created (exclusively, so two processes agree) on first use."""
     path = key_path(organisation)
-    path.parent.mkdir(parents=True, exist_ok=True)
+    created = folder_make(path.parent)
     try:
         fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     except FileExistsError:
@@ -90,6 +91,7 @@ def signing_key(organisation: Organisation) -> Ed25519PrivateKey:
             out.write(raw)
             out.flush()
             os.fsync(out.fileno())
+        folders_sync([path.parent, *created])
     raw = path.read_bytes()
     if len(raw) != 32:
         raise RuntimeError(f"{path} is not an Ed25519 key (32 bytes); restore it from backup")
@@ -113,11 +115,15 @@ def _leaves(organisation: Organisation, size: int | None = None) -> list[bytes]:
 
 
 def _append(path: Path, line: str) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
+    """Append `line` durably (the file, and its folder when the file is new)."""
+    created = folder_make(path.parent)
+    new = not path.exists()
     with path.open("a", encoding="utf-8") as out:
         out.write(line + "\n")
         out.flush()
         os.fsync(out.fileno())
+    if new:
+        folders_sync([path.parent, *created])
 
 
 def checkpoint_write(*, organisation: Organisation, now: datetime) -> SignedCheckpoint:
