@@ -135,9 +135,7 @@ def test_the_consumer_sign_in_and_pages(
     assert ConsumerCase.objects.count() == 2
 
 
-def test_the_desk_login(
-    agent: User, configure: Callable[..., None], in_window: datetime
-) -> None:
+def test_the_desk_login(agent: User, configure: Callable[..., None], in_window: datetime) -> None:
     configure(login_rate_limit=3)
     client = Client()
     with time_machine.travel(in_window, tick=False):
