@@ -9,15 +9,10 @@ from django.http import HttpRequest
 from django.utils import timezone
 
 from plaint.accounts.models import User
+from plaint.config.client_address import client_address
 
 from .models import AccessAction, AccessRecord, AccessVia
 from .services import access_record
-
-
-def client_address(request: HttpRequest) -> str | None:
-    """The address the request came from (REMOTE_ADDR: behind a reverse proxy, the
-    proxy's own unless the server passes the client's on)."""
-    return request.META.get("REMOTE_ADDR")
 
 
 def request_access_record(

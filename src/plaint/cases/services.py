@@ -19,7 +19,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from plaint.accounts.models import Organisation, User
-from plaint.cases import evidence_store, search, taxonomy
+from plaint.cases import evidence_store, quotas, search, taxonomy
 from plaint.cases.ledger import Actor, event_append
 from plaint.cases.models import (
     Case,
@@ -508,6 +508,9 @@ def case_evidence_attach(
         raise FieldErrors(errors)
     stored = evidence_store.blob_put(stream=stream, filename=filename, content_type=content_type)
     case = case_lock(case)
+    quotas.evidence_quota_take(
+        case=case, actor=actor, name=stored.filename, size=stored.size, now=now
+    )
     evidence = Evidence.objects.create(
         organisation_id=case.organisation_id,
         case=case,

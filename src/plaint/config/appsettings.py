@@ -95,9 +95,36 @@ class AppSettings:
     verify_bytes_per_view: int = field(
         default=16 << 20, metadata={"env": "PLAINT_VERIFY_BYTES_PER_VIEW"}
     )
+    # Quotas and rate limits (plaint.limits; docs/configuration.md, "Quotas and rate limits").
+    trusted_proxies: int = field(
+        default=0, metadata={"env": "PLAINT_TRUSTED_PROXIES", "limit": True}
+    )
+    public_rate_limit: int = field(
+        default=60, metadata={"env": "PLAINT_PUBLIC_RATE_LIMIT", "limit": True}
+    )
+    public_rate_window_minutes: int = field(
+        default=10, metadata={"env": "PLAINT_PUBLIC_RATE_WINDOW_MINUTES", "limit": True}
+    )
+    login_rate_limit: int = field(
+        default=10, metadata={"env": "PLAINT_LOGIN_RATE_LIMIT", "limit": True}
+    )
+    portal_posts_per_hour: int = field(
+        default=20, metadata={"env": "PLAINT_PORTAL_POSTS_PER_HOUR", "limit": True}
+    )
+    case_customer_files: int = field(
+        default=50, metadata={"env": "PLAINT_CASE_CUSTOMER_FILES", "limit": True}
+    )
+    case_customer_bytes: int = field(
+        default=100 << 20, metadata={"env": "PLAINT_CASE_CUSTOMER_BYTES", "limit": True}
+    )
+    org_customer_bytes_per_day: int = field(
+        default=2 << 30, metadata={"env": "PLAINT_ORG_CUSTOMER_BYTES_PER_DAY", "limit": True}
+    )
+    org_storage_bytes: int = field(
+        default=50 << 30, metadata={"env": "PLAINT_ORG_STORAGE_BYTES", "limit": True}
+    )
     login_failure_limit: int = field(default=10, metadata={"env": "PLAINT_LOGIN_FAILURE_LIMIT"})
     login_cooloff_minutes: int = field(default=15, metadata={"env": "PLAINT_LOGIN_COOLOFF_MINUTES"})
-    trusted_proxies: int = field(default=0, metadata={"env": "PLAINT_TRUSTED_PROXIES"})
     login_lockout_by: tuple[tuple[str, ...], ...] = field(
         default=(("username",), ("ip_address",)), metadata={"env": "PLAINT_LOGIN_LOCKOUT_BY"}
     )
@@ -147,17 +174,30 @@ class AppSettings:
             login_cooloff_minutes=_int(
                 "PLAINT_LOGIN_COOLOFF_MINUTES", env.get("PLAINT_LOGIN_COOLOFF_MINUTES", "15")
             ),
-            trusted_proxies=_int("PLAINT_TRUSTED_PROXIES", env.get("PLAINT_TRUSTED_PROXIES", "0")),
             login_lockout_by=_lockout_by(
                 "PLAINT_LOGIN_LOCKOUT_BY",
                 env.get("PLAINT_LOGIN_LOCKOUT_BY", "username,ip_address"),
             ),
+            **_limits(env),
         )
 
     @staticmethod
     def variables() -> list[str]:
         """The names of every environment variable read."""
         return [f.metadata["env"] for f in fields(AppSettings)]
+
+
+def _limits(env: Mapping[str, str]) -> dict[str, int]:
+    """The quota and rate-limit settings (fields whose metadata says `limit`), each a whole
+    number of zero or more read from its variable, the field's default when unset."""
+    values = {
+        f.name: _int(f.metadata["env"], env.get(f.metadata["env"], str(f.default)))
+        for f in fields(AppSettings)
+        if f.metadata.get("limit")
+    }
+    if values["public_rate_window_minutes"] == 0:
+        raise SettingsError("PLAINT_PUBLIC_RATE_WINDOW_MINUTES must be at least 1.")
+    return values
 
 
 #: Evidence types accepted unless PLAINT_EVIDENCE_TYPES says otherwise.

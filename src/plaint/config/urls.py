@@ -1,8 +1,17 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from plaint.config import appsettings
+from plaint.limits.http import rate_limited
+
+#: Sign-in attempts from one client address: PLAINT_LOGIN_RATE_LIMIT per
+#: PLAINT_PUBLIC_RATE_WINDOW_MINUTES, then HTTP 429 with Retry-After.
+login_view = rate_limited(
+    "login", template="desk/too_many.html", limit=lambda: appsettings.APP.login_rate_limit
+)(auth_views.LoginView.as_view(template_name="desk/login.html"))
+
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="desk/login.html"), name="login"),
+    path("login/", login_view, name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("complain/", include("plaint.portal.urls")),
     path("admin/access-log/", include("plaint.accesslog.urls")),

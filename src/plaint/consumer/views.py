@@ -42,13 +42,22 @@ from plaint.domain.letters.fields import InvalidFields, MissingFields
 from plaint.domain.letters.formats import pdf_from_html
 from plaint.domain.letters.render import PACKAGE_TEMPLATES
 from plaint.domain.letters.schedule import DATE_NAMES, day_words
+from plaint.limits.http import rate_limited
 
 View = Callable[..., HttpResponseBase]
 
 
+#: Hosted, every POST from one client address (the sign-in pages and a signed-in
+#: consumer's pages) counts against PLAINT_PUBLIC_RATE_LIMIT per
+#: PLAINT_PUBLIC_RATE_WINDOW_MINUTES; past it, HTTP 429 with Retry-After.
+public_post = rate_limited("public-post", template="consumer/too_many.html")
+
+
 def workspace(view: View) -> View:
     """The local workspace needs no account; hosted, the pages are a signed-in
-    consumer's own. Passes `owner` (None locally) to the view."""
+    consumer's own, and their posts are rate-limited (`public_post`). Passes `owner`
+    (None locally) to the view."""
+    limited = public_post(view)
 
     @wraps(view)
     def wrapper(request: HttpRequest, *args: Any, **kwargs: Any) -> HttpResponseBase:
@@ -56,7 +65,7 @@ def workspace(view: View) -> View:
             return view(request, None, *args, **kwargs)
         if not request.user.is_authenticated:
             return redirect_to_login(request.get_full_path(), reverse("consumer:sign_in"))
-        return view(request, request.user, *args, **kwargs)
+        return limited(request, request.user, *args, **kwargs)
 
     return wrapper
 
@@ -651,6 +660,7 @@ def _hosted_only() -> None:
 
 
 @require_http_methods(["GET", "POST"])
+@public_post
 def sign_in(request: HttpRequest) -> HttpResponse:
     """Ask for a sign-in link by e-mail."""
     _hosted_only()
@@ -672,6 +682,7 @@ def sign_in(request: HttpRequest) -> HttpResponse:
 
 
 @require_http_methods(["GET", "POST"])
+@public_post
 def sign_in_link(request: HttpRequest, uid: str, code: str) -> HttpResponse:
     """The link from the e-mail: a button signs in (so a mail scanner that opens links
     does not use it up)."""

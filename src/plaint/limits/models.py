@@ -10,7 +10,7 @@ class LimitWindow(models.Model):
     scope = models.CharField(max_length=40)
     key = models.CharField(max_length=200)
     window_start = models.BigIntegerField()
-    count = models.PositiveIntegerField(default=0)
+    count = models.PositiveBigIntegerField(default=0)  # uses, or bytes for a byte quota
 
     class Meta:
         constraints = [

@@ -5,7 +5,6 @@ link and the e-mail that carries it."""
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 import logging
 from collections.abc import Callable, Mapping, Sequence
@@ -14,7 +13,6 @@ from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any, BinaryIO
 
-from django.conf import settings
 from django.db import IntegrityError, transaction
 
 from plaint.accounts.models import Organisation
@@ -29,6 +27,7 @@ from plaint.cases.services import (
     case_offer_answer,
     case_transition,
 )
+from plaint.config import appsettings
 from plaint.config.appsettings import APP
 from plaint.deadlines.services import case_deadlines_refresh
 from plaint.domain.errors import DomainError, FieldErrors
@@ -37,6 +36,8 @@ from plaint.domain.messaging.moments import Moment
 from plaint.domain.vocabulary import Channel, Direction, Visibility
 from plaint.intake.services import complaint_receive
 from plaint.letters.services import GeneratedLetter, letter_generate
+from plaint.limits import http as limits_http
+from plaint.limits.services import LimitExceeded, limit_take
 from plaint.messaging.services import customer_replied, message_send
 from plaint.portal.links import IssuedLink, link_issue
 from plaint.portal.models import ComplaintSubmission, IntakeAttempt, PortalLink
@@ -58,39 +59,51 @@ class RateLimited(DomainError):
 
 def client_key(ip: str) -> str:
     """A keyed hash of the client's address: enough to count, not to recover it."""
-    return hmac.new(settings.SECRET_KEY.encode(), ip.encode(), hashlib.sha256).hexdigest()
+    return limits_http.client_key(ip)
 
 
 def _throttle(*, kind: IntakeAttempt.Kind, ip: str, now: datetime, what: str) -> None:
-    limit = APP.portal_rate_limit
-    if limit == 0:
-        return
-    window = timedelta(minutes=APP.portal_rate_window_minutes)
-    since = now - window
-    IntakeAttempt.objects.filter(at__lt=since).delete()
-    key = client_key(ip)
-    recent = list(
-        IntakeAttempt.objects.filter(client=key, kind=kind, at__gte=since)
-        .order_by("at")
-        .values_list("at", flat=True)
+    """One atomic count (`limit_take`) per address and kind in fixed windows: 16 requests
+    at once against a limit of 5 let exactly 5 through."""
+    state = limit_take(
+        scope=f"portal-{kind.value}",
+        key=client_key(ip),
+        limit=APP.portal_rate_limit,
+        window=APP.portal_rate_window_minutes * 60,
+        now=now,
     )
-    if len(recent) >= limit:
-        raise RateLimited(retry_at=recent[0] + window, what=what)
-    IntakeAttempt.objects.create(client=key, at=now, kind=kind)
+    if not state.allowed:
+        raise RateLimited(retry_at=now + timedelta(seconds=state.retry_after), what=what)
 
 
-@transaction.atomic
 def intake_throttle(*, ip: str, now: datetime) -> None:
     """Count one complaint from `ip`, or raise `RateLimited` when it has already sent
-    PLAINT_PORTAL_RATE_LIMIT in the last PLAINT_PORTAL_RATE_WINDOW_MINUTES."""
+    PLAINT_PORTAL_RATE_LIMIT in this window of PLAINT_PORTAL_RATE_WINDOW_MINUTES."""
     _throttle(kind=IntakeAttempt.Kind.COMPLAINT, ip=ip, now=now, what="complaints have")
 
 
-@transaction.atomic
 def link_request_throttle(*, ip: str, now: datetime) -> None:
     """Count one request for a new link from `ip`, under the same limit and window as
     complaints (counted apart from them)."""
     _throttle(kind=IntakeAttempt.Kind.LINK_REQUEST, ip=ip, now=now, what="requests have")
+
+
+def case_post_take(*, case: Case, now: datetime) -> None:
+    """Count one post the customer makes on `case` (a reply, files, an offer's answer, an
+    escalation), or raise `LimitExceeded` past PLAINT_PORTAL_POSTS_PER_HOUR: one count per
+    case, whichever of its links is used. Called inside the post's transaction, so a post
+    refused for another reason is not counted."""
+    limit = appsettings.APP.portal_posts_per_hour
+    state = limit_take(scope="portal-post", key=str(case.pk), limit=limit, window=3600, now=now)
+    if not state.allowed:
+        minutes = max(1, -(-state.retry_after // 60))
+        raise LimitExceeded(
+            f"This complaint has had as many messages, files and answers as it can take "
+            f"in one hour ({limit} an hour), so this one was not sent and nothing of it "
+            f"was kept. You can send it again in {minutes} minute(s). If it is urgent, "
+            f"please contact {case.organisation.name} another way.",
+            retry_after=state.retry_after,
+        )
 
 
 @dataclass(frozen=True)
@@ -319,6 +332,7 @@ def evidence_add(*, case: Case, uploads: Sequence[Upload], now: datetime) -> Non
     """Attach the customer's files, all or none."""
     if not uploads:
         raise FieldErrors({"evidence": "choose at least one file"})
+    case_post_take(case=case, now=now)
     _attach_all(case=case, uploads=uploads, actor=customer_actor(case), now=now)
 
 
@@ -335,6 +349,7 @@ def reply_send(*, case: Case, text: str, uploads: Sequence[Upload], now: datetim
         raise FieldErrors(errors)
     actor = customer_actor(case)
     with transaction.atomic():
+        case_post_take(case=case, now=now)
         try:
             case_contact_log(
                 case=case,
@@ -400,6 +415,7 @@ def case_escalate(
     )
     actor = customer_actor(case)
     with transaction.atomic():
+        case_post_take(case=case, now=now)
         generated = letter_generate(
             case=case, kind="escalation", actor=actor, now=now, fields=dict(fields)
         )
@@ -438,6 +454,7 @@ def offer_answer(
         raise FieldErrors(errors)
     with transaction.atomic():
         case = case_lock(case)
+        case_post_take(case=case, now=now)
         try:
             item = customer_offer_get(case=case, offer_id=offer_id)
         except LookupError:

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from datetime import datetime
 from functools import wraps
 from typing import Any, BinaryIO, Concatenate, ParamSpec, cast
 
@@ -26,6 +27,8 @@ from plaint.cases.services import CustomerDetails
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.letters import InvalidFields, MissingFields, letter_spec
 from plaint.letters.selectors import LetterNotFound
+from plaint.limits.http import client_address, rate_limited, refused_page, too_many
+from plaint.limits.services import LimitExceeded
 from plaint.portal import selectors, services
 from plaint.portal.forms import (
     ComplaintForm,
@@ -100,7 +103,32 @@ def _uploads(files: list[UploadedFile[bytes]]) -> list[services.Upload]:
     ]
 
 
+def _limited_context(request: HttpRequest, kwargs: dict[str, Any]) -> dict[str, Any]:
+    """What the 429 page shows of the organisation whose address was posted to."""
+    try:
+        return {"organisation": organisation_get(slug=kwargs.get("org", ""))}
+    except FieldErrors:
+        return {}
+
+
+#: Every POST to the portal, from one client address, counts against
+#: PLAINT_PUBLIC_RATE_LIMIT per PLAINT_PUBLIC_RATE_WINDOW_MINUTES (one count for all pages).
+public_post = rate_limited(
+    "public-post", template="portal/rate_limited.html", context=_limited_context
+)
+
+
+def _too_many(
+    request: HttpRequest, exc: services.RateLimited, now: datetime, context: dict[str, Any]
+) -> HttpResponse:
+    seconds = int((exc.retry_at - now).total_seconds())
+    return too_many(
+        request, template="portal/rate_limited.html", retry_after=seconds, context=context
+    )
+
+
 @require_http_methods(["GET", "POST"])
+@public_post
 def complaint_form_view(request: HttpRequest, org: str) -> HttpResponse:
     organisation = _organisation(org)
     form = ComplaintForm(
@@ -124,10 +152,9 @@ def complaint_form_view(request: HttpRequest, org: str) -> HttpResponse:
     now = timezone.now()
     data = form.cleaned_data
     try:
-        services.intake_throttle(ip=request.META.get("REMOTE_ADDR", ""), now=now)
+        services.intake_throttle(ip=client_address(request), now=now)
     except services.RateLimited as exc:
-        context["retry_at"] = exc.retry_at
-        return render(request, "portal/rate_limited.html", context, status=429)
+        return _too_many(request, exc, now, {"organisation": organisation})
 
     def link_for(token: str) -> str:
         return request.build_absolute_uri(
@@ -197,6 +224,7 @@ LINK_REQUEST_SECONDS = 1.0
 
 
 @require_http_methods(["GET", "POST"])
+@public_post
 def link_request_view(request: HttpRequest, org: str) -> HttpResponse:
     """Ask for a new private link. The answer is the same page whether or not the
     reference and the address matched a case, and takes about the same time."""
@@ -210,10 +238,10 @@ def link_request_view(request: HttpRequest, org: str) -> HttpResponse:
         return render(request, "portal/link_request.html", context, status=400)
     now = timezone.now()
     try:
-        services.link_request_throttle(ip=request.META.get("REMOTE_ADDR", ""), now=now)
+        services.link_request_throttle(ip=client_address(request), now=now)
     except services.RateLimited as exc:
-        context.update(retry_at=exc.retry_at, what="requests for a new link")
-        return render(request, "portal/rate_limited.html", context, status=429)
+        context = {"organisation": organisation, "what": "requests for a new link"}
+        return _too_many(request, exc, now, context)
 
     def link_for(token: str) -> str:
         return request.build_absolute_uri(
@@ -242,6 +270,7 @@ def with_case(view: CaseView[P]) -> Callable[..., HttpResponseBase]:
 
     @wraps(view)
     @never_cache
+    @public_post
     def wrapper(
         request: HttpRequest, org: str, token: str, *args: P.args, **kwargs: P.kwargs
     ) -> HttpResponseBase:
@@ -272,7 +301,15 @@ def with_case(view: CaseView[P]) -> Callable[..., HttpResponseBase]:
                 "changed or guessed.",
                 404,
             )
-        return view(request, organisation, case, *args, **kwargs)
+        try:
+            return view(request, organisation, case, *args, **kwargs)
+        except LimitExceeded as exc:  # a service's per-case limit (`case_post_take`)
+            return refused_page(
+                request,
+                exc,
+                template="portal/rate_limited.html",
+                context={"organisation": organisation},
+            )
 
     return wrapper
 
@@ -375,6 +412,8 @@ def offer_answer_view(
             if "offer" in exc.errors:
                 return _problem(request, "Not found", exc.errors["offer"], 404)
             _apply_errors(form, exc.errors, {})
+        except LimitExceeded:
+            raise  # answered by `with_case` (HTTP 429)
         except DomainError as exc:
             form.add_error(None, exc.message)
         else:
