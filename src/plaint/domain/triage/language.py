@@ -68,7 +68,7 @@ LANGUAGE_NAMES: dict[str, str] = {
 
 MIN_LETTERS = 15  # letters left after cleaning below which a text is undetermined
 NAMED = 0.5  # py3langid's normalised probability below which the language is not named
-SCANNED = 500  # characters read: the language shows in the first lines
+SCANNED = 300  # characters read: the language shows in the first lines
 
 _NOISE = re.compile(
     r"https?://\S+|www\.\S+|@\w+|#|\bX{2,}\b|<[^<>\s]{1,30}>|__\w+__|[\d_]+", re.IGNORECASE
