@@ -96,3 +96,9 @@ def test_a_words_only_model_of_format_1_still_loads_and_predicts(
     assert [s["product"].label for s in loaded.suggest(docs)] == [
         s["product"].label for s in words_only.suggest(docs)
     ]
+
+
+def test_the_shipped_model_is_words_only() -> None:
+    # with character n-grams it is overconfident on other trades' text (docs/triage.md)
+    assert classifier.shipped_model().char_vocabulary == {}
+    assert classifier.shipped_model()._char_ngrams is None
