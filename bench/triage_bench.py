@@ -1,7 +1,7 @@
-"""Triage throughput: category + flags + sentiment, then the same with similar-case search
-over an index of 100,000 past cases, then the whole `triage_run` service on SQLite. The
-parts are also timed alone, with the flags' RE2 prefilter and the VADER shortcut off
-(as before issue 19) and on, in the same run.
+"""Triage throughput: category + flags + sentiment + language, then the same with
+similar-case search over an index of 100,000 past cases, then the whole `triage_run`
+service on SQLite. The parts are also timed alone, with the flags' RE2 prefilter and the
+VADER shortcut off (as before issue 19) and on, in the same run.
 
     .venv/bin/python bench/triage_bench.py [--complaints 3700] [--index 100000] [--cases 200]
 
@@ -41,6 +41,7 @@ def main() -> None:
     import numpy as np
 
     from plaint.domain.triage.flags import detect_flags
+    from plaint.domain.triage.language import detect_language
     from plaint.triage.cfpb_data import read_cfpb
     from plaint.triage.classifier import Document, shipped_model
     from plaint.triage.sentiment import _SENTENCE_END, MAX_CHARS, _analyzer, sentiment_of
@@ -56,6 +57,7 @@ def main() -> None:
     model = shipped_model()
     model.suggest(docs[:8])  # warm up: lexicons and vectorizer
     sentiment_of("warm up")
+    detect_language("warm up: py3langid loads its model on first use")
     for doc in docs[:8]:
         detect_flags(doc.text)
     analyzer = _analyzer()
@@ -89,11 +91,13 @@ def main() -> None:
         "sentiment, VADER polarity_scores", lambda b: [vader_as_shipped(d.text) for d in b]
     )
     t_sent = timed("sentiment, sentiment_of (shipped)", lambda b: [sentiment_of(d.text) for d in b])
+    t_lang = timed("language (py3langid)", lambda b: [detect_language(d.text) for d in b])
     before = len(docs) / (t_model + t_flags_re + t_vader)
     after = len(docs) / (t_model + t_flags + t_sent)
+    with_language = len(docs) / (t_model + t_flags + t_sent + t_lang)
     print(
         f"parts summed: {before:,.0f}/s without the RE2 prefilter and the VADER shortcut, "
-        f"{after:,.0f}/s with them"
+        f"{after:,.0f}/s with them, {with_language:,.0f}/s with language detection too"
     )
 
     def core(batch: list[Document]) -> None:
@@ -101,12 +105,16 @@ def main() -> None:
         for doc in batch:
             detect_flags(doc.text)
             sentiment_of(doc.text)
+            detect_language(doc.text)
 
     started = time.perf_counter()
     for i in range(0, len(docs), BATCH):
         core(docs[i : i + BATCH])
     core_rate = len(docs) / (time.perf_counter() - started)
-    print(f"category + flags + sentiment: {core_rate:,.0f} complaints/s ({len(docs):,} complaints)")
+    print(
+        f"category + flags + sentiment + language: {core_rate:,.0f} complaints/s "
+        f"({len(docs):,} complaints)"
+    )
     print(f"load average after: {_load()}")
 
     # An index of `--index` past cases: the sample's vectors, repeated with a little noise.

@@ -112,7 +112,7 @@ def test_evaluate_prints_the_cross_business_figures(shared: Path) -> None:
         text,
     )
     assert "support tickets, English: shipped model accuracy" in text
-    assert "tickets labelled 'de': detected de 1" in text
+    assert "German (de, n=1): detected 1.000; sent to human triage 1, read as English 0" in text
     key = hashlib.sha256(b"This company is a scam, they stole my money and I want it back now.")
     assert key.hexdigest()[:12]  # the review is keyed by its text's digest
     assert "flag confidence on test, share right by band" in text
@@ -137,5 +137,5 @@ def test_short_register_flags_are_scored_on_the_texts_found(shared: Path, tmp_pa
 
 def test_missing_files_are_said_not_crashed(tmp_path: Path) -> None:
     assert "skipped" in business_eval.business_lines(tmp_path)[0]
-    assert business_eval.language_lines(tmp_path) == []
+    assert "skipped" in business_eval.language_lines(tmp_path)[0]
     assert business_eval.short_register_lines(tmp_path) == []

@@ -114,6 +114,13 @@ def test_a_flag_carries_a_confidence_that_grows_with_independent_cues() -> None:
         ("Le colis n'est pas arrivé et je voudrais un remboursement de la commande.", "fr", False),
         ("ok", "", True),  # too short to tell: read as English
         ("<script>alert(1)</script>\x00 \u202e{{ 7*7 }}", "", True),
+        # too few function words for the old word-count detector (read as English then)
+        ("Technisches Anliegen\nFehler beim Absturz beheben", "de", False),
+        ("Gode redskaber\nGodt sted med gode redskaber.", "da", False),
+        ("Kommer kun i centret for spinning. Helt klart go-to centret for mig :)", "da", False),
+        # shouting is English too; links, handles and numbers carry no language
+        ("I HAVE SUBMITTED A POLICE REPORT AND THEY REFUSED TO DELETE THE INQUIRIES.", "en", True),
+        ("@AmazonHelp https://t.co/9eUtPo7MRN 0062395415777", "", True),
     ],
 )
 def test_language_detection(text: str, code: str, supported: bool) -> None:
@@ -151,6 +158,16 @@ def test_the_desk_shows_language_not_supported(org: Organisation, agent: User) -
     client.force_login(agent)
     page = client.get(f"/cases/{case.reference}/").content.decode()
     assert "Language not supported" in page and "Danish" in page
+
+
+@pytest.mark.parametrize(
+    ("code", "name"),
+    [("de", "German"), ("ka", "Georgian"), ("und", "a language other than English")],
+)
+def test_the_language_is_named(org: Organisation, agent: User, code: str, name: str) -> None:
+    record = services.triage_run(case=open_case(org, agent, description=GERMAN), now=NOW)
+    record.language = code  # a name from the short table, Django's table, or "not English"
+    assert record.language_name.startswith(name)
 
 
 def test_not_a_risk_is_kept_as_a_labelled_example(org: Organisation, agent: User) -> None:

@@ -1,10 +1,11 @@
 """The category model: TF-IDF features, one linear classifier per label set, confidences.
 
-Features are the narrative's word unigrams and bigrams (TF-IDF) plus two *context*
-features: the business complained about (`respondent`, the CFPB's "Company") and the year
-the complaint was received. The year lets the model use the taxonomy of its day (the CFPB
-renames issues); the company says much about the product (a credit bureau, a payday
-lender).
+Features are the narrative's word unigrams and bigrams and the character 3-5-grams of
+its first `CHAR_WINDOW` characters (TF-IDF, word-bounded: they see "charg" in "charged",
+"charges" and misspelt "chargd") plus two *context* features: the business complained
+about (`respondent`, the CFPB's "Company") and the year the complaint was received.
+The year lets the model use the taxonomy of its day (the CFPB renames issues); the
+company says much about the product (a credit bureau, a payday lender).
 
 Each label set ("product", "issue", "category") has its own linear SVM (scikit-learn's
 `LinearSVC`, balanced class weights). Confidence is a softmax of its scores with a
@@ -20,6 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import io
+import itertools
 import json
 import re
 from collections.abc import Iterable, Mapping, Sequence
@@ -38,11 +40,14 @@ if TYPE_CHECKING:  # scikit-learn and SciPy take seconds to import: only when a 
 
 from plaint.domain.triage.taxonomy import NameUse, name_in_use, name_periods, product_family
 
-FORMAT = "plaint-triage-model/1"
+FORMAT = "plaint-triage-model/2"  # /2 adds the character n-grams
+READABLE_FORMATS = ("plaint-triage-model/1", FORMAT)  # /1: organisations' older models
 SHIPPED_MODEL = Path(__file__).resolve().parent / "shipped" / "cfpb_default.npz"
 SHIPPED_SHA256 = Path(__file__).resolve().parent / "shipped" / "cfpb_default.sha256"
 
 MAX_FEATURES = 20_000
+MAX_CHAR_FEATURES = 30_000
+CHAR_WINDOW = 700  # characters the n-grams are read from: they cost more than words
 CONTEXT_WEIGHT = 0.7
 TEMPERATURES = (0.5, 1.0, 1.5, 2.0, 3.0, 4.0, 6.0, 8.0, 12.0)
 
@@ -99,6 +104,114 @@ def _text_vectorizer(vocabulary: dict[str, int] | None = None) -> TfidfVectorize
     )
 
 
+def _char_vectorizer(vocabulary: dict[str, int] | None = None) -> TfidfVectorizer:
+    from sklearn.feature_extraction.text import TfidfVectorizer
+
+    return TfidfVectorizer(
+        preprocessor=lambda text: _clean(text[:CHAR_WINDOW]).lower(),
+        analyzer="char_wb",
+        ngram_range=(3, 5),
+        min_df=3,
+        max_df=0.9,
+        sublinear_tf=True,
+        max_features=MAX_CHAR_FEATURES,
+        dtype=np.float32,
+        vocabulary=vocabulary,
+    )
+
+
+CHAR_SIZES = (3, 4, 5)
+WORD_CACHE = 200_000  # distinct words whose n-gram columns are kept
+
+
+class CharNgrams:
+    """`_char_vectorizer(vocabulary).transform` with idf set, computed the same way (a test
+    checks the matrices are equal) but each distinct word's n-gram columns are found once
+    and kept: scikit-learn builds every n-gram of every word in Python, which made the
+    character features cost 2.6 times the rest of the model; words repeat, so looking
+    them up is cheap."""
+
+    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray) -> None:
+        self.vocabulary = vocabulary
+        self.idf = idf.astype(np.float32)
+        self._columns: dict[str, list[int]] = {}
+
+    def _word_columns(self, word: str) -> list[int]:
+        columns = self._columns.get(word)
+        if columns is None:
+            padded = f" {word} "
+            grams: list[str] = []
+            for n in CHAR_SIZES:  # as scikit-learn's char_wb: a short word counts once
+                if len(padded) <= n:
+                    grams.append(padded)
+                    break
+                grams.extend(padded[i : i + n] for i in range(len(padded) - n + 1))
+            get = self.vocabulary.get
+            columns = [c for c in map(get, grams) if c is not None]
+            if len(self._columns) >= WORD_CACHE:
+                self._columns.clear()
+            self._columns[word] = columns
+        return columns
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        columns: list[int] = []
+        lengths: list[int] = []
+        cached, lookup = self._columns, self._word_columns
+        for text in texts:
+            start = len(columns)
+            for word in _clean(text[:CHAR_WINDOW]).lower().split():
+                found = cached.get(word)
+                columns += found if found is not None else lookup(word)
+            lengths.append(len(columns) - start)
+        return _tfidf(columns, lengths, self.idf)
+
+
+_TOKEN = re.compile(r"(?u)\b\w\w+\b")  # scikit-learn's default token_pattern
+
+
+class WordNgrams:
+    """`_text_vectorizer(vocabulary).transform` with idf set, computed the same way (a
+    test checks the matrices are equal) without scikit-learn's per-term bookkeeping."""
+
+    def __init__(self, vocabulary: dict[str, int], idf: np.ndarray) -> None:
+        self.vocabulary = vocabulary
+        self.idf = idf.astype(np.float32)
+
+    def transform(self, texts: Sequence[str]) -> sparse.csr_matrix:
+        columns: list[int] = []
+        lengths: list[int] = []
+        get = self.vocabulary.get
+        for text in texts:
+            tokens = _TOKEN.findall(_clean(text).lower())
+            found = [c for c in map(get, tokens) if c is not None]
+            found += [
+                c
+                for c in map(get, [f"{a} {b}" for a, b in itertools.pairwise(tokens)])
+                if c is not None
+            ]
+            columns += found
+            lengths.append(len(found))
+        return _tfidf(columns, lengths, self.idf)
+
+
+def _tfidf(columns: list[int], lengths: list[int], idf: np.ndarray) -> sparse.csr_matrix:
+    """Rows of term columns (`lengths[i]` of them for row i, repeats counted) as
+    scikit-learn's TfidfVectorizer(sublinear_tf=True, norm="l2") makes them."""
+    from scipy import sparse
+    from sklearn.preprocessing import normalize  # type: ignore[import-untyped]
+
+    rows = np.repeat(np.arange(len(lengths), dtype=np.int32), lengths)
+    matrix = sparse.csr_matrix(  # duplicates are summed: the counts
+        (np.ones(len(columns), dtype=np.float32), (rows, np.asarray(columns, dtype=np.int32))),
+        shape=(len(lengths), len(idf)),
+    )
+    matrix.sum_duplicates()
+    matrix.data = np.log(matrix.data) + 1  # sublinear tf
+    matrix = matrix @ sparse.diags(idf)
+    result: sparse.csr_matrix = normalize(matrix).astype(np.float32)
+    return result
+
+
 @dataclass
 class _Head:
     """One label set's classifier: rows of `coef` score `classes`."""
@@ -126,10 +239,15 @@ class TriageModel:
     #: per product family, the issues seen with it
     issues_by_product: dict[str, list[str]] = field(default_factory=dict)
     info: dict[str, Any] = field(default_factory=dict)
+    #: character n-grams (empty in a model of format /1, which has none)
+    char_vocabulary: dict[str, int] = field(default_factory=dict)
+    char_idf: np.ndarray | None = None
 
     def __post_init__(self) -> None:
-        self._vectorizer = _text_vectorizer(self.vocabulary)
-        self._vectorizer.idf_ = self.idf
+        self._words = WordNgrams(self.vocabulary, self.idf)
+        self._char_ngrams = None
+        if self.char_vocabulary and self.char_idf is not None:
+            self._char_ngrams = CharNgrams(self.char_vocabulary, self.char_idf)
 
     @property
     def label_sets(self) -> list[str]:
@@ -138,7 +256,10 @@ class TriageModel:
     def features(self, docs: Sequence[Document]) -> sparse.csr_matrix:
         from scipy import sparse
 
-        text = self._vectorizer.transform([doc.text for doc in docs])
+        texts = [doc.text for doc in docs]
+        blocks = [self._words.transform(texts)]
+        if self._char_ngrams is not None:
+            blocks.append(self._char_ngrams.transform(texts))
         rows, cols = [], []
         for i, doc in enumerate(docs):
             for token in _context_tokens(doc):
@@ -150,7 +271,7 @@ class TriageModel:
             (np.full(len(rows), CONTEXT_WEIGHT, dtype=np.float32), (rows, cols)),
             shape=(len(docs), len(self.context)),
         )
-        return sparse.hstack([text, context], format="csr")
+        return sparse.hstack([*blocks, context], format="csr")
 
     def head_scores(self, docs: Sequence[Document]) -> dict[str, np.ndarray]:
         """Every head's raw scores for the documents (rows) and its classes (columns). Pass
@@ -224,11 +345,14 @@ class TriageModel:
             },
             "issues_by_product": self.issues_by_product,
             "info": self.info,
+            "char_vocabulary": sorted(self.char_vocabulary, key=self.char_vocabulary.__getitem__),
         }
         arrays: dict[str, np.ndarray] = {
             "header": np.frombuffer(json.dumps(header).encode(), dtype=np.uint8),
             "idf": self.idf.astype(np.float32),
         }
+        if self.char_idf is not None:
+            arrays["char_idf"] = self.char_idf.astype(np.float32)
         for name, head in self.heads.items():
             arrays[f"coef_{name}"] = head.coef.astype(np.float16)
             arrays[f"intercept_{name}"] = head.intercept.astype(np.float32)
@@ -241,7 +365,7 @@ class TriageModel:
         try:
             with np.load(io.BytesIO(data), allow_pickle=False) as npz:
                 header = json.loads(npz["header"].tobytes().decode())
-                if header.get("format") != FORMAT:
+                if header.get("format") not in READABLE_FORMATS:
                     raise ModelError(f"not a {FORMAT} file (format {header.get('format')!r})")
                 heads = {
                     name: _Head(
@@ -253,6 +377,7 @@ class TriageModel:
                     for name, spec in header["heads"].items()
                 }
                 idf = npz["idf"].astype(np.float32)
+                char_idf = npz["char_idf"].astype(np.float32) if "char_idf" in npz else None
         except (OSError, ValueError, KeyError) as exc:
             raise ModelError(f"the model file cannot be read: {exc}") from None
         return cls(
@@ -269,6 +394,8 @@ class TriageModel:
             },
             issues_by_product={k: list(v) for k, v in header["issues_by_product"].items()},
             info=header.get("info", {}),
+            char_vocabulary={term: i for i, term in enumerate(header.get("char_vocabulary", []))},
+            char_idf=char_idf,
         )
 
 
@@ -302,9 +429,19 @@ class Example:
     labels: dict[str, str]
 
 
-def train(examples: Sequence[Example], *, info: dict[str, Any] | None = None) -> TriageModel:
+def train(
+    examples: Sequence[Example],
+    *,
+    info: dict[str, Any] | None = None,
+    char_ngrams: bool = True,
+) -> TriageModel:
     """Train a model with one head per label set found in the examples. Products are
-    learnt by family (see taxonomy); at least two labels per head are needed."""
+    learnt by family (see taxonomy); at least two labels per head are needed.
+
+    `char_ngrams=False` leaves the character n-grams out: the shipped CFPB model is
+    trained so, because with them it is sure of itself on text from other trades
+    (tweets to Amazon, software tickets) and would send 18-22% of it, wrongly
+    categorised, past the confidence threshold instead of about 4% (docs/triage.md)."""
     if len(examples) < 4:
         raise ModelError(f"at least 4 labelled cases are needed to train, got {len(examples)}")
     vectorizer = _text_vectorizer()
@@ -314,6 +451,17 @@ def train(examples: Sequence[Example], *, info: dict[str, Any] | None = None) ->
         text = vectorizer.fit_transform([ex.doc.text for ex in examples])
     except ValueError as exc:  # e.g. every document empty after cleaning
         raise ModelError(f"no usable words in the training text ({exc})") from None
+    char_vocabulary: dict[str, int] = {}
+    char_idf: np.ndarray | None = None
+    if char_ngrams:
+        chars = _char_vectorizer()
+        chars.set_params(min_df=1 if small else 3, max_df=1.0 if small else 0.9)
+        try:
+            chars.fit([ex.doc.text for ex in examples])
+        except ValueError as exc:
+            raise ModelError(f"no usable characters in the training text ({exc})") from None
+        char_vocabulary = {str(k): int(v) for k, v in chars.vocabulary_.items()}
+        char_idf = chars.idf_.astype(np.float32)
     context_tokens = sorted({t for ex in examples for t in _context_tokens(ex.doc)})
     model = TriageModel(
         vocabulary={str(k): int(v) for k, v in vectorizer.vocabulary_.items()},
@@ -321,6 +469,8 @@ def train(examples: Sequence[Example], *, info: dict[str, Any] | None = None) ->
         context={token: i for i, token in enumerate(context_tokens)},
         heads={},
         info=dict(info or {}),
+        char_vocabulary=char_vocabulary,
+        char_idf=char_idf,
     )
     features = model.features([ex.doc for ex in examples])
     del text

@@ -4,11 +4,12 @@ case ledger; these tables hold the current state for queues and the model store.
 from __future__ import annotations
 
 from django.conf import settings
+from django.conf.locale import LANG_INFO
 from django.db import models
 
 from plaint.accounts.models import Organisation
 from plaint.cases.models import Case
-from plaint.domain.triage.language import LANGUAGE_NAMES, language_supported
+from plaint.domain.triage.language import LANGUAGE_NAMES, language_name, language_supported
 from plaint.domain.triage.taxonomy import Taxonomy
 
 
@@ -106,7 +107,11 @@ class TriageRecord(models.Model):
 
     @property
     def language_name(self) -> str:
-        return LANGUAGE_NAMES.get(self.language, self.language)
+        if self.language in LANGUAGE_NAMES:
+            return language_name(self.language)
+        # py3langid knows 140 languages; Django's table names most of them
+        info = LANG_INFO.get(self.language, {})
+        return str(info.get("name") or language_name(self.language))
 
 
 class FlagVerdict(models.Model):

@@ -7,6 +7,8 @@ plaint triage train --cfpb FILE --output PATH.npz
                                            train a model on a CFPB file (the shipped one)
 plaint triage evaluate FILE.csv [--split]  print accuracy, macro-F1, flag and
                                            similar-case figures
+plaint triage evaluate FILE.csv --languages
+                                           only the language-detection figures
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from django.utils import timezone
 from plaint.accounts.selectors import organisation_get
 from plaint.cases.selectors import CaseNotFound, case_get
 from plaint.domain.errors import DomainError
-from plaint.triage import evaluation, services
+from plaint.triage import business_eval, evaluation, services
 from plaint.triage.cfpb_data import read_cfpb
 from plaint.triage.classifier import ModelError, sha256_of, train
 from plaint.triage.models import TriageRecord
@@ -41,6 +43,11 @@ class Command(BaseCommand):
         parser.add_argument("--all", action="store_true", help="Triage every untriaged case.")
         parser.add_argument("--split", action="store_true", help="Train and test on a split.")
         parser.add_argument("--no-flags", action="store_true", help="Skip the flag figures.")
+        parser.add_argument(
+            "--languages",
+            action="store_true",
+            help="Print only the language-detection figures (per true language).",
+        )
         parser.add_argument("--cfpb", type=Path, help="'train' from this CFPB file instead.")
         parser.add_argument("--output", type=Path, help="Where 'train --cfpb' writes the model.")
         parser.add_argument(
@@ -69,9 +76,17 @@ class Command(BaseCommand):
         path = options["file"]
         if path is None:
             raise CommandError("Usage: plaint triage evaluate FILE.csv [--split]")
-        for line in evaluation.evaluate(
-            path, split=options["split"], flags=not options["no_flags"], shared=options["shared"]
-        ):
+        if options["languages"]:
+            shared = options["shared"] or path.parent
+            lines = business_eval.language_lines(shared)
+        else:
+            lines = evaluation.evaluate(
+                path,
+                split=options["split"],
+                flags=not options["no_flags"],
+                shared=options["shared"],
+            )
+        for line in lines:
             self.stdout.write(line)
 
     def _train(self, options: dict[str, Any]) -> None:
@@ -80,7 +95,8 @@ class Command(BaseCommand):
             if output is None:
                 raise CommandError("train --cfpb FILE needs --output PATH.npz")
             data = read_cfpb(options["cfpb"])
-            model = train(data.examples(), info={"source": options["cfpb"].name})
+            # words only: see classifier.train (the shipped model serves other trades too)
+            model = train(data.examples(), info={"source": options["cfpb"].name}, char_ngrams=False)
             blob = model.to_bytes()
             output.write_bytes(blob)
             output.with_suffix(".sha256").write_text(f"{sha256_of(blob)}  {output.name}\n")
