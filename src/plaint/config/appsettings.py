@@ -36,6 +36,13 @@ def _int(name: str, raw: str) -> int:
     return value
 
 
+def _minutes(name: str, raw: str) -> int:
+    value = _int(name, raw)
+    if value < 1:
+        raise SettingsError(f"{name} must be at least 1 (minutes).")
+    return value
+
+
 def _list(raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
@@ -66,6 +73,8 @@ class AppSettings:
     verify_bytes_per_view: int = field(
         default=16 << 20, metadata={"env": "PLAINT_VERIFY_BYTES_PER_VIEW"}
     )
+    session_idle_minutes: int = field(default=30, metadata={"env": "PLAINT_SESSION_IDLE_MINUTES"})
+    reauth_minutes: int = field(default=10, metadata={"env": "PLAINT_REAUTH_MINUTES"})
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
@@ -105,6 +114,12 @@ class AppSettings:
             verify_bytes_per_view=_int(
                 "PLAINT_VERIFY_BYTES_PER_VIEW",
                 env.get("PLAINT_VERIFY_BYTES_PER_VIEW", str(16 << 20)),
+            ),
+            session_idle_minutes=_minutes(
+                "PLAINT_SESSION_IDLE_MINUTES", env.get("PLAINT_SESSION_IDLE_MINUTES", "30")
+            ),
+            reauth_minutes=_minutes(
+                "PLAINT_REAUTH_MINUTES", env.get("PLAINT_REAUTH_MINUTES", "10")
             ),
         )
 

@@ -1,8 +1,11 @@
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from plaint.desk.signin import SignInView, password_confirm_view
+
 urlpatterns = [
-    path("login/", auth_views.LoginView.as_view(template_name="desk/login.html"), name="login"),
+    path("login/", SignInView.as_view(), name="login"),
+    path("login/confirm/", password_confirm_view, name="password_confirm"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("complain/", include("plaint.portal.urls")),
     path("admin/", include("plaint.desk.admin_urls")),
