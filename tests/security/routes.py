@@ -276,6 +276,7 @@ DISPUTE_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
 RECIPES: dict[str, Recipe] = {
     "login": Recipe(ANYONE, body=lambda w: {"username": "ada", "password": "pw-ada-123"}),
     "logout": Recipe(STAFF),
+    "password_confirm": Recipe(STAFF, body=lambda w: {"password": "pw-ada-123", "next": "/"}),
     "desk:case_list": Recipe(STAFF),
     "desk:case_detail": Recipe(STAFF, _ref, objects=("reference",)),
     "desk:case_action": Recipe(
