@@ -4,6 +4,7 @@ from collections.abc import Callable
 from dataclasses import replace
 
 import pytest
+from django.conf import settings as django_settings
 
 from plaint.config import appsettings
 
@@ -20,5 +21,9 @@ def configure(monkeypatch: pytest.MonkeyPatch) -> Callable[..., None]:
 
     def apply(**values: int) -> None:
         monkeypatch.setattr(appsettings, "APP", replace(appsettings.APP, **values))
+        if "trusted_proxies" in values:  # read from Django's settings by client_address
+            monkeypatch.setattr(
+                django_settings, "PLAINT_TRUSTED_PROXIES", values["trusted_proxies"], raising=False
+            )
 
     return apply

@@ -115,6 +115,21 @@ def _ref(w: World) -> dict[str, Any]:
     return {"reference": w.case.reference}
 
 
+def _sar_pk(w: World) -> dict[str, Any]:
+    """A subject access request on case A (made once)."""
+    from datetime import date
+
+    from plaint.cases.ledger import Actor
+    from plaint.records.subject_access import subject_access_request_log
+
+    if "sar" not in w.made:
+        w.made["sar"] = subject_access_request_log(
+            case=w.case, requested_on=date(2026, 3, 1), received_by="e-mail",
+            actor=Actor.staff(w.admin), now=NOW,
+        ).pk  # fmt: skip
+    return {"pk": w.made["sar"]}
+
+
 def _mail_of(w: World) -> Any:
     """Case A's e-mail to its customer, its delivery flagged unknown (made once)."""
     from plaint.cases.ledger import Actor
@@ -276,6 +291,7 @@ DISPUTE_BODIES: dict[str, Callable[[World], dict[str, Any]]] = {
 RECIPES: dict[str, Recipe] = {
     "login": Recipe(ANYONE, body=lambda w: {"username": "ada", "password": "pw-ada-123"}),
     "logout": Recipe(STAFF),
+    "password_confirm": Recipe(STAFF, body=lambda w: {"password": "pw-ada-123", "next": "/"}),
     "desk:case_list": Recipe(STAFF),
     "desk:case_detail": Recipe(STAFF, _ref, objects=("reference",)),
     "desk:case_action": Recipe(
@@ -562,6 +578,21 @@ RECIPES: dict[str, Recipe] = {
         STAFF, _ref, body=lambda w: {"reason": "Claim threatened"}, objects=("reference",)
     ),
     "records:case_export": Recipe(STAFF, _ref, objects=("reference",)),
+    "records:case_erase": Recipe(
+        STAFF, _ref, body=lambda w: {"confirm_reference": w.case.reference}, objects=("reference",)
+    ),
+    "records:retention": Recipe(
+        STAFF,
+        body=lambda w: {"regime": "", "years": "7", "counted_from": "closed", "reason": "policy"},
+    ),
+    "records:subject_access_log": Recipe(
+        STAFF,
+        _ref,
+        body=lambda w: {"requested_on": "2026-03-01", "received_by": "e-mail"},
+        objects=("reference",),
+    ),
+    "records:subject_access_answer": Recipe(STAFF, _sar_pk, objects=("pk",)),
+    "accesslog:list": Recipe(STAFF),
     "records:customer_pack": Recipe(ANYONE, body=lambda w: {"grant": _pack_grant(w)}),
 }
 

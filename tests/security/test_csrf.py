@@ -32,6 +32,7 @@ CSRF_EXEMPT: dict[str, str] = {}
 KNOWN_POST_ROUTES = {
     "login",
     "logout",
+    "password_confirm",
     "desk:case_action",
     "desk:letter_generate",
     "desk:letter_sent",

@@ -1,5 +1,7 @@
 """The desk's API tokens page (admins only, their own organisation): list, make (the secret
-is shown on the answer to that one request, never again) and revoke. Views parse, call
+is shown on the answer to that one request, never again) and revoke. The page and the
+revocation ask for the admin's password again when it was given more than
+PLAINT_REAUTH_MINUTES ago (`plaint.accounts.reauth`). Views parse, call
 `plaint.api.tokens`, and render in the desk's look; the service decides."""
 
 from __future__ import annotations
@@ -13,11 +15,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods, require_POST
 
 from plaint.accounts.models import Organisation, User
+from plaint.accounts.reauth import recent_password_required
 from plaint.accounts.selectors import staff_members
 from plaint.domain.errors import DomainError, FieldErrors
 
@@ -82,6 +86,7 @@ def _page(request: HttpRequest, org: Organisation, form: TokenForm, **extra: Any
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@recent_password_required(tokens.MANAGE)
 def tokens_view(request: HttpRequest) -> HttpResponse:
     org, admin = _admin(request)
     if request.method != "POST":
@@ -111,6 +116,7 @@ def tokens_view(request: HttpRequest) -> HttpResponse:
 
 @login_required
 @require_POST
+@recent_password_required(tokens.MANAGE, back=lambda prefix: reverse("api_desk:tokens"))
 def token_revoke_view(request: HttpRequest, prefix: str) -> HttpResponse:
     org, admin = _admin(request)
     try:

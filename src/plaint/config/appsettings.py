@@ -43,6 +43,13 @@ def _at_least_one(name: str, raw: str) -> int:
     return value
 
 
+def _minutes(name: str, raw: str) -> int:
+    value = _int(name, raw)
+    if value < 1:
+        raise SettingsError(f"{name} must be at least 1 (minutes).")
+    return value
+
+
 def _list(raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
@@ -128,6 +135,8 @@ class AppSettings:
     login_lockout_by: tuple[tuple[str, ...], ...] = field(
         default=(("username",), ("ip_address",)), metadata={"env": "PLAINT_LOGIN_LOCKOUT_BY"}
     )
+    session_idle_minutes: int = field(default=30, metadata={"env": "PLAINT_SESSION_IDLE_MINUTES"})
+    reauth_minutes: int = field(default=10, metadata={"env": "PLAINT_REAUTH_MINUTES"})
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
@@ -179,6 +188,12 @@ class AppSettings:
                 env.get("PLAINT_LOGIN_LOCKOUT_BY", "username,ip_address"),
             ),
             **_limits(env),
+            session_idle_minutes=_minutes(
+                "PLAINT_SESSION_IDLE_MINUTES", env.get("PLAINT_SESSION_IDLE_MINUTES", "30")
+            ),
+            reauth_minutes=_minutes(
+                "PLAINT_REAUTH_MINUTES", env.get("PLAINT_REAUTH_MINUTES", "10")
+            ),
         )
 
     @staticmethod

@@ -9,6 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import dj_database_url
+from csp.constants import NONCE, NONE, SELF
 
 from plaint.config.appsettings import APP
 from plaint.config.secret_key import secret_key_kept
@@ -62,16 +63,20 @@ INSTALLED_APPS = [
     "plaint.operations",
     "plaint.limits",
     "plaint.accesslog",
+    "csp",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
     "plaint.api.middleware.ApiMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "plaint.desk.middleware.StaffIdleTimeoutMiddleware",
     "plaint.desk.middleware.OrganisationTimeZoneMiddleware",
     "plaint.desk.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -93,6 +98,7 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
+                "csp.context_processors.nonce",
             ],
             "string_if_invalid": "",
         },
@@ -198,6 +204,65 @@ SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"
 SECURE_CONTENT_TYPE_NOSNIFF = True
+# ---- headers: Content-Security-Policy (django-csp) and Permissions-Policy ----
+# Every script and stylesheet is a file of our own; nothing inline runs. The one inline
+# style Plaint writes, the <style> of a server-drawn chart, carries the response's nonce
+# (NONCE appears in the header only on a response whose page used it). The kept HTML of a
+# letter is shown in a sandboxed frame under a policy of its own (desk/letter_views.py).
+# What each directive allows and why: docs/deployment.md.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF, NONCE],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+# No page uses a camera, a microphone, the position, payments or any device: each is
+# denied to every page and to anything it frames.
+PERMISSIONS_POLICY: dict[str, list[str]] = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "ambient-light-sensor",
+        "autoplay",
+        "bluetooth",
+        "browsing-topics",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "geolocation",
+        "gyroscope",
+        "hid",
+        "idle-detection",
+        "interest-cohort",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "publickey-credentials-get",
+        "screen-wake-lock",
+        "serial",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
+# ---- end headers ----
+
+# ---- sessions: staff sessions end after this many minutes without a request (sliding),
+# and admin actions ask for the password again when it was last given longer ago than
+# PLAINT_REAUTH_MINUTES (plaint.desk.middleware, plaint.accounts.reauth).
+PLAINT_SESSION_IDLE_MINUTES = APP.session_idle_minutes
+PLAINT_REAUTH_MINUTES = APP.reauth_minutes
+# ---- end sessions ----
+
 if APP.https:
     # Served over HTTPS (behind a proxy that terminates TLS and says so): cookies only
     # travel encrypted, browsers are told to insist on HTTPS, plain HTTP is redirected.

@@ -2,16 +2,18 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from plaint.config import appsettings
+from plaint.desk.signin import SignInView, password_confirm_view
 from plaint.limits.http import rate_limited
 
 #: Sign-in attempts from one client address: PLAINT_LOGIN_RATE_LIMIT per
 #: PLAINT_PUBLIC_RATE_WINDOW_MINUTES, then HTTP 429 with Retry-After.
 login_view = rate_limited(
     "login", template="desk/too_many.html", limit=lambda: appsettings.APP.login_rate_limit
-)(auth_views.LoginView.as_view(template_name="desk/login.html"))
+)(SignInView.as_view())
 
 urlpatterns = [
     path("login/", login_view, name="login"),
+    path("login/confirm/", password_confirm_view, name="password_confirm"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("complain/", include("plaint.portal.urls")),
     path("admin/access-log/", include("plaint.accesslog.urls")),

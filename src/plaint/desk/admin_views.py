@@ -1,6 +1,8 @@
 """The desk's admin pages: the team (add, edit, deactivate, set a password) and the
 catalogue of letter templates. Admins only (`cases.manage_organisation`), and only for
 their own organisation: anyone else gets 403, a member id of another organisation 404.
+Adding, changing and setting the password of a member ask for the admin's own password
+again when it was given more than PLAINT_REAUTH_MINUTES ago (`plaint.accounts.reauth`).
 Views parse, call a selector or a service, and render; the services decide."""
 
 from __future__ import annotations
@@ -14,11 +16,13 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from plaint.accounts.models import Organisation, User, role_label
+from plaint.accounts.reauth import recent_password_required
 from plaint.accounts.roles import Role
 from plaint.accounts.selectors import StaffNotFound, staff_changes, staff_get, staff_members
 from plaint.accounts.services import staff_create, staff_password_set, staff_update
@@ -120,6 +124,7 @@ def team_view(request: HttpRequest) -> HttpResponse:
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@recent_password_required(MANAGE)
 def member_new_view(request: HttpRequest) -> HttpResponse:
     org, admin = _admin(request)
     if request.method != "POST":
@@ -189,6 +194,7 @@ def _member_page(
 @never_cache
 @login_required
 @require_http_methods(["GET", "POST"])
+@recent_password_required(MANAGE)
 def member_view(request: HttpRequest, user_id: int) -> HttpResponse:
     org, admin = _admin(request)
     member = _member(org, user_id)
@@ -221,6 +227,9 @@ def member_view(request: HttpRequest, user_id: int) -> HttpResponse:
 @never_cache
 @login_required
 @require_POST
+@recent_password_required(
+    MANAGE, back=lambda user_id: reverse("desk_admin:member", kwargs={"user_id": user_id})
+)
 def member_password_view(request: HttpRequest, user_id: int) -> HttpResponse:
     org, admin = _admin(request)
     member = _member(org, user_id)

@@ -187,7 +187,12 @@ def letter_preview_view(request: HttpRequest, reference: str, seq: int) -> HttpR
     response = HttpResponse(
         _letter_bytes(request, reference, seq, "html"), content_type=CONTENT_TYPES["html"]
     )
+    # The kept letter carries its own <style> (the letter as it was sent, so a hash would
+    # change with every stored letter): inline style is allowed here and nowhere else, in a
+    # sandboxed document that may run no script, submit no form, load nothing but its own
+    # data: images, and be framed by the desk alone.
     response["Content-Security-Policy"] = (
-        "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:"
+        "sandbox; default-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+        "frame-ancestors 'self'; form-action 'none'; base-uri 'none'"
     )
     return response

@@ -7,18 +7,21 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from plaint.accesslog.models import AccessAction
 from plaint.accesslog.recording import request_access_record
 from plaint.accounts.models import Organisation, User
+from plaint.accounts.reauth import confirm_url, recent_password_required, recently_authenticated
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
 from plaint.cases.selectors import CaseNotFound, case_get
@@ -184,6 +187,7 @@ def _organisation_today(case: Case) -> date:
 
 @login_required
 @permission_required("cases.view_case", raise_exception=True)
+@recent_password_required("cases.reassign_case")
 def case_erase_view(request: HttpRequest, reference: str) -> HttpResponse:
     """GET: what erasing the case would remove, or why it may not be erased. POST: erase,
     once the case's reference has been typed to confirm."""
@@ -235,6 +239,30 @@ def _organisation_of(request: HttpRequest) -> tuple[Organisation, User]:
     return org, user
 
 
+def _policy_set(request: HttpRequest, org: Organisation, user: User) -> tuple[str, int]:
+    """Set the schedule from the form: ("", 200) when done, else the problem and 400."""
+    try:
+        years = int(str(request.POST.get("years", "")).strip())
+    except ValueError:
+        return "Schedule not changed: years must be a whole number.", 400
+    try:
+        retention_policy_set(
+            organisation=org,
+            regime=str(request.POST.get("regime", "")),
+            years=years,
+            counted_from=str(request.POST.get("counted_from", "")),
+            reason=str(request.POST.get("reason", "")),
+            set_by=user,
+            now=timezone.now(),
+        )
+    except FieldErrors as exc:
+        words = "; ".join(f"{field} {text}" for field, text in exc.errors.items())
+        return f"Schedule not changed: {words}", 400
+    except DomainError as exc:
+        raise PermissionDenied(exc.message) from None
+    return "", 200
+
+
 @login_required
 @permission_required("cases.view_case", raise_exception=True)
 @require_http_methods(["GET", "POST"])
@@ -247,31 +275,19 @@ def retention_view(request: HttpRequest) -> HttpResponse:
         raise PermissionDenied("Only supervisors and admins see the cases due for erasure.")
     problem, status = "", 200
     if request.method == "POST":
-        try:
-            years = int(str(request.POST.get("years", "")).strip())
-        except ValueError:
-            problem, status = "Schedule not changed: years must be a whole number.", 400
-        else:
-            try:
-                retention_policy_set(
-                    organisation=org,
-                    regime=str(request.POST.get("regime", "")),
-                    years=years,
-                    counted_from=str(request.POST.get("counted_from", "")),
-                    reason=str(request.POST.get("reason", "")),
-                    set_by=user,
-                    now=timezone.now(),
-                )
-            except FieldErrors as exc:
-                problem = "Schedule not changed: " + "; ".join(
-                    f"{field} {text}" for field, text in exc.errors.items()
-                )
-                status = 400
-            except DomainError as exc:
-                raise PermissionDenied(exc.message) from None
-            else:
-                messages.success(request, "Retention schedule changed.")
-                return redirect("records:retention")
+        if not user.has_perm("cases.manage_organisation"):
+            raise PermissionDenied("Only admins change the retention schedule.")
+        if not recently_authenticated(
+            request, now=timezone.now(), minutes=settings.PLAINT_REAUTH_MINUTES
+        ):
+            messages.warning(
+                request, "Nothing was changed: confirm your password, then do it again."
+            )
+            return redirect(confirm_url(reverse("records:retention") + "#schedule"))
+        problem, status = _policy_set(request, org, user)
+        if not problem:
+            messages.success(request, "Retention schedule changed.")
+            return redirect("records:retention")
     today = timezone.now().astimezone(ZoneInfo(org.time_zone)).date()
     items = retention_due(organisation=org, today=today)
     page = Paginator(items, 100).get_page(request.GET.get("page"))
@@ -330,6 +346,7 @@ def subject_access_log_view(request: HttpRequest, reference: str) -> HttpRespons
 @login_required
 @permission_required("cases.reassign_case", raise_exception=True)
 @require_POST
+@recent_password_required("cases.reassign_case", back=lambda pk: reverse("records:retention"))
 def subject_access_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
     org, user = _organisation_of(request)
     row = (

@@ -1,4 +1,5 @@
-"""Server-side SVG charts (pygal), inlined in the page: no JavaScript, no CDN.
+"""Server-side SVG charts (pygal), inlined in the page: no JavaScript, no CDN. Each chart's
+<style> carries the response's Content-Security-Policy nonce (`nonce`).
 
 pygal writes a small configuration <script> into every chart even with `js=[]`; it does
 nothing without pygal's own script, and we strip it so the page carries no script at
@@ -33,6 +34,8 @@ _STYLE = Style(
 )
 _SCRIPT = re.compile(r"<script\b.*?</script>", re.DOTALL)
 _COMMENT = re.compile(r"<!--.*?-->", re.DOTALL)
+#: The hidden tooltip group's inline style (desk.css hides `.pygal-chart g.tooltip`).
+_TOOLTIP_STYLE = ' style="opacity: 0" class="tooltip"'
 
 Href = Callable[[str], str]
 
@@ -52,8 +55,12 @@ def _config(**extra: object) -> dict[str, object]:
     }
 
 
-def _finish(svg: str, label: str) -> SafeString:
-    svg = _COMMENT.sub("", _SCRIPT.sub("", svg))
+def _finish(svg: str, label: str, nonce: str) -> SafeString:
+    """The chart as inline SVG: pygal's script and comments gone, its one style attribute
+    moved to the stylesheet, and its <style> element marked with the response's CSP nonce
+    (the Content-Security-Policy allows no other inline style)."""
+    svg = _COMMENT.sub("", _SCRIPT.sub("", svg)).replace(_TOOLTIP_STYLE, ' class="tooltip"')
+    svg = svg.replace("<style ", f'<style nonce="{escape(nonce)}" ')
     svg = svg.replace("<svg ", f'<svg role="img" aria-label="{escape(label)}" ', 1)
     return mark_safe(svg)  # noqa: S308 -- pygal escapes every text it writes (lxml)
 
@@ -72,26 +79,26 @@ def _points(bars: Sequence[Bar], href: Href) -> list[dict[str, object]]:
     ]
 
 
-def bar_chart(title: str, bars: Sequence[Bar], href: Href) -> SafeString:
+def bar_chart(title: str, bars: Sequence[Bar], href: Href, *, nonce: str) -> SafeString:
     chart = pygal.HorizontalBar(
         **_config(height=max(120, 40 + 28 * len(bars)), y_labels=_ticks([b.value for b in bars]))
     )
     chart.x_labels = [b.label for b in bars]
     chart.add("Cases", _points(bars, href))
-    return _finish(chart.render(is_unicode=True), title)
+    return _finish(chart.render(is_unicode=True), title, nonce)
 
 
-def line_chart(title: str, bars: Sequence[Bar], href: Href) -> SafeString:
+def line_chart(title: str, bars: Sequence[Bar], href: Href, *, nonce: str) -> SafeString:
     chart = pygal.Line(
         **_config(x_label_rotation=30, dots_size=4, y_labels=_ticks([b.value for b in bars]))
     )
     chart.x_labels = [b.label for b in bars]
     chart.add("Cases", _points(bars, href))
-    return _finish(chart.render(is_unicode=True), title)
+    return _finish(chart.render(is_unicode=True), title, nonce)
 
 
 def histogram(
-    title: str, bars: Sequence[Bar], edges: Sequence[tuple[int, int]], href: Href
+    title: str, bars: Sequence[Bar], edges: Sequence[tuple[int, int]], href: Href, *, nonce: str
 ) -> SafeString:
     """Bars whose widths are the bucket's span of days (`edges`: first and last day)."""
     chart = pygal.Histogram(
@@ -108,4 +115,4 @@ def histogram(
             for b, (start, end) in zip(bars, edges, strict=True)
         ],
     )
-    return _finish(chart.render(is_unicode=True), title)
+    return _finish(chart.render(is_unicode=True), title, nonce)

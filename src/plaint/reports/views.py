@@ -85,15 +85,16 @@ def _href(filters: ReportFilters) -> Callable[[str], str]:
     return lambda drill: f"{base}?{urlencode({**query, 'drill': drill})}"
 
 
-def _chart(table: Table, href: Callable[[str], str]) -> str:
+def _chart(table: Table, href: Callable[[str], str], nonce: str) -> str:
+    """The table's chart; its <style> carries the response's CSP `nonce`."""
     if not table.rows or not table.chart:
         return ""
     if table.chart == "line":
-        return charts.line_chart(table.title, table.bars, href)
+        return charts.line_chart(table.title, table.bars, href, nonce=nonce)
     if table.chart == "histogram":
         edges = [(a, b if b is not None else a + 30) for _, a, b in AGE_BUCKETS]
-        return charts.histogram(table.title, table.bars, edges, href)
-    return charts.bar_chart(table.title, table.bars, href)
+        return charts.histogram(table.title, table.bars, edges, href, nonce=nonce)
+    return charts.bar_chart(table.title, table.bars, href, nonce=nonce)
 
 
 def _refused(errors: dict[str, str]) -> HttpResponse:
@@ -114,11 +115,12 @@ def reports_view(request: HttpRequest) -> HttpResponse:
     report = report_build(organisation=org, filters=filters, now=timezone.now())
     href = _href(filters)
     tables = report_tables(report)
+    nonce = str(request.csp_nonce)  # type: ignore[attr-defined]  # django-csp's middleware
     context |= {
         "report": report,
         "filters": filters,
         "export_query": urlencode(filters.query()),
-        "sections": [(t, _chart(t, href)) for t in tables],
+        "sections": [(t, _chart(t, href, nonce)) for t in tables],
         "href_all": href("all"),
     }
     return render(request, "reports/reports.html", context)

@@ -56,13 +56,14 @@ def reputation_view(request: HttpRequest) -> HttpResponse:
     if request.GET.get("to") == "latest" and latest is not None:
         until = latest.posted_at
     rows = selectors.reputation_trend(organisation=org, until=until, weeks=weeks)
+    nonce = str(request.csp_nonce)  # type: ignore[attr-defined]  # django-csp's middleware
     return render(
         request,
         "reputation/reputation.html",
         {
             "rows": rows,
-            "rating_chart": charts.rating_chart(rows),
-            "volume_chart": charts.volume_chart(rows),
+            "rating_chart": charts.rating_chart(rows, nonce=nonce),
+            "volume_chart": charts.volume_chart(rows, nonce=nonce),
             "reviews": selectors.review_list(organisation=org)[:50],
             "alerts": selectors.alert_list(organisation=org)[:20],
             "flags": selectors.flag_counts(organisation=org),
