@@ -66,6 +66,15 @@ class AppSettings:
     verify_bytes_per_view: int = field(
         default=16 << 20, metadata={"env": "PLAINT_VERIFY_BYTES_PER_VIEW"}
     )
+    upload_max_expanded_bytes: int = field(
+        default=100 << 20, metadata={"env": "PLAINT_UPLOAD_MAX_EXPANDED_BYTES"}
+    )
+    upload_max_archive_members: int = field(
+        default=5_000, metadata={"env": "PLAINT_UPLOAD_MAX_ARCHIVE_MEMBERS"}
+    )
+    upload_max_compression_ratio: int = field(
+        default=200, metadata={"env": "PLAINT_UPLOAD_MAX_COMPRESSION_RATIO"}
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
@@ -105,6 +114,18 @@ class AppSettings:
             verify_bytes_per_view=_int(
                 "PLAINT_VERIFY_BYTES_PER_VIEW",
                 env.get("PLAINT_VERIFY_BYTES_PER_VIEW", str(16 << 20)),
+            ),
+            upload_max_expanded_bytes=_int(
+                "PLAINT_UPLOAD_MAX_EXPANDED_BYTES",
+                env.get("PLAINT_UPLOAD_MAX_EXPANDED_BYTES", str(100 << 20)),
+            ),
+            upload_max_archive_members=_int(
+                "PLAINT_UPLOAD_MAX_ARCHIVE_MEMBERS",
+                env.get("PLAINT_UPLOAD_MAX_ARCHIVE_MEMBERS", "5000"),
+            ),
+            upload_max_compression_ratio=_int(
+                "PLAINT_UPLOAD_MAX_COMPRESSION_RATIO",
+                env.get("PLAINT_UPLOAD_MAX_COMPRESSION_RATIO", "200"),
             ),
         )
 
