@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.clickjacking import xframe_options_sameorigin
 from django.views.decorators.http import require_GET, require_POST
 
+from plaint.cases.downloads import file_response
 from plaint.cases.ledger import Actor
 from plaint.deadlines.services import case_deadlines_refresh
 from plaint.desk import views
@@ -164,10 +165,8 @@ def _letter_bytes(request: HttpRequest, reference: str, seq: int, fmt: str) -> b
 @require_GET
 def letter_file_view(request: HttpRequest, reference: str, seq: int, fmt: str) -> HttpResponse:
     data = _letter_bytes(request, reference, seq, fmt)
-    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{reference}-letter-{seq}.{fmt}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    filename = f"{reference}-letter-{seq}.{fmt}"
+    return file_response(data, filename=filename, content_type=CONTENT_TYPES[fmt])
 
 
 @login_required

@@ -23,6 +23,7 @@ from django.views.decorators.http import require_GET, require_POST
 from plaint.accounts.models import Organisation, User
 from plaint.accounts.selectors import staff_list
 from plaint.cases import selectors, services
+from plaint.cases.downloads import evidence_response
 from plaint.cases.evidence_store import blob_open
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case, Evidence
@@ -194,11 +195,8 @@ def evidence_download_view(request: HttpRequest, reference: str, pk: int) -> Fil
         item = selectors.case_evidence(case=case).get(pk=pk)
     except Evidence.DoesNotExist:
         raise Http404(f"No evidence #{pk} on {case.reference}.") from None
-    return FileResponse(
-        blob_open(item.sha256),
-        as_attachment=True,
-        filename=item.filename,
-        content_type=item.content_type or "application/octet-stream",
+    return evidence_response(
+        blob_open(item.sha256), filename=item.filename, content_type=item.content_type
     )
 
 

@@ -28,6 +28,11 @@ ODP = "application/vnd.oasis.opendocument.presentation"
 ZIP = "application/zip"
 
 TEXT_TYPES = frozenset({"text/plain", "text/csv", "message/rfc822"})
+#: Markup by nature: only ever accepted if an organisation adds it to its types, and then
+#: served as opaque bytes (`served_type`), so markup in it is no surprise.
+MARKUP_TYPES = frozenset(
+    {"text/html", "application/xhtml+xml", "image/svg+xml", "text/xml", "application/xml"}
+)
 
 #: The first bytes a file of each type starts with (types not listed are text, checked
 #: for binary content instead).
@@ -216,7 +221,7 @@ def html_marker(chunk: bytes) -> str | None:
 
 
 def polyglot_refusal(name: str, ctype: str, marker: str) -> str | None:
-    if ctype in TEXT_TYPES:
+    if ctype in TEXT_TYPES or ctype in MARKUP_TYPES:
         return None
     return (
         f"{name} is {ctype} but also contains HTML ({marker}>), so a browser could run it "
