@@ -69,12 +69,12 @@ _SNIFFED: tuple[tuple[bytes, str], ...] = (
 #: Zip-based office formats: what a member must be there for the file to be one, and a
 #: name for the sentence that says it is not.
 OFFICE: dict[str, tuple[str, str]] = {
-    DOCX: ("word/", "Word document"),
-    XLSX: ("xl/", "Excel workbook"),
-    PPTX: ("ppt/", "PowerPoint presentation"),
-    ODT: ("", "OpenDocument text"),
-    ODS: ("", "OpenDocument spreadsheet"),
-    ODP: ("", "OpenDocument presentation"),
+    DOCX: ("word/", "a Word document"),
+    XLSX: ("xl/", "an Excel workbook"),
+    PPTX: ("ppt/", "a PowerPoint presentation"),
+    ODT: ("", "an OpenDocument text"),
+    ODS: ("", "an OpenDocument spreadsheet"),
+    ODP: ("", "an OpenDocument presentation"),
 }
 ARCHIVE_TYPES = frozenset({*OFFICE, ZIP})
 
@@ -335,7 +335,7 @@ def office_refusal(
     else:
         is_kind = "[Content_Types].xml" in names and any(n.startswith(folder) for n in names)
     if not is_kind:
-        return f"{name} is not a {kind}: its content does not match its name"
+        return f"{name} is not {kind}: its content does not match its name"
     if any(_MACRO_MEMBER.search(n.lower()) for n in names):
         return f"{name} contains macros or ActiveX controls, which run code when opened"
     return None
