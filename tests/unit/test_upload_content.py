@@ -71,7 +71,9 @@ def test_office_structure_and_macros() -> None:
         rules.office_refusal("a.docx", rules.DOCX, [*word, "word/vbaProject.bin"], None) or ""
     )
     assert rules.office_refusal("a.odt", rules.ODT, ["mimetype"], rules.ODT.encode()) is None
-    assert "is not an OpenDocument text" in (rules.office_refusal("a.odt", rules.ODT, [], None) or "")
+    assert "is not an OpenDocument text" in (
+        rules.office_refusal("a.odt", rules.ODT, [], None) or ""
+    )
 
 
 def test_polyglots_and_served_types() -> None:
