@@ -12,7 +12,7 @@ from typing import Any
 
 from django.db import transaction
 from django.db.models import Q
-from django.http import FileResponse, HttpRequest, HttpResponse
+from django.http import HttpRequest, HttpResponse
 from django.utils import timezone
 from ninja import File, Form, Query, Router, Schema, Status
 from ninja.files import UploadedFile
@@ -21,6 +21,7 @@ from pydantic import Field
 from plaint.accesslog.models import AccessAction
 from plaint.accounts.selectors import staff_members
 from plaint.cases import selectors, services
+from plaint.cases.downloads import evidence_response, file_response
 from plaint.cases.evidence_store import blob_open
 from plaint.cases.models import Case, CaseEvent, Contact, Evidence, ResolutionOffer
 from plaint.cases.selectors import CaseFilters
@@ -494,11 +495,8 @@ def evidence_download(request: HttpRequest, reference: str, evidence_id: int) ->
         case,
         {"evidence": item.pk, "sha256": item.sha256},
     )
-    return FileResponse(
-        blob_open(item.sha256),
-        as_attachment=True,
-        filename=item.filename,
-        content_type=item.content_type or "application/octet-stream",
+    return evidence_response(
+        blob_open(item.sha256), filename=item.filename, content_type=item.content_type
     )
 
 
@@ -752,9 +750,11 @@ def letter_download(request: HttpRequest, reference: str, seq: int, fmt: str) ->
     access.read_recorded(
         request, token, AccessAction.LETTER_DOWNLOADED, case, {"letter": seq, "format": fmt}
     )
-    answer = HttpResponse(data, content_type=_LETTER_TYPES.get(fmt, "application/octet-stream"))
-    answer["Content-Disposition"] = f'attachment; filename="{case.reference}-{seq}.{fmt}"'
-    return answer
+    return file_response(
+        data,
+        filename=f"{case.reference}-{seq}.{fmt}",
+        content_type=_LETTER_TYPES.get(fmt, "application/octet-stream"),
+    )
 
 
 @router.post(

@@ -1,8 +1,11 @@
 """Content-addressed storage for evidence files: each file is kept once, under its SHA-256.
 
 Uploads are streamed to a temporary file while hashed, checked against the size limit and
-the accepted types, fsynced (file and folder) and renamed into place before the event that
-names them commits, so a committed row never names a missing file, even after a power cut.
+the accepted types, inspected for what is inside them (`upload_inspection`: the type the
+content's first bytes say, active content in PDFs and office files, archive bounds; every
+interface's upload passes through here, so every interface gets the check), fsynced (file
+and folder) and renamed into place before the event that names them commits, so a
+committed row never names a missing file, even after a power cut.
 A refused file leaves nothing behind, and neither does a transaction that rolls back after
 a file was stored (a later file of the same submission refused, say): a file this
 transaction created is removed again unless a committed row names it (`_on_rollback`).
@@ -22,24 +25,13 @@ from typing import BinaryIO
 from django.conf import settings
 from django.db import connection, transaction
 
+from plaint.cases import upload_inspection
 from plaint.cases.content_store import folder_make, folders_sync
 from plaint.config.appsettings import APP
 from plaint.domain.errors import FieldErrors
 
 CHUNK = 1 << 16
-
-# The first bytes that files of these types must start with. Types not listed here are
-# accepted on their declared type alone (text, CSV, e-mail).
-_MAGIC: dict[str, tuple[bytes, ...]] = {
-    "application/pdf": (b"%PDF-",),
-    "image/png": (b"\x89PNG\r\n\x1a\n",),
-    "image/jpeg": (b"\xff\xd8\xff",),
-    "image/gif": (b"GIF87a", b"GIF89a"),
-    "image/webp": (b"RIFF",),
-    "application/vnd.openxmlformats-officedocument.wordprocessingml.document": (b"PK\x03\x04",),
-    "audio/mpeg": (b"ID3", b"\xff\xfb", b"\xff\xf3", b"\xff\xf2"),
-}
-_TEXT_TYPES = {"text/plain", "text/csv", "message/rfc822"}
+HEAD = 16  # the first bytes kept for the type check
 
 
 @dataclass(frozen=True)
@@ -106,15 +98,16 @@ def blob_put(
                     raise FieldErrors(
                         {"file": f"{name} is larger than the limit of {limit:,} bytes"}
                     )
-                if len(head) < 16:
-                    head += chunk[: 16 - len(head)]
+                if len(head) < HEAD:
+                    head += chunk[: HEAD - len(head)]
                 digest.update(chunk)
                 out.write(chunk)
             out.flush()
             os.fsync(out.fileno())
         if size == 0:
             raise FieldErrors({"file": f"{name} is empty"})
-        _check_content(name, ctype, head, tmp)
+        # What is inside: the type its first bytes say, active content, archive bounds.
+        upload_inspection.upload_inspect(path=tmp, name=name, ctype=ctype, head=head)
         sha = digest.hexdigest()
         final = blob_path(sha)
         created = folder_make(final.parent)
@@ -131,19 +124,6 @@ def blob_put(
         tmp.unlink(missing_ok=True)
         raise
     return StoredBlob(sha256=sha, size=size, filename=name, content_type=ctype)
-
-
-def _check_content(name: str, ctype: str, head: bytes, path: Path) -> None:
-    signatures = _MAGIC.get(ctype)
-    if signatures is not None and not head.startswith(signatures):
-        raise FieldErrors(
-            {"file": f"{name} does not look like {ctype}: its content does not match its type"}
-        )
-    if ctype in _TEXT_TYPES:
-        with path.open("rb") as fh:
-            sample = fh.read(CHUNK)
-        if b"\x00" in sample:
-            raise FieldErrors({"file": f"{name} is declared as text but contains binary data"})
 
 
 class _Kept:

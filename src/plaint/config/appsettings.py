@@ -137,6 +137,15 @@ class AppSettings:
     )
     session_idle_minutes: int = field(default=30, metadata={"env": "PLAINT_SESSION_IDLE_MINUTES"})
     reauth_minutes: int = field(default=10, metadata={"env": "PLAINT_REAUTH_MINUTES"})
+    upload_max_expanded_bytes: int = field(
+        default=100 << 20, metadata={"env": "PLAINT_UPLOAD_MAX_EXPANDED_BYTES"}
+    )
+    upload_max_archive_members: int = field(
+        default=5_000, metadata={"env": "PLAINT_UPLOAD_MAX_ARCHIVE_MEMBERS"}
+    )
+    upload_max_compression_ratio: int = field(
+        default=200, metadata={"env": "PLAINT_UPLOAD_MAX_COMPRESSION_RATIO"}
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
@@ -193,6 +202,18 @@ class AppSettings:
             ),
             reauth_minutes=_minutes(
                 "PLAINT_REAUTH_MINUTES", env.get("PLAINT_REAUTH_MINUTES", "10")
+            ),
+            upload_max_expanded_bytes=_int(
+                "PLAINT_UPLOAD_MAX_EXPANDED_BYTES",
+                env.get("PLAINT_UPLOAD_MAX_EXPANDED_BYTES", str(100 << 20)),
+            ),
+            upload_max_archive_members=_int(
+                "PLAINT_UPLOAD_MAX_ARCHIVE_MEMBERS",
+                env.get("PLAINT_UPLOAD_MAX_ARCHIVE_MEMBERS", "5000"),
+            ),
+            upload_max_compression_ratio=_int(
+                "PLAINT_UPLOAD_MAX_COMPRESSION_RATIO",
+                env.get("PLAINT_UPLOAD_MAX_COMPRESSION_RATIO", "200"),
             ),
         )
 

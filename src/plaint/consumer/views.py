@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from plaint.cases.downloads import file_response
 from plaint.consumer import exchange, forms, reminders, selectors, services, signin
 from plaint.consumer.models import ConsumerCase
 from plaint.domain.consumer.calendar import calendar_ics
@@ -254,9 +255,9 @@ def evidence_download(request: HttpRequest, owner: Any, pk: int, eid: int) -> Ht
     item = case.evidence.filter(pk=eid).exclude(sha256="").first()
     if item is None:
         return HttpResponse("No such file.", status=404, content_type="text/plain")
-    response = HttpResponse(bytes(item.content), content_type="application/octet-stream")
-    response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(item.filename)}"
-    return response
+    return file_response(
+        bytes(item.content), filename=item.filename, content_type="application/octet-stream"
+    )
 
 
 @workspace

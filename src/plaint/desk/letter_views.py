@@ -17,6 +17,7 @@ from django.views.decorators.http import require_GET, require_POST
 
 from plaint.accesslog.models import AccessAction
 from plaint.accesslog.recording import request_access_record
+from plaint.cases.downloads import file_response
 from plaint.cases.ledger import Actor
 from plaint.deadlines.services import case_deadlines_refresh
 from plaint.desk import views
@@ -172,10 +173,8 @@ def letter_file_view(request: HttpRequest, reference: str, seq: int, fmt: str) -
         case_reference=reference,
         detail={"letter": seq, "format": fmt},
     )
-    response = HttpResponse(data, content_type=CONTENT_TYPES[fmt])
-    response["Content-Disposition"] = f'attachment; filename="{reference}-letter-{seq}.{fmt}"'
-    response["X-Content-Type-Options"] = "nosniff"
-    return response
+    filename = f"{reference}-letter-{seq}.{fmt}"
+    return file_response(data, filename=filename, content_type=CONTENT_TYPES[fmt])
 
 
 @login_required

@@ -25,6 +25,7 @@ from plaint.accesslog.recording import request_access_record
 from plaint.accounts.models import Organisation, User
 from plaint.accounts.selectors import staff_list
 from plaint.cases import selectors, services
+from plaint.cases.downloads import evidence_response
 from plaint.cases.evidence_store import blob_open
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case, Evidence
@@ -206,11 +207,8 @@ def evidence_download_view(request: HttpRequest, reference: str, pk: int) -> Fil
         case_reference=case.reference,
         detail={"evidence": item.pk, "sha256": item.sha256},
     )
-    return FileResponse(
-        blob_open(item.sha256),
-        as_attachment=True,
-        filename=item.filename,
-        content_type=item.content_type or "application/octet-stream",
+    return evidence_response(
+        blob_open(item.sha256), filename=item.filename, content_type=item.content_type
     )
 
 

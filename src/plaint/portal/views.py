@@ -12,7 +12,7 @@ from typing import Any, BinaryIO, Concatenate, ParamSpec, cast
 
 from django.core.files.uploadedfile import UploadedFile
 from django.forms import Form
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, HttpResponseBase
+from django.http import Http404, HttpRequest, HttpResponse, HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -21,6 +21,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from plaint.accounts.models import Organisation
 from plaint.accounts.selectors import organisation_get
+from plaint.cases.downloads import evidence_response, file_response
 from plaint.cases.evidence_store import blob_open
 from plaint.cases.models import Case
 from plaint.cases.services import CustomerDetails
@@ -434,11 +435,8 @@ def evidence_download_view(
         item = selectors.customer_evidence_get(case=case, evidence_id=pk)
     except LookupError:
         return _problem(request, "Not found", "There is no such file on your complaint.", 404)
-    return FileResponse(
-        blob_open(item.sha256),
-        as_attachment=True,
-        filename=item.filename,
-        content_type=item.content_type or "application/octet-stream",
+    return evidence_response(
+        blob_open(item.sha256), filename=item.filename, content_type=item.content_type
     )
 
 
@@ -451,10 +449,8 @@ def letter_download_view(
         kept, pdf = selectors.customer_letter_pdf(case=case, seq=seq)
     except LetterNotFound:
         return _problem(request, "Not found", "There is no such letter on your complaint.", 404)
-    response = HttpResponse(pdf, content_type="application/pdf")
     filename = f"{case.reference}-{kept.payload.letter}-{seq}.pdf"
-    response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    return response
+    return file_response(pdf, filename=filename, content_type="application/pdf")
 
 
 ESCALATION_KEYS = tuple(

@@ -359,6 +359,12 @@ def subject_access_answer_view(request: HttpRequest, pk: int) -> HttpResponse:
     except DomainError as exc:
         messages.error(request, f"Not produced: {exc.message}")
         return redirect("desk:case_detail", reference=row.case.reference)
+    request_access_record(
+        request,
+        AccessAction.SUBJECT_ACCESS_EXPORTED,
+        case_reference=row.case.reference,
+        detail={"request": row.pk, "cases": export.cases},
+    )
     response = HttpResponse(export.data, content_type="application/zip")
     response["Content-Disposition"] = f'attachment; filename="{export.filename}"'
     response["Cache-Control"] = "no-store"
