@@ -12,6 +12,8 @@ import re
 from django.test import Client
 
 from plaint.accounts.models import Organisation, User
+from plaint.accounts.roles import Role
+from plaint.accounts.services import staff_create
 from plaint.cases import evidence_store, services
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case, Evidence
@@ -77,3 +79,34 @@ def test_the_byte_budget_samples_and_says_so(
         _attach(case, agent, PDF + bytes([n]))
     line = _line(as_agent.get(f"/cases/{case.reference}/").content.decode())
     assert "1 of 4 files match their hashes (a sample; plaint verify --files checks all)" in line
+
+
+def test_an_altered_or_missing_file_is_never_served(
+    as_agent: Client, org: Organisation, agent: User
+) -> None:
+    """The page's alert is not enough: the desk, the API and the portal refuse to hand out
+    a file whose bytes no longer match its hash, or that is gone."""
+    from plaint.api import tokens
+
+    case = open_case(org, agent)
+    item = _attach(case, agent, PDF)
+    url = f"/cases/{case.reference}/evidence/{item.pk}/"
+    assert as_agent.get(url).status_code == 200
+    path = evidence_store.blob_path(item.sha256)
+    os.chmod(path, 0o600)
+    path.write_bytes(b"%PDF-1.4\n%forged\n")
+    refused = as_agent.get(url)
+    assert refused.status_code == 409
+    assert "no longer matches the SHA-256" in refused.content.decode()
+    assert b"forged" not in refused.content
+    admin = staff_create(
+        organisation=org, username="ada", password="pw-ada-123", roles=[Role.ADMIN]
+    )
+    made = tokens.token_create(
+        organisation=org, owner=admin, name="t", scopes=["read"], actor=admin, now=NOW
+    )
+    api = Client(headers={"Authorization": f"Bearer {made.secret}"})
+    problem = api.get(f"/api/v1/cases/{case.reference}/evidence/{item.pk}/file")
+    assert problem.status_code == 409 and "altered on disk" in problem.json()["detail"]
+    path.unlink()
+    assert "missing from the file store" in as_agent.get(url).content.decode()

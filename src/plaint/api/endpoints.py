@@ -22,7 +22,7 @@ from plaint.accesslog.models import AccessAction
 from plaint.accounts.selectors import staff_members
 from plaint.cases import selectors, services
 from plaint.cases.downloads import evidence_response, file_response
-from plaint.cases.evidence_store import blob_open
+from plaint.cases.evidence_store import BlobAltered, blob_open_checked
 from plaint.cases.models import Case, CaseEvent, Contact, Evidence, ResolutionOffer
 from plaint.cases.selectors import CaseFilters
 from plaint.deadlines.selectors import case_deadline_derivation, case_deadline_views
@@ -488,6 +488,10 @@ def evidence_download(request: HttpRequest, reference: str, evidence_id: int) ->
     item = selectors.case_evidence(case=case).filter(pk=evidence_id).first()
     if item is None:
         raise problems.Problem(404, f"{case.reference} has no evidence {evidence_id}.")
+    try:
+        stream = blob_open_checked(item.sha256)
+    except BlobAltered as exc:
+        raise problems.Problem(409, exc.message) from None
     access.read_recorded(
         request,
         token,
@@ -495,9 +499,7 @@ def evidence_download(request: HttpRequest, reference: str, evidence_id: int) ->
         case,
         {"evidence": item.pk, "sha256": item.sha256},
     )
-    return evidence_response(
-        blob_open(item.sha256), filename=item.filename, content_type=item.content_type
-    )
+    return evidence_response(stream, filename=item.filename, content_type=item.content_type)
 
 
 # ----------------------------------------------------------------------------- offers

@@ -28,7 +28,7 @@ from django.db import connection, transaction
 from plaint.cases import upload_inspection
 from plaint.cases.content_store import folder_make, folders_sync
 from plaint.config.appsettings import APP
-from plaint.domain.errors import FieldErrors
+from plaint.domain.errors import DomainError, FieldErrors
 
 CHUNK = 1 << 16
 HEAD = 16  # the first bytes kept for the type check
@@ -161,3 +161,31 @@ def _discard(state: dict[str, bool], path: Path, inode: int) -> None:
 
 def blob_open(sha256: str) -> BinaryIO:
     return blob_path(sha256).open("rb")
+
+
+class BlobAltered(DomainError):
+    """A stored file is missing, or no longer has the SHA-256 it was stored under."""
+
+
+def blob_open_checked(sha256: str) -> BinaryIO:
+    """The stored file, opened only once its bytes are read and still match `sha256`:
+    a file altered or removed on disk is never handed out (downloads, attachments)."""
+    try:
+        fh = blob_path(sha256).open("rb")
+    except FileNotFoundError:
+        raise BlobAltered(
+            f"The stored file {sha256[:12]} is missing from the file store: it is not served. "
+            "Restore it from a backup (plaint verify --files lists every such file)."
+        ) from None
+    digest = hashlib.sha256()
+    for chunk in iter(lambda: fh.read(CHUNK), b""):
+        digest.update(chunk)
+    if digest.hexdigest() != sha256:
+        fh.close()
+        raise BlobAltered(
+            f"The stored file {sha256[:12]} no longer matches the SHA-256 it was kept under: "
+            "it was altered on disk and is not served. Restore it from a backup "
+            "(plaint verify --files lists every such file)."
+        )
+    fh.seek(0)
+    return fh

@@ -14,7 +14,8 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, HttpRequest, HttpResponse, QueryDict
+from django.http import Http404, HttpRequest, HttpResponse, QueryDict
+from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -26,7 +27,7 @@ from plaint.accounts.models import Organisation, User
 from plaint.accounts.selectors import staff_list
 from plaint.cases import selectors, services
 from plaint.cases.downloads import evidence_response
-from plaint.cases.evidence_store import blob_open
+from plaint.cases.evidence_store import BlobAltered, blob_open_checked
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case, Evidence
 from plaint.cases.queue import case_due_state, queue_sort
@@ -193,23 +194,25 @@ def case_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
 @login_required
 @permission_required("cases.view_case", raise_exception=True)
 @require_GET
-def evidence_download_view(request: HttpRequest, reference: str, pk: int) -> FileResponse:
+def evidence_download_view(request: HttpRequest, reference: str, pk: int) -> HttpResponseBase:
     """One evidence file of a case the member of staff may see, as a download (never shown
-    inline: it is whatever the customer sent)."""
+    inline: it is whatever the customer sent); a file altered on disk is refused (409)."""
     case = _case(request, reference)
     try:
         item = selectors.case_evidence(case=case).get(pk=pk)
     except Evidence.DoesNotExist:
         raise Http404(f"No evidence #{pk} on {case.reference}.") from None
+    try:
+        stream = blob_open_checked(item.sha256)
+    except BlobAltered as exc:
+        return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
     request_access_record(
         request,
         AccessAction.EVIDENCE_DOWNLOADED,
         case_reference=case.reference,
         detail={"evidence": item.pk, "sha256": item.sha256},
     )
-    return evidence_response(
-        blob_open(item.sha256), filename=item.filename, content_type=item.content_type
-    )
+    return evidence_response(stream, filename=item.filename, content_type=item.content_type)
 
 
 def _case(request: HttpRequest, reference: str) -> Case:

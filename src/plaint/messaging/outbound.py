@@ -174,7 +174,11 @@ def message_send(
         raise FieldErrors(errors)
     for pk in wanted:
         item = chosen[pk]
-        with evidence_store.blob_open(item.sha256) as fh:
+        try:
+            opened = evidence_store.blob_open_checked(item.sha256)
+        except evidence_store.BlobAltered as exc:
+            raise FieldErrors({"attachments": f"{item.filename}: {exc.message}"}) from None
+        with opened as fh:
             attachments.append(Attachment(item.filename, item.content_type, fh.read()))
     to = address_make(customer.name, customer.email, field_name="to")
     sender = address_make(case.organisation.name, from_address(), field_name="from")

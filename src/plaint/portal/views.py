@@ -22,7 +22,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 from plaint.accounts.models import Organisation
 from plaint.accounts.selectors import organisation_get
 from plaint.cases.downloads import evidence_response, file_response
-from plaint.cases.evidence_store import blob_open
+from plaint.cases.evidence_store import BlobAltered, blob_open_checked
 from plaint.cases.models import Case
 from plaint.cases.services import CustomerDetails
 from plaint.domain.errors import DomainError, FieldErrors
@@ -435,9 +435,17 @@ def evidence_download_view(
         item = selectors.customer_evidence_get(case=case, evidence_id=pk)
     except LookupError:
         return _problem(request, "Not found", "There is no such file on your complaint.", 404)
-    return evidence_response(
-        blob_open(item.sha256), filename=item.filename, content_type=item.content_type
-    )
+    try:
+        stream = blob_open_checked(item.sha256)
+    except BlobAltered:
+        return _problem(
+            request,
+            "This file cannot be sent",
+            "The stored copy of this file failed its integrity check, so it is not sent. "
+            "Ask the business for a copy.",
+            409,
+        )
+    return evidence_response(stream, filename=item.filename, content_type=item.content_type)
 
 
 @require_GET
