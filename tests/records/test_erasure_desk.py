@@ -117,7 +117,7 @@ def test_the_retention_page_lists_what_may_be_erased_and_what_a_hold_keeps(org, 
     with time_machine.travel(AFTER, tick=False):
         client = _client(supervisor)
         page = client.get(url).content.decode()
-        assert "1 may be erased, 1 more are kept by a legal hold" in page
+        assert "1 may be erased, 1 more is kept by a legal hold" in page
         assert reverse("records:case_erase", args=[first.reference]) in page
         assert reverse("records:case_erase", args=[second.reference]) not in page
         assert (
