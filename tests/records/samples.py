@@ -26,4 +26,14 @@ RECORDS_SAMPLES: list[Payload] = [
         confirmed_by="Sam Supervisor",
         erased={"personal_values": 7, "files": 2},
     ),
+    er.SubjectAccessRequested(
+        request_id=5,
+        requested_on="2026-01-31",
+        received_by="letter",
+        due_on="2026-02-28",
+        due_note="UNVERIFIED: one calendar month",
+    ),
+    er.SubjectAccessAnswered(
+        request_id=5, cases=2, zip_sha256="cd" * 32, due_on="2026-02-28", late=True
+    ),
 ]

@@ -5,8 +5,9 @@ desk's own origin, where the staff session lives. So every download of an eviden
 a letter or an attachment, from the desk, the portal or the API, is sent with
 
 - `Content-Disposition: attachment` (the browser saves it; it is never shown inline),
-- `Content-Security-Policy: sandbox; default-src 'none'` (were it ever rendered, it runs
-  no script, loads nothing and has an origin of its own),
+- `Content-Security-Policy: sandbox; default-src 'none'` with `frame-ancestors`,
+  `object-src` and `base-uri` set to `'none'` (were it ever rendered, it runs no script,
+  loads nothing, has an origin of its own and is never framed),
 - `X-Content-Type-Options: nosniff` (the browser takes the type as given), and
 - for evidence, a type that cannot run script (`upload_content.served_type`: HTML, SVG
   and anything else unexpected go out as `application/octet-stream`).
@@ -21,7 +22,10 @@ from django.utils.http import content_disposition_header
 
 from plaint.domain.upload_content import served_type
 
-SANDBOX = "sandbox; default-src 'none'"
+SANDBOX = (
+    "sandbox; default-src 'none'; frame-ancestors 'none'; object-src 'none'; "
+    "base-uri 'none'; form-action 'self'"
+)
 
 
 def _harden(response: HttpResponse | FileResponse) -> None:

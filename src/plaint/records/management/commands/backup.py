@@ -15,10 +15,7 @@ from plaint.records.backup import archive_check, backup_write
 
 
 class Command(BaseCommand):
-    help = (
-        "Back up the database, the file stores and the ledger's checkpoints into one "
-        "archive (.tar.gz with a manifest of hashes), or check an archive (--check)."
-    )
+    help = "Back up the database, files and checkpoints into one archive (or --check one)."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument(

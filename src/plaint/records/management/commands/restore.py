@@ -14,10 +14,7 @@ from plaint.records.backup import restore
 
 
 class Command(BaseCommand):
-    help = (
-        "Restore a backup archive into an empty installation (checked first, hash by "
-        "hash), then run `plaint verify --files` on it."
-    )
+    help = "Restore a checked backup archive into an empty installation, then verify it."
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("archive", metavar="FILE", help="an archive made by plaint backup")
