@@ -17,6 +17,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET
 
 from plaint.accounts.models import Organisation, User
+from plaint.domain.csv_cells import csv_cell
 
 from .forms import AccessFilterForm
 from .models import AccessAction
@@ -45,13 +46,6 @@ class _Echo:
         return value
 
 
-def _cell(value: object) -> object:
-    """Defuse spreadsheet formulas, as the reports' CSVs do."""
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + value
-    return value
-
-
 @never_cache
 @login_required
 @require_GET
@@ -72,7 +66,7 @@ def access_log_view(request: HttpRequest) -> HttpResponseBase:
         def lines() -> Iterator[str]:
             yield writer.writerow(CSV_HEADERS)
             for row in access_rows(records):
-                yield writer.writerow([_cell(v) for v in row])
+                yield writer.writerow([csv_cell(v) for v in row])
 
         response = StreamingHttpResponse(lines(), content_type="text/csv; charset=utf-8")
         response["Content-Disposition"] = f'attachment; filename="plaint-access-log-{org.slug}.csv"'

@@ -27,6 +27,7 @@ from plaint.accounts.selectors import staff_list
 from plaint.cases.queue import DEFAULT_COLUMNS, case_due_state
 from plaint.cases.selectors import case_menu_values
 from plaint.cases.taxonomy import root_causes
+from plaint.domain.csv_cells import csv_cell
 from plaint.domain.errors import FieldErrors
 from plaint.domain.returns import cfpb as cfpb_columns
 from plaint.domain.returns import fca
@@ -177,15 +178,8 @@ def _csv(
     writer = csv.writer(response)
     writer.writerow(headers)
     for row in rows:
-        writer.writerow([_cell(value) for value in row])
+        writer.writerow([csv_cell(value) for value in row])
     return response
-
-
-def _cell(value: object) -> object:
-    """Defuse spreadsheet formulas: a text cell starting with = + - @ gets a quote."""
-    if isinstance(value, str) and value[:1] in {"=", "+", "-", "@", "\t", "\r"}:
-        return "'" + value
-    return value
 
 
 @login_required
