@@ -49,11 +49,16 @@ from plaint.records.subject_access import (
 )
 
 
-def _case(request: HttpRequest, reference: str) -> tuple[Case, User]:
+def _organisation_of(request: HttpRequest) -> tuple[Organisation, User]:
     user = request.user
     org: Organisation | None = getattr(user, "organisation", None)
     if org is None or not isinstance(user, User):
         raise PermissionDenied("Your account does not belong to an organisation.")
+    return org, user
+
+
+def _case(request: HttpRequest, reference: str) -> tuple[Case, User]:
+    org, user = _organisation_of(request)
     try:
         return case_get(organisation=org, reference=reference, visible_to=user), user
     except CaseNotFound:
@@ -181,8 +186,8 @@ def may_erase(user: User) -> bool:
     return any(role in CONFIRMING_ROLES for role in getattr(user, "roles", ()))
 
 
-def _organisation_today(case: Case) -> date:
-    return timezone.now().astimezone(ZoneInfo(case.organisation.time_zone)).date()
+def _organisation_today(org: Organisation) -> date:
+    return timezone.now().astimezone(ZoneInfo(org.time_zone)).date()
 
 
 @login_required
@@ -194,7 +199,7 @@ def case_erase_view(request: HttpRequest, reference: str) -> HttpResponse:
     case, user = _case(request, reference)
     if not may_erase(user):
         raise PermissionDenied("Only supervisors and admins confirm an erasure.")
-    preview = erasure_preview(case=case, confirmed_by=user, today=_organisation_today(case))
+    today = _organisation_today(case.organisation)
     problem = ""
     if request.method == "POST":
         typed = str(request.POST.get("confirm_reference", "")).strip()
@@ -203,14 +208,9 @@ def case_erase_view(request: HttpRequest, reference: str) -> HttpResponse:
                 f"Not erased: type the case's reference, {case.reference}, to confirm "
                 "(it was not typed, or typed differently)."
             )
-        elif preview.allowed:
-            try:
-                done = case_erase(
-                    case=case,
-                    confirmed_by=user,
-                    now=timezone.now(),
-                    today=_organisation_today(case),
-                )
+        else:
+            try:  # the service makes the preview's checks itself, under the case's lock
+                done = case_erase(case=case, confirmed_by=user, now=timezone.now(), today=today)
             except DomainError as exc:
                 problem = f"Not erased: {exc.message}"
             else:
@@ -221,22 +221,13 @@ def case_erase_view(request: HttpRequest, reference: str) -> HttpResponse:
                     "with the erased values shown as erased.",
                 )
                 return redirect("desk:case_detail", reference=case.reference)
-        else:
-            problem = f"Not erased: {preview.refusal}"
+    preview = erasure_preview(case=case, confirmed_by=user, today=today)
     return render(
         request,
         "records/erase_confirm.html",
         {"case": case, "preview": preview, "problem": problem},
         status=400 if problem else 200,
     )
-
-
-def _organisation_of(request: HttpRequest) -> tuple[Organisation, User]:
-    user = request.user
-    org: Organisation | None = getattr(user, "organisation", None)
-    if org is None or not isinstance(user, User):
-        raise PermissionDenied("Your account does not belong to an organisation.")
-    return org, user
 
 
 def _policy_set(request: HttpRequest, org: Organisation, user: User) -> tuple[str, int]:
@@ -288,7 +279,7 @@ def retention_view(request: HttpRequest) -> HttpResponse:
         if not problem:
             messages.success(request, "Retention schedule changed.")
             return redirect("records:retention")
-    today = timezone.now().astimezone(ZoneInfo(org.time_zone)).date()
+    today = _organisation_today(org)
     items = retention_due(organisation=org, today=today)
     page = Paginator(items, 100).get_page(request.GET.get("page"))
     return render(
