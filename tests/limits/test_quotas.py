@@ -10,13 +10,12 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from datetime import timedelta
+from datetime import UTC, datetime, timedelta
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import Client
-from django.utils import timezone
 
 from plaint.accounts.models import Organisation, User
 from plaint.cases import evidence_store
@@ -31,6 +30,8 @@ from tests.portal.helpers import complaint, portal_token
 pytestmark = pytest.mark.django_db
 
 KIB = 1024
+#: A pinned instant after the fixtures' cases were opened (tests.conftest.NOW).
+LATER = datetime(2026, 3, 5, 10, 0, tzinfo=UTC)
 FILE = 20 * KIB
 
 
@@ -101,7 +102,7 @@ def test_the_case_file_count_quota(
         filename="staff.txt",
         stream=io.BytesIO(b"call notes"),
         actor=Actor.staff(agent),
-        now=timezone.now(),
+        now=LATER,
     )
     assert Evidence.objects.filter(case=case).count() == 11
 
@@ -122,7 +123,7 @@ def test_the_organisation_daily_quota_spans_its_cases_and_resets(
 ) -> None:
     configure(org_customer_bytes_per_day=300 * KIB)
     first, second = open_case(org, agent), open_case(org, agent)
-    day = timezone.now().replace(hour=10, minute=0, second=0, microsecond=0)
+    day = LATER.replace(hour=10, minute=0)
     with time_machine.travel(day, tick=False):
         first_link = f"/complain/{org.slug}/case/{portal_token(first)}/"
         second_link = f"/complain/{org.slug}/case/{portal_token(second)}/"
@@ -142,7 +143,7 @@ def test_the_organisation_storage_quota_applies_to_staff_with_a_clear_message(
 ) -> None:
     configure(org_storage_bytes=50 * KIB)
     staff = Actor.staff(agent)
-    now = timezone.now()
+    now = LATER
     case_evidence_attach(
         case=case, filename="one.txt", stream=io.BytesIO(b"x" * FILE), actor=staff, now=now
     )
@@ -175,7 +176,7 @@ def test_e_mail_attachments_from_the_customer_meet_the_same_quota(
 ) -> None:
     configure(case_customer_files=1)
     customer = Actor.customer(case.customer.name)
-    now = timezone.now()
+    now = LATER
     case_evidence_attach(
         case=case, filename="a.txt", stream=io.BytesIO(b"a"), actor=customer, now=now
     )
@@ -191,7 +192,7 @@ def test_posts_per_hour_on_one_case_whichever_link(
     case: Case, configure: Callable[..., None]
 ) -> None:
     configure(portal_posts_per_hour=3, public_rate_limit=0)
-    hour = timezone.now().replace(minute=20, second=0, microsecond=0)
+    hour = LATER.replace(minute=20)
     with time_machine.travel(hour, tick=False):
         one = f"/complain/{case.organisation.slug}/case/{portal_token(case)}/"
         two = f"/complain/{case.organisation.slug}/case/{portal_token(case)}/"

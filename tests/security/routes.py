@@ -148,7 +148,6 @@ def _mail_of(w: World) -> Any:
 
 def _token_prefix(w: World) -> dict[str, Any]:
     """An API token of organisation A, made once, by its visible prefix."""
-    from django.utils import timezone
 
     from plaint.api import tokens
 
@@ -156,7 +155,7 @@ def _token_prefix(w: World) -> dict[str, Any]:
     if found is None:
         found = tokens.token_create(
             organisation=w.org, owner=w.admin, name="Sweep", scopes=["read"], actor=w.admin,
-            now=timezone.now(),
+            now=NOW,
         ).token  # fmt: skip
     return {"prefix": found.prefix}
 

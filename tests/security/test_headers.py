@@ -10,8 +10,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone
 
+from tests.conftest import NOW
 from tests.portal.helpers import complaint, portal_token
 from tests.security.conftest import World, password, signed_in
 from tests.security.markup import Page
@@ -30,7 +30,7 @@ def _link(world: World, suffix: str = "") -> str:
 
 
 def _expired(world: World) -> str:
-    token = portal_token(world.case, now=timezone.now() - timedelta(days=400))
+    token = portal_token(world.case, now=NOW - timedelta(days=400))  # long expired
     return reverse("portal:case", kwargs={"org": "acme", "token": token})
 
 
