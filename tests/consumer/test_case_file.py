@@ -104,7 +104,7 @@ def test_a_changed_export_is_refused_with_nothing_kept(client: Client, clock) ->
         case=case,
         filename="bill.pdf",
         content_type="",
-        data=b"original",
+        data=b"%PDF-1 original",
         description="bill",
         now=DAY_ONE,
     )

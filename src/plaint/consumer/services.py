@@ -5,13 +5,18 @@ is wrong) and appends exactly one event to the case's record (`record.record_app
 from __future__ import annotations
 
 import hashlib
+import mimetypes
+import tempfile
 from collections.abc import Mapping
 from dataclasses import replace
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 from django.db import transaction
 
+from plaint.cases.evidence_store import HEAD
+from plaint.cases.upload_inspection import upload_inspect
 from plaint.config.appsettings import APP
 from plaint.consumer import selectors
 from plaint.consumer.models import ConsumerCase, ConsumerContact, ConsumerEvidence, ConsumerLetter
@@ -228,6 +233,8 @@ def evidence_add(
         )
     if errors:
         raise FieldErrors(errors)
+    ctype = _evidence_type(name, content_type)
+    _evidence_inspect(name=name, ctype=ctype, data=data)
     digest = hashlib.sha256(data).hexdigest()
     with transaction.atomic():
         case = _lock(case)
@@ -235,7 +242,7 @@ def evidence_add(
             case=case,
             description=about or name,
             filename=name,
-            content_type=(content_type or "application/octet-stream")[:100],
+            content_type=ctype,
             size=len(data),
             sha256=digest,
             content=data,
@@ -254,6 +261,23 @@ def evidence_add(
             now=now,
         )
     return item
+
+
+def _evidence_type(name: str, content_type: str) -> str:
+    """The type a kept file is checked as: the one its name says, else the one sent."""
+    sent = (content_type or "").split(";")[0].strip().lower()
+    named = (mimetypes.guess_type(name)[0] or "").lower()
+    return (named or sent or "application/octet-stream")[:100]
+
+
+def _evidence_inspect(*, name: str, ctype: str, data: bytes) -> None:
+    """The same content check as every upload to a business's desk (a PDF with script, an
+    office file that expands without bound, a file that is also a web page): a
+    consumer's case file can be exported and handed to a business or an ombudsman."""
+    with tempfile.NamedTemporaryFile(prefix="plaint-consumer-upload-") as tmp:
+        tmp.write(data)
+        tmp.flush()
+        upload_inspect(path=Path(tmp.name), name=name, ctype=ctype, head=data[:HEAD])
 
 
 def letter_draft(*, case: ConsumerCase, kind: str, today: date, now: datetime) -> ConsumerLetter:
