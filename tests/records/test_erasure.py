@@ -306,3 +306,34 @@ def test_the_raw_sqlite_file_holds_no_personal_datum_after_erasure(tmp_path: Pat
     assert all(n.lower().encode() in kept for n in NEEDLES)  # the search can find them
     erased = _raw_run(tmp_path, "erase")
     assert [n for n in NEEDLES if n.lower().encode() in erased] == []
+
+
+def test_erasure_rewrites_the_webhook_messages_of_the_case(org, agent, supervisor) -> None:  # type: ignore[no-untyped-def]
+    """A webhook message keeps the exact body sent; the erasure rebuilds it from the ledger
+    as it now reads, so neither a delivered nor a waiting message keeps the customer."""
+    from plaint.api.models import WebhookEndpoint, WebhookMessage
+    from plaint.api.webhooks import webhooks_follow
+
+    WebhookEndpoint.objects.create(
+        organisation=org, url="https://hooks.example.net/plaint", kinds=[],
+        secret="whsec_" + "A" * 32, created_at=NOW - timedelta(days=1),
+    )  # fmt: skip
+    webhooks_follow(NOW)  # the producer starts after the ledger's newest event
+    case = _file_case(org, agent)
+    other = open_case(org, agent, customer=CustomerDetails(name="Ottoline Brackenbury"))
+    assert webhooks_follow(CLOSED) > 5
+    mine = WebhookMessage.objects.filter(case_id=case.pk)
+    assert any(NAME.encode() in bytes(m.body) for m in mine)
+    ids = sorted(mine.values_list("msg_id", flat=True))
+
+    case_erase(case=case, confirmed_by=supervisor, now=LATER, today=TODAY)
+
+    mine = WebhookMessage.objects.filter(case_id=case.pk)
+    assert sorted(mine.values_list("msg_id", flat=True)) == ids  # the log keeps its ids
+    for message in mine:
+        body = bytes(message.body)
+        assert not [n for n in NEEDLES if n.lower().encode() in body.lower()], body[:300]
+        assert json.loads(body)["data"]["case"] == case.reference
+    assert _table_hits() == []
+    theirs = WebhookMessage.objects.filter(case_id=other.pk)
+    assert any(b"Ottoline Brackenbury" in bytes(m.body) for m in theirs)

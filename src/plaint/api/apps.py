@@ -12,9 +12,11 @@ class ApiConfig(AppConfig):
             producer_register,
             transport_register,
         )
+        from plaint.records.erasure import erasure_part_register
 
         from . import webhook_transport, webhooks
 
         transport_register(webhooks.TRANSPORT, webhook_transport.WebhookTransport())
         outcome_hook_register(webhooks.PURPOSE, webhooks.webhook_outcome)
         producer_register("webhooks", webhooks.webhooks_follow)
+        erasure_part_register("webhook messages", webhooks.webhook_bodies_erase)

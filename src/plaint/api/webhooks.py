@@ -27,7 +27,7 @@ from django.db import transaction
 from django.db.models import Max, QuerySet
 
 from plaint.accounts.models import Organisation, User
-from plaint.cases.models import CaseEvent
+from plaint.cases.models import Case, CaseEvent
 from plaint.cases.services import require_aware
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.events import EventKind
@@ -197,6 +197,22 @@ def _body(event: CaseEvent, type_: str) -> bytes:
         },
     }
     return json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode()
+
+
+def webhook_bodies_erase(case: Case) -> int:
+    """An erasure's part (`plaint.records.erasure`): rewrite the kept body of every webhook
+    message of the case from its event as the ledger now reads it, without the personal
+    values the erasure deleted. A message not yet delivered goes out so; one delivered
+    keeps its id and signature log, and no copy of what was erased."""
+    messages = list(
+        WebhookMessage.objects.filter(case_id=case.pk).only("pk", "event_id", "event_type")
+    )
+    events = CaseEvent.objects.select_related("case").in_bulk({m.event_id for m in messages})
+    for message in messages:
+        event = events.get(message.event_id)
+        body = _body(event, message.event_type) if event is not None else b"{}"
+        WebhookMessage.objects.filter(pk=message.pk).update(body=body)
+    return len(messages)
 
 
 def _cursor() -> WebhookCursor:

@@ -29,7 +29,7 @@ VACUUM reclaims them (see docs/records.md).
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -195,6 +195,18 @@ def erasure_preview(*, case: Case, confirmed_by: User, today: date) -> ErasurePr
     )
 
 
+#: Parts of the record kept by apps above this one (the API's webhook messages), each a
+#: function that redacts what it keeps of an erased case and returns the rows it changed.
+_PARTS: dict[str, Callable[[Case], int]] = {}
+
+
+def erasure_part_register(name: str, part: Callable[[Case], int]) -> None:
+    """Make `part` a step of every erasure (an app's `ready()` registers it). It runs in the
+    erasure's transaction after the case's personal values are deleted, so what it
+    rebuilds from the ledger no longer holds them; an error in it rolls the erasure back."""
+    _PARTS[name] = part
+
+
 def _redact(model: type, filters: Q, fields: dict[str, object]) -> int:
     return int(model.objects.filter(filters).update(**fields))  # type: ignore[attr-defined]
 
@@ -357,6 +369,7 @@ def _erase(
     files = _files_to_delete(case)
     personal = PersonalDatum.objects.filter(case=case).delete()[0]
     rows = _redact_rows(case) + _customer_redact(case)
+    rows += sum(part(case) for part in _PARTS.values())
     count = len(files[0]) + len(files[1]) + len(files[2])
     event_append(
         case=case,
