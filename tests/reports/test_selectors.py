@@ -185,3 +185,50 @@ def test_filters_parse_and_refuse_in_words(org, agent, data) -> None:
         with pytest.raises(FieldErrors) as refused:
             report_filters_parse(organisation=org, query=query, today=today)
         assert refused.value.errors == errors, query
+
+
+def test_the_database_counts_each_deadline_as_deadline_result_does(org, agent) -> None:  # type: ignore[no-untyped-def]
+    """The deadline table is tallied by a GROUP BY; each edge of `deadline_result` (met at
+    its due time to the microsecond, no due time, marked missed before its time, due
+    exactly now) lands where the Python rule puts it, in the table and in its drill."""
+    from datetime import timedelta
+
+    from plaint.deadlines.models import CaseDeadline
+    from plaint.reports.selectors import deadline_result
+    from tests.conftest import open_case
+
+    due = NOW - timedelta(days=1)
+    tiny = timedelta(microseconds=1)
+    shapes = [  # (due_at, met_at, state)
+        (due, due, "met"),
+        (due, due + tiny, "met"),
+        (due, due - tiny, "met"),
+        (None, NOW, "met"),
+        (None, None, "pending"),
+        (due, None, "pending"),  # past due, the tick has not marked it yet
+        (NOW + timedelta(days=2), None, "missed"),  # marked missed before its time
+        (NOW, None, "pending"),  # due exactly now: not yet missed
+        (NOW + tiny, None, "pending"),
+        (NOW - tiny, None, "pending"),
+    ]
+    expected: dict[str, list[str]] = {"on_time": [], "late": [], "missed": [], "pending": []}
+    for due_at, met_at, state in shapes:
+        case = open_case(org, agent, received_at=NOW - timedelta(days=3))
+        CaseDeadline.objects.filter(case=case).delete()
+        CaseDeadline.objects.create(
+            organisation=org, case=case, key="TEST/edge", regime_version="1", title="Edge",
+            party="business", kind="respond", verification="verified", due_at=due_at,
+            state=state, met_at=met_at, updated_at=NOW,
+        )  # fmt: skip
+        expected[deadline_result(due_at, met_at, state, NOW)].append(case.reference)
+    assert all(expected.values()), expected  # every result is reached by some row
+    filters = ReportFilters(Period(date(2020, 1, 1), date(2030, 12, 31)))
+    report = report_build(organisation=org, filters=filters, now=NOW)
+    row = next(r for r in report.deadlines if r.key == "TEST/edge")
+    assert (row.title, row.on_time, row.late, row.missed, row.pending) == (
+        "Edge", *(len(expected[k]) for k in ("on_time", "late", "missed", "pending"))
+    )  # fmt: skip
+    for result, references in expected.items():
+        assert refs(org, f"deadline:TEST/edge:{result}", filters) == sorted(references)
+    with pytest.raises(FieldErrors):
+        refs(org, "deadline:TEST/edge:sometime", filters)

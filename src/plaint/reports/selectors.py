@@ -10,15 +10,17 @@ from __future__ import annotations
 
 import json
 import statistics
-from collections import Counter, defaultdict
+from collections import defaultdict
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from decimal import Decimal
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from django.db.models import Count, Q, QuerySet
-from django.db.models.functions import TruncMonth, TruncWeek
+from django.db.models import Case as DbCase
+from django.db.models import CharField, Count, F, FloatField, Func, Min, Q, QuerySet, Value, When
+from django.db.models.functions import Cast, Concat, Lower
 
 from plaint.accounts.models import Organisation
 from plaint.accounts.selectors import staff_list
@@ -161,11 +163,32 @@ class Durations:
 
 
 def durations(values: Iterable[timedelta], drill: str) -> Durations:
-    hours = sorted(v.total_seconds() / 3600 for v in values)
+    return hours_durations([v.total_seconds() / 3600 for v in values], drill)
+
+
+def hours_durations(values: Iterable[float], drill: str) -> Durations:
+    hours = sorted(values)
     if not hours:
         return Durations(0, None, None, drill)
     p90 = hours[0] if len(hours) == 1 else statistics.quantiles(hours, n=10, method="inclusive")[8]
     return Durations(len(hours), round(statistics.median(hours), 1), round(p90, 1), drill)
+
+
+class HoursBetween(Func):
+    """The hours from one timestamp column to another, as a float computed by the
+    database (so a year's cases are not read as datetimes to be subtracted in Python)."""
+
+    output_field = FloatField()
+    arity = 2
+
+    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        start, end = (compiler.compile(e) for e in self.get_source_expressions())
+        return f"(EXTRACT(EPOCH FROM ({end[0]} - {start[0]})) / 3600.0)", (*end[1], *start[1])
+
+    def as_sqlite(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+        start, end = (compiler.compile(e) for e in self.get_source_expressions())
+        sql = f"((julianday({end[0]}) - julianday({start[0]})) * 24.0)"
+        return sql, (*end[1], *start[1])
 
 
 @dataclass(frozen=True)
@@ -272,19 +295,31 @@ def _buckets(period: Period, weekly: bool) -> list[date]:
 
 def _trend(cases: QuerySet[Case], period: Period, zone: ZoneInfo, *, weekly: bool) -> list[Bar]:
     """Cases received per week or month, every bucket of the period shown (zeros too, so
-    a line does not jump over an empty month)."""
-    trunc = TruncWeek if weekly else TruncMonth
-    rows = (
-        cases.annotate(bucket=trunc("received_at", tzinfo=zone))
-        .values("bucket")
-        .annotate(n=Count("id"))
+    a line does not jump over an empty month). Each bucket is a range of `received_at`
+    between two instants of the organisation's time zone (a day of a clock change is as
+    long as it is), all counted by the database in one query: truncating every row's date
+    instead would, on SQLite, call a Python function per row."""
+    days = _buckets(period, weekly)
+    ends = [*days[1:], _next_bucket(days[-1], weekly)]
+    start = [datetime.combine(day, time.min, tzinfo=zone) for day in days]
+    end = [datetime.combine(day, time.min, tzinfo=zone) for day in ends]
+    counts = cases.aggregate(
+        **{
+            f"b{i}": Count("id", filter=Q(received_at__gte=a, received_at__lt=b))
+            for i, (a, b) in enumerate(zip(start, end, strict=True))
+        }
     )
-    counts = {row["bucket"].date(): row["n"] for row in rows}
     figure, fmt = ("week", "%d %b %Y") if weekly else ("month", "%b %Y")
     return [
-        Bar(day.strftime(fmt), counts.get(day, 0), f"{figure}:{day.isoformat()}")
-        for day in _buckets(period, weekly)
+        Bar(day.strftime(fmt), counts[f"b{i}"], f"{figure}:{day.isoformat()}")
+        for i, day in enumerate(days)
     ]
+
+
+def _next_bucket(day: date, weekly: bool) -> date:
+    if weekly:
+        return day + timedelta(days=7)
+    return day.replace(year=day.year + (day.month == 12), month=day.month % 12 + 1)
 
 
 def _acknowledged_at(cases: QuerySet[Case]) -> dict[int, datetime]:
@@ -314,17 +349,36 @@ def _acknowledged_at(cases: QuerySet[Case]) -> dict[int, datetime]:
     return first
 
 
+def _deadline_results(now: datetime) -> dict[str, Q]:
+    """`deadline_result` as conditions on a deadline row, so the database counts: each row
+    meets exactly one of them."""
+    met = Q(met_at__isnull=False)
+    on_time = met & (Q(due_at__isnull=True) | Q(met_at__lte=F("due_at")))
+    late = met & Q(due_at__isnull=False, met_at__gt=F("due_at"))
+    missed = Q(met_at__isnull=True) & (Q(state=CaseDeadline.State.MISSED) | Q(due_at__lt=now))
+    pending = (
+        Q(met_at__isnull=True)
+        & ~Q(state=CaseDeadline.State.MISSED)
+        & (Q(due_at__isnull=True) | Q(due_at__gte=now))
+    )
+    return {"on_time": on_time, "late": late, "missed": missed, "pending": pending}
+
+
 def _deadline_rows(cases: QuerySet[Case], now: datetime) -> list[RuleRow]:
-    tally: dict[str, Counter[str]] = defaultdict(Counter)
-    titles: dict[str, str] = {}
-    for key, title, due_at, met_at, state in CaseDeadline.objects.filter(
-        case__in=cases
-    ).values_list("key", "title", "due_at", "met_at", "state"):
-        titles.setdefault(key, title)
-        tally[key][deadline_result(due_at, met_at, state, now)] += 1
+    """Each rule's deadlines by result, counted by one GROUP BY in the database."""
+    results = _deadline_results(now)
+    rows = (
+        CaseDeadline.objects.filter(case__in=cases)
+        .values("key")
+        .annotate(
+            rule_title=Min("title"),
+            **{name: Count("id", filter=condition) for name, condition in results.items()},
+        )
+        .order_by("key")
+    )
     return [
-        RuleRow(key, titles[key], t["on_time"], t["late"], t["missed"], t["pending"])
-        for key, t in sorted(tally.items())
+        RuleRow(r["key"], r["rule_title"], r["on_time"], r["late"], r["missed"], r["pending"])
+        for r in rows
     ]
 
 
@@ -357,13 +411,35 @@ def _redress(cases: QuerySet[Case]) -> list[Money]:
     ]
 
 
-def _repeat_ids(cases: QuerySet[Case]) -> list[int]:
+def _complainant(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """`cases` with `complainant`: the customer's e-mail address in lower case, or, for a
+    customer with none, the customer record."""
+    return cases.annotate(
+        complainant=DbCase(
+            When(customer__email="", then=Concat(Value("c:"), Cast("customer_id", CharField()))),
+            default=Concat(Value("e:"), Lower("customer__email")),
+            output_field=CharField(),
+        )
+    )
+
+
+def _repeat_groups(cases: QuerySet[Case]) -> QuerySet[Case]:
+    """The complainants with more than one case in `cases`, and how many each has."""
+    return (
+        _complainant(cases).order_by().values("complainant").annotate(n=Count("id")).filter(n__gt=1)
+    )
+
+
+def _repeat_count(cases: QuerySet[Case]) -> int:
     """Cases whose customer (the same customer record, or the same e-mail address) has
-    more than one case in the report."""
-    groups: dict[str, list[int]] = defaultdict(list)
-    for pk, customer_id, email in cases.values_list("pk", "customer_id", "customer__email"):
-        groups[f"e:{email.lower()}" if email else f"c:{customer_id}"].append(pk)
-    return sorted(pk for ids in groups.values() if len(ids) > 1 for pk in ids)
+    more than one case in the report, counted by the database."""
+    return sum(row["n"] for row in _repeat_groups(cases))
+
+
+def _repeat_ids(cases: QuerySet[Case]) -> list[int]:
+    """The cases `_repeat_count` counts."""
+    keys = [row["complainant"] for row in _repeat_groups(cases)]
+    return sorted(_complainant(cases).filter(complainant__in=keys).values_list("pk", flat=True))
 
 
 def _escalated_ids(cases: QuerySet[Case]) -> set[int]:
@@ -409,10 +485,18 @@ def _age_filter(
 def report_build(*, organisation: Organisation, filters: ReportFilters, now: datetime) -> Report:
     zone = _zone(organisation)
     cases = report_cases(organisation=organisation, filters=filters)
-    rows = list(cases.values_list("pk", "received_at", "closed_at", "status"))
+    case_count = cases.count()
     acknowledged = _acknowledged_at(cases)
-    received = {pk: at for pk, at, _, _ in rows}
-    closed = [(pk, at, closed_at) for pk, at, closed_at, status in rows if status == "closed"]
+    received = dict(
+        cases.filter(pk__in=list(acknowledged)).values_list("pk", "received_at")
+        if len(acknowledged) <= 10_000
+        else cases.values_list("pk", "received_at")
+    )
+    resolve_hours = list(
+        cases.filter(status="closed", closed_at__isnull=False)
+        .annotate(hours=HoursBetween("received_at", "closed_at"))
+        .values_list("hours", flat=True)
+    )
     outcome_labels = {o.value: label(o) for o in Outcome} | {"": "Not closed"}
     vulnerability = []
     for flag in (True, False):
@@ -436,7 +520,7 @@ def report_build(*, organisation: Organisation, filters: ReportFilters, now: dat
     names = {u.pk: u.display_name for u in staff_list(organisation=organisation)}
     return Report(
         filters=filters,
-        total=len(rows),
+        total=case_count,
         by_month=_trend(cases, filters.period, zone, weekly=False),
         by_week=_trend(cases, filters.period, zone, weekly=True),
         by_product=_bars(cases, "product", "product"),
@@ -452,10 +536,10 @@ def report_build(*, organisation: Organisation, filters: ReportFilters, now: dat
         acknowledge=durations(
             (at - received[pk] for pk, at in acknowledged.items()), "acknowledged"
         ),
-        resolve=durations((c - r for _, r, c in closed if c is not None), "closed"),
+        resolve=hours_durations(resolve_hours, "closed"),
         deadlines=_deadline_rows(cases, now),
         redress=_redress(cases),
-        repeat=Bar("Cases from repeat complainants", len(_repeat_ids(cases)), "repeat:yes"),
+        repeat=Bar("Cases from repeat complainants", _repeat_count(cases), "repeat:yes"),
         escalated=Bar("Cases escalated", len(_escalated_ids(cases)), "escalated:yes"),
         legal_review=Bar("Cases flagged for legal review", len(_legal_ids(cases)), "legal:yes"),
         vulnerability=vulnerability,
@@ -509,15 +593,11 @@ def figure_cases(
         return cases.filter(status="closed")
     if figure == "deadline":
         key, _, result = value.rpartition(":")
-        rows = CaseDeadline.objects.filter(case__in=cases, key=key).values_list(
-            "case_id", "due_at", "met_at", "state"
-        )
+        condition = _deadline_results(now).get(result)
+        if condition is None:
+            raise FieldErrors({"figure": f"{drill!r} is not a figure of this report"})
         return cases.filter(
-            pk__in=[
-                pk
-                for pk, due, met, state in rows
-                if deadline_result(due, met, state, now) == result
-            ]
+            pk__in=CaseDeadline.objects.filter(condition, case__in=cases, key=key).values("case_id")
         )
     if figure == "redress":
         return cases.filter(pk__in=ResolutionOffer.objects.filter(case__in=cases).values("case_id"))
