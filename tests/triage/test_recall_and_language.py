@@ -67,6 +67,31 @@ def flags_of(text: str) -> set[Flag]:
         ("There are credit card charges that i didnt make.", Flag.FRAUD),
         ("Why was I charged when I have an email confirming I cancelled?", Flag.FRAUD),
         ("The dealer forwarded my info to XXXX XXXX.", Flag.DATA_PROTECTION),
+        # round 5 (dev) and the paraphrases the issue lists
+        ("See you in court.", Flag.LITIGATION),
+        ("I now have an attorney working with me in this matter.", Flag.LITIGATION),
+        ("I will have attorney reach out to this company.", Flag.LITIGATION),
+        ("Failure to honor that will result in legal liabilities for the bank.", Flag.LITIGATION),
+        ("I have spoken to a lawyer about this.", Flag.LITIGATION),
+        ("I will pursue this legally.", Flag.LITIGATION),
+        ("I will be filing in small claims court.", Flag.LITIGATION),
+        ("I will report you to the ICO.", Flag.REGULATOR),
+        ("My personal information was shared with a debt collector.", Flag.DATA_PROTECTION),
+        ("They sent my data to a marketing company.", Flag.DATA_PROTECTION),
+        ("This is a breach of GDPR.", Flag.DATA_PROTECTION),
+        ("I am a victim of identity theft after your data breach.", Flag.DATA_PROTECTION),
+        ("They disclosed my creditworthiness to third-party non-affiliates.", Flag.DATA_PROTECTION),
+        ("They allowed unauthorized access to my accounts.", Flag.DATA_PROTECTION),
+        ("My checking account keeps getting hacked.", Flag.DATA_PROTECTION),
+        ("Card details stored on their website, which I can not remove.", Flag.DATA_PROTECTION),
+        (
+            "I did not authorize my information to be transferred to a third-party company.",
+            Flag.DATA_PROTECTION,
+        ),
+        (
+            "They obtained my consumer report without my written or oral permission.",
+            Flag.DATA_PROTECTION,
+        ),
     ],
 )
 def test_paraphrases_raise_the_flag(text: str, flag: Flag) -> None:
@@ -88,6 +113,13 @@ def test_paraphrases_raise_the_flag(text: str, flag: Flag) -> None:
         ("Please remove the derogatory remarks from my report.", Flag.HARASSMENT),
         ("Their actions have caused financial strain.", Flag.VULNERABILITY),
         ("I gave my info to XXXX when I applied.", Flag.DATA_PROTECTION),
+        ("I retained bankruptcy legal counsel.", Flag.LITIGATION),
+        ("I will not see you in court over this.", Flag.LITIGATION),
+        ("They threatened that they have a lawyer working on my file.", Flag.LITIGATION),
+        ("My information was sent to the credit bureaus.", Flag.DATA_PROTECTION),
+        ("My information was not shared with anyone.", Flag.DATA_PROTECTION),
+        ("I sent my information to the company with my application.", Flag.DATA_PROTECTION),
+        ("We were bidded into this contract under false pretenses.", Flag.DATA_PROTECTION),
     ],
 )
 def test_what_the_rules_do_not_count(text: str, flag: Flag) -> None:
