@@ -166,8 +166,8 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
     Flag.LITIGATION: (
         # the customer's own act: suing, filing, hiring or consulting a lawyer
         _cue(
-            r"\b(?:sue|suing|sued|file[sd]? (?:a |my |the )?(?:law)?suit|filing (?:a |the )?(?:law)"
-            r"?suit|"
+            r"\b(?:sue|suing|(?<!be )sued|(?:file[sd]?|filing) (?:a |my |the )?(?:civil |federal |formal |"
+            r"class[- ]action )?(?:law)?suit|"
             r"file[sd]? (?:a )?(?:claim|case|complaint) (?:in|with the) (?:small claims )?court|"
             r"small[- ]claims(?: court)?|take (?:them|this|it|you|the company|\w+) to court|"
             r"(?:take|taking|took|pursue|pursuing|seek|seeking|initiate|initiating|start|starting|"
@@ -375,7 +375,7 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
         ),
         _cue(
             r"\b(?:call(?:s|ed|ing)?|text(?:s|ed|ing)?|contact(?:s|ed|ing)?) "
-            r"(?:me |us )?(?:\w+ )?(?:constantly|repeatedly|nonstop|non-stop|incessantly|"
+            r"(?:me |us )?(?:\w+ ){0,3}?(?:constantly|repeatedly|nonstop|non-stop|incessantly|"
             r"ceaselessly|excessively|non stop|"
             r"all day long|back to back|from (?:different|several|multiple|many|other|\d+) "
             r"(?:\w+ )?numbers|every day|everyday|daily|multiple times a day|several times a day|"
@@ -478,9 +478,10 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             + _WITHOUT_LEAVE
             + r"|(?:i|we) (?:did not|didn'?t|never|do not) (?:authori[sz]e|recall authori[sz]ing|"
             r"appl\w+|fill\w*|took out|take out|open\w*|request\w*|initiat\w*|ma[dk]e))|(?:told|telling|discuss\w*) (?:\w+ ){0,3}?(?:my )?(?:personal|"
-            r"financial|private) (?:business|information|matters|affairs)|(?:refus\w+|won'?t|"
-            r"will not|can ?not|unable|not possible) to (?:delete|remove|erase|unlink) (?:my )?"
-            r"(?:\w+ )?(?:account|information|data|details|info|card)|"
+            r"financial|private) (?:business|information|matters|affairs)|(?:(?:refus\w+|unable|"
+            r"not possible|declin\w+) to|won'?t|will not|can ?not) (?:delete|remove|erase|unlink|"
+            r"destroy) (?:the \w+ (?:or|and) )?(?:my )?(?:\w+ )?(?:account|information|data|details|"
+            r"info|card)|fraudulent (?:\w+ ){0,3}?inquir\w+|"
             r"(?:information|data|details|info|account)(?: \w+){0,3} (?:to be |was |were |being )?"
             r"(?:transferred|shared|sold|sent|given|released|disclosed) to (?:a |an )?third[- ]part\w*"
             r"|(?:'?delete account'? button|"
@@ -521,9 +522,13 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             r"hack(?:ed|ing) (?:into )?(?:my|our) (?:\w+ )?(?:network|phone|email|e-mail|computer|"
             r"system|wifi|accounts?)\b|(?:information|data|details|info) [^.]{0,60}?(?:which|"
             r"that) (?:i|we) (?:can ?not|can'?t|am unable to|are unable to|could not|couldn'?t) "
-            r"(?:remove|delete|erase))",
+            r"(?:remove|delete|erase)|(?:you|they) (?:still )?(?:have|had|has) access to (?:all )?my "
+            r"(?:personal |private |financial )?(?:information|data|details|info)|(?:obtain\w*|got|"
+            r"acquir\w*) (?:all )?my (?:\w+ ){0,3}?(?:information|info|data|details) (?:\w+ )?"
+            r"(?:fraudulently|illegally|unlawfully|improperly))",
             "shared sold given released disclosed sent passed leaked handed forwarded transferred "
-            "accessed viewed creditworthiness unauthorized unauthorised hack remove delete erase",
+            "accessed viewed creditworthiness unauthorized unauthorised hack remove delete erase "
+            "access fraudulently illegally unlawfully improperly",
         ),
     ),
     Flag.FRAUD: (
@@ -674,19 +679,19 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
 }
 
 # How often each cue was right where it fired: (right + 1) / (fired + 2) on the `dev`
-# rows of flagset/legal_flags.csv (measured 2026-12-03 on 340 rows, after the rules were tuned on
+# rows of flagset/legal_flags.csv (measured 2026-12-03 on 380 rows, after the rules were tuned on
 # those rows, so somewhat optimistic; `plaint triage evaluate` prints how the confidence
 # holds up on the held-out `test` rows). One number per cue, in CUES order.
 CUE_CONFIDENCE: dict[Flag, tuple[float, ...]] = {
-    Flag.LITIGATION: (0.81, 0.86, 0.80),
-    Flag.REGULATOR: (0.98, 0.80),
-    Flag.BREACH_OF_CONTRACT: (0.80, 0.83, 0.62, 0.56),
+    Flag.LITIGATION: (0.83, 0.86, 0.80),
+    Flag.REGULATOR: (0.98, 0.83),
+    Flag.BREACH_OF_CONTRACT: (0.57, 0.86, 0.67, 0.50),
     Flag.PRODUCT_SAFETY: (0.60, 0.67),
     Flag.DISCRIMINATION: (0.88, 0.50),
-    Flag.HARASSMENT: (0.96, 0.93, 0.86, 0.71, 0.86, 0.83, 0.83, 0.78, 0.67),
-    Flag.DATA_PROTECTION: (0.90, 0.83, 0.91, 0.88, 0.88, 0.75),
-    Flag.FRAUD: (0.95, 0.86, 0.75, 0.62, 0.67),
-    Flag.VULNERABILITY: (0.91, 0.25, 0.87),
+    Flag.HARASSMENT: (0.92, 0.88, 0.86, 0.71, 0.75, 0.83, 0.83, 0.78, 0.67),
+    Flag.DATA_PROTECTION: (0.90, 0.83, 0.91, 0.86, 0.88, 0.83),
+    Flag.FRAUD: (0.96, 0.86, 0.75, 0.62, 0.67),
+    Flag.VULNERABILITY: (0.91, 0.25, 0.84),
     Flag.MEDIA: (0.75, 0.67),
 }
 if {f: len(c) for f, c in CUE_CONFIDENCE.items()} != {f: len(c) for f, c in CUES.items()}:
@@ -697,7 +702,7 @@ if {f: len(c) for f, c in CUE_CONFIDENCE.items()} != {f: len(c) for f, c in CUES
 # at a new subject; negation and subject are looked for only inside the cue's clause.
 _BOUNDARY = re.compile(
     r"[.!?;:,()\n\r]|\b(?:but|however|although|though|because|unless|otherwise|if|"
-    r"or else|so|and|until|which|who|that)\b",
+    r"or else|so|and|until|which|who|that|in order to)\b",
     re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"\b(?:i|we|my husband and i|my wife and i)\b", re.IGNORECASE)
@@ -718,7 +723,7 @@ _NEGATION = re.compile(
 # but to", "I am not afraid to go to the press".
 _NOT_A_NEGATION = re.compile(
     r"\b(?:not hesitate|no choice|no other (?:choice|option)|not afraid|not rule out|"
-    r"not be (?:afraid|shy)|no alternative|not going to stop)\b",
+    r"not be (?:afraid|shy)|no alternative|not going to stop|not only)\b",
     re.IGNORECASE,
 )
 # Objects and passives that make the customer the target, not the actor: "sue me",
