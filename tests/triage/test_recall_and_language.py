@@ -92,6 +92,32 @@ def flags_of(text: str) -> set[Flag]:
             "They obtained my consumer report without my written or oral permission.",
             Flag.DATA_PROTECTION,
         ),
+        # rounds 7 and 8 (dev)
+        ("I am in the process of filing a civil lawsuit for damages.", Flag.LITIGATION),
+        ("I will be forced to file a class-action lawsuit against them.", Flag.LITIGATION),
+        ("I am a member of the class action and did not opt out.", Flag.LITIGATION),
+        ("I exercised my right to initiate arbitration proceedings.", Flag.LITIGATION),
+        ("My legal advisor and I called them.", Flag.LITIGATION),
+        (
+            "I will go to the CFPB, the State Attorney General, and potentially legal action.",
+            Flag.LITIGATION,
+        ),
+        (
+            "If they still debit my account I am going to take them to federal court.",
+            Flag.LITIGATION,
+        ),
+        ("I have sought legal representation to pursue action.", Flag.LITIGATION),
+        (
+            "I was unable to find their agent in order to file a claim in small claims court.",
+            Flag.LITIGATION,
+        ),
+        ("They will not remove the inquiry or my information.", Flag.DATA_PROTECTION),
+        ("It's the fact that you have access to my information.", Flag.DATA_PROTECTION),
+        ("They obtained my information fraudulently.", Flag.DATA_PROTECTION),
+        ("They are reporting fraudulent accounts and inquiries.", Flag.DATA_PROTECTION),
+        ("They have revealed my personal information to my friends.", Flag.DATA_PROTECTION),
+        ("She was telling that third party that I was being sued.", Flag.DATA_PROTECTION),
+        ("Not only are they violating my right to privacy, they report it.", Flag.DATA_PROTECTION),
     ],
 )
 def test_paraphrases_raise_the_flag(text: str, flag: Flag) -> None:
@@ -120,6 +146,11 @@ def test_paraphrases_raise_the_flag(text: str, flag: Flag) -> None:
         ("My information was not shared with anyone.", Flag.DATA_PROTECTION),
         ("I sent my information to the company with my application.", Flag.DATA_PROTECTION),
         ("We were bidded into this contract under false pretenses.", Flag.DATA_PROTECTION),
+        ("She told me that I was going to be sued.", Flag.LITIGATION),
+        ("I reported them to my attorney generals office.", Flag.LITIGATION),
+        ("The owner gave a fraudulent signature when I inquired.", Flag.DATA_PROTECTION),
+        ("I exercise my right to privacy under the Act.", Flag.DATA_PROTECTION),
+        ("They got consumers to obtain a loan under false pretenses.", Flag.DATA_PROTECTION),
     ],
 )
 def test_what_the_rules_do_not_count(text: str, flag: Flag) -> None:
