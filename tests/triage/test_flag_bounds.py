@@ -15,29 +15,29 @@ from plaint.domain.triage.scoring import precision_recall
 from plaint.triage.evaluation import FLAGSET
 
 # (precision, recall) per flag, rounded down to three decimals; 2026-12-03, 358 test and
-# 300 dev rows (round 5 added 40 dev rows).
+# 410 dev rows (rounds 5-8 added 150 dev rows).
 TEST_BOUNDS: dict[Flag, tuple[float, float]] = {
     Flag.LITIGATION: (0.913, 0.750),
     Flag.REGULATOR: (0.857, 0.909),
     Flag.BREACH_OF_CONTRACT: (0.647, 0.458),
     Flag.PRODUCT_SAFETY: (0.250, 0.666),
     Flag.DISCRIMINATION: (0.714, 0.909),
-    Flag.HARASSMENT: (0.617, 0.724),
-    Flag.DATA_PROTECTION: (0.857, 0.600),
+    Flag.HARASSMENT: (0.628, 0.758),
+    Flag.DATA_PROTECTION: (0.909, 0.666),
     Flag.FRAUD: (0.872, 0.833),
     Flag.VULNERABILITY: (0.805, 0.818),
     Flag.MEDIA: (0.600, 1.000),
 }
 DEV_BOUNDS: dict[Flag, tuple[float, float]] = {
-    Flag.LITIGATION: (0.884, 1.000),
-    Flag.REGULATOR: (1.000, 1.000),
-    Flag.BREACH_OF_CONTRACT: (0.789, 0.652),
-    Flag.PRODUCT_SAFETY: (0.750, 1.000),
-    Flag.DISCRIMINATION: (0.923, 1.000),
-    Flag.HARASSMENT: (0.972, 0.972),
-    Flag.DATA_PROTECTION: (0.972, 0.945),
-    Flag.FRAUD: (0.910, 0.900),
-    Flag.VULNERABILITY: (0.851, 0.909),
+    Flag.LITIGATION: (0.897, 0.956),
+    Flag.REGULATOR: (1.000, 0.969),
+    Flag.BREACH_OF_CONTRACT: (0.730, 0.475),
+    Flag.PRODUCT_SAFETY: (0.750, 0.600),
+    Flag.DISCRIMINATION: (0.928, 1.000),
+    Flag.HARASSMENT: (0.905, 0.857),
+    Flag.DATA_PROTECTION: (0.963, 0.929),
+    Flag.FRAUD: (0.913, 0.876),
+    Flag.VULNERABILITY: (0.806, 0.862),
     Flag.MEDIA: (1.000, 1.000),
 }
 
@@ -70,4 +70,4 @@ def test_flag_precision_and_recall_hold(
 
 def test_the_set_keeps_its_parts() -> None:
     assert len(_scored("test")) == 358
-    assert len(_scored("dev")) >= 300
+    assert len(_scored("dev")) >= 410
