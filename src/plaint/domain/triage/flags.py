@@ -166,10 +166,12 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
     Flag.LITIGATION: (
         # the customer's own act: suing, filing, hiring or consulting a lawyer
         _cue(
-            r"\b(?:sue|suing|(?<!be )sued|(?:file[sd]?|filing) (?:a |my |the )?(?:civil |federal |formal |"
+            r"\b(?:sue|suing|(?<!be )sued|(?:file[sd]?|filing) (?:a |my |the )?(?:civil |federa"
+            r"l |formal |"
             r"class[- ]action )?(?:law)?suit|"
             r"file[sd]? (?:a )?(?:claim|case|complaint) (?:in|with the) (?:small claims )?court|"
-            r"small[- ]claims(?: court)?|take (?:them|this|it|you|the company|\w+) to (?:federal |civil |"
+            r"small[- ]claims(?: court)?|take (?:them|this|it|you|the company|\w+) to (?:federa"
+            r"l |civil |"
             r"state |district |small claims )?court|"
             r"(?:take|taking|took|pursue|pursuing|seek|seeking|initiate|initiating|start|starting|"
             r"bring|bringing|consider|considering|explore|exploring|proceed with|proceeding with|"
@@ -179,15 +181,18 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             r"legal steps|legal measures)|"
             r"(?:hire|hired|hiring|retain|retained|consult|consulted|consulting|contact|contacted|"
             r"get|got|getting|speak to|spoke to|spoke with|speaking with|speaking to|talk to|"
-            r"spoken to|spoken with|talked to|talking to|following up with|follow up with|reached out to|reach out to|"
+            r"spoken to|spoken with|talked to|talking to|following up with|follow up with|reach"
+            r"ed out to|reach out to|"
             r"seek|seeking|involve|involving|call|called) (?:with )?(?:a |an |my |our )?"
             r"(?:own |private |personal |consumer |consumer rights )?" + _LAWYER + r"|"
             r"(?:my|our) (?:own |private |personal )?(?:lawyer|attorney|solicitor|legal counsel|"
-            r"legal team)s?|(?<!bankruptcy )(?<!bankrupcy )legal counsel|legal recourse|seek legal|legal intervention|"
+            r"legal team)s?|(?<!bankruptcy )(?<!bankrupcy )legal counsel|legal recourse|seek le"
+            r"gal|legal intervention|"
             r"(?:get|got|getting|have|had) (?:a |an |my |our )?(?:\w+ )?"
             r"(?:lawyer|attorney|solicitor)s? involved|"
             r"reached out to (?:to )?(?:a |an )?(?:lawyer|attorney|solicitor)|"
-            r"(?:for|with|using|have|hired|got|sought|seeking|seek|retained|obtained) legal representation|"
+            r"(?:for|with|using|have|hired|got|sought|seeking|seek|retained|obtained) legal rep"
+            r"resentation|"
             r"(?:join|joining|be part of|become (?:a )?part of|become apart of|be included in) "
             r"(?:\w+ ){0,2}?(?:class action|lawsuit))\b(?! generals?\b)",
             "sue suing suit claims court action proceedings litigation lawyer attorney solicitor "
@@ -232,8 +237,10 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             r"(?:will|would|may|could|shall) result in (?:\w+ ){0,2}?legal (?:liabilit\w+|"
             r"consequences|ramifications|proceedings|repercussions)|(?:prepared|ready|willing|"
             r"intend|intending|plan|planning|going) to (?:go to court|take (?:legal|court) action)|"
-            r"(?:member|part|apart) of (?:the |a |this )?class[- ]action|(?:initiat\w+|fil\w+|start\w*|"
-            r"demand\w*|notice (?:of|for)) (?:\w+ ){0,2}?arbitration|(?:my|our) (?:legal (?:advisor|"
+            r"(?:member|part|apart) of (?:the |a |this )?class[- ]action|(?:initiat\w+|fil\w+|s"
+            r"tart\w*|"
+            r"demand\w*|notice (?:of|for)) (?:\w+ ){0,2}?arbitration|(?:my|our) (?:legal (?:adv"
+            r"isor|"
             r"adviser|representatives?)|paralegal)|(?:and|or) (?:potentially|possibly|even|maybe|"
             r"perhaps|eventually|ultimately) (?:take |pursue |seek )?(?:legal action|litigation|"
             r"a lawsuit|court)|(?:(?:was|am|are|were) )?(?:going|gon+a|want(?:ed)? to|plan\w* to|"
@@ -443,14 +450,18 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
     ),
     Flag.DATA_PROTECTION: (
         _cue(
-            r"\b(?:(?:violat\w*|invad\w*|invasion of|breach\w*|disregard\w*|infring\w*) (?:\w+ ){0,4}?"
+            r"\b(?:(?:violat\w*|invad\w*|invasion of|breach\w*|disregard\w*|infring\w*) (?:\w+ "
+            r"){0,4}?"
             r"privacy|privacy (?:was |has been |had been |is being )?(?:breached|violated|invaded|"
-            r"compromised)|(?<!exercise my )right to privacy|data breach\w*|security breach|breach of (?:my )?(?:data|"
+            r"compromised)|(?<!exercise my )right to privacy|data breach\w*|security breach|bre"
+            r"ach of (?:my )?(?:data|"
             r"personal|privacy)|data protection|GDPR|HIPAA|Gramm-Leach-Bliley|GLBA|dark web|"
             r"(?:leaked|exposed|compromised|hacked)(?: my)? (?:personal |private )?"
             r"(?:data|information|details|account|info)|data (?:hack|leak)|email hack|"
-            r"(?<!proof of my )(?<!proof of )permissible purposes?|(?:(?:obtain\w*|pull\w*|access\w*|"
-            r"request\w*) (?:my |the |his |her |a )?(?:credit|report|information|info|data|consumer "
+            r"(?<!proof of my )(?<!proof of )permissible purposes?|(?:(?:obtain\w*|pull\w*|acce"
+            r"ss\w*|"
+            r"request\w*) (?:my |the |his |her |a )?(?:credit|report|information|info|data|cons"
+            r"umer "
             r"report)|inquir\w*|credit report|consumer report)[^.]{0,40}?false pretenses)\b",
             "privacy breach protection gdpr hipaa gramm glba dark leaked exposed compromised "
             "hacked hack leak permissible pretenses",
@@ -466,7 +477,8 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
         _cue(
             r"\b(?:impermissible purpose|hippa|"
             r"(?:record|records|information|info|data|details|identity|accounts?|email|phone) "
-            r"(?:has|have|had|was|were|got|keeps getting|kept getting|getting|gets|being|to get|get|"
+            r"(?:has|have|had|was|were|got|keeps getting|kept getting|getting|gets|being|to get"
+            r"|get|"
             r"to be) (?:been )?"
             r"(?:breach\w*|leaked|exposed|compromised|"
             r"hacked)|(?:records|information|data|details) (?:were|was|had been|have been) "
@@ -483,17 +495,21 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             r"(?:permission|consent|authori[sz]ation) to (?:share|furnish|disclose|sell|release|use"
             r"|"
             r"access|pull|obtain|report|run|view|discuss)|unauthori[sz]ed (?:hard |credit )?"
-            r"(?:inquir\w+|pulls?|credit (?:checks?|pulls?))|inquir\w+\b[^.]{0,80}?\b(?:(?:are|is|were|was) "
+            r"(?:inquir\w+|pulls?|credit (?:checks?|pulls?))|inquir\w+\b[^.]{0,80}?\b(?:(?:are|"
+            r"is|were|was) "
             r"(?:\w+,? ){0,3}?(?:unauthori[sz]ed|fraudulent)|"
             + _WITHOUT_LEAVE
             + r"|(?:i|we) (?:did not|didn'?t|never|do not) (?:authori[sz]e|recall authori[sz]ing|"
-            r"appl\w+|fill\w*|took out|take out|open\w*|request\w*|initiat\w*|ma[dk]e))|(?:told|telling|discuss\w*) (?:\w+ ){0,3}?(?:my )?(?:personal|"
+            r"appl\w+|fill\w*|took out|take out|open\w*|request\w*|initiat\w*|ma[dk]e))|(?:told"
+            r"|telling|discuss\w*) (?:\w+ ){0,3}?(?:my )?(?:personal|"
             r"financial|private) (?:business|information|matters|affairs)|(?:(?:refus\w+|unable|"
             r"not possible|declin\w+) to|won'?t|will not|can ?not) (?:delete|remove|erase|unlink|"
-            r"destroy) (?:the \w+ (?:or|and) )?(?:my )?(?:\w+ )?(?:account|information|data|details|"
+            r"destroy) (?:the \w+ (?:or|and) )?(?:my )?(?:\w+ )?(?:account|information|data|det"
+            r"ails|"
             r"info|card)|fraudulent (?:\w+ ){0,3}?inquir(?:y|ies|es)\b|"
             r"(?:information|data|details|info|account)(?: \w+){0,3} (?:to be |was |were |being )?"
-            r"(?:transferred|shared|sold|sent|given|released|disclosed) to (?:a |an )?third[- ]part\w*"
+            r"(?:transferred|shared|sold|sent|given|released|disclosed) to (?:a |an )?third[- ]"
+            r"part\w*"
             r"|(?:'?delete account'? button|"
             r"perpetual access|track\w* (?:customer |my )?(?:emails?|location)|tracker on my))\b",
             "permission consent authoriz authoris inquir pull business information matters info "
@@ -502,7 +518,8 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             negatable=False,
         ),
         _cue(
-            r"\b(?:forward\w*|transferr\w*|gave|giv(?:en|ing)|releas\w+|s[eo]ld|shar\w+|disclos\w+|reveal\w*|"
+            r"\b(?:forward\w*|transferr\w*|gave|giv(?:en|ing)|releas\w+|s[eo]ld|shar\w+|disclos"
+            r"\w+|reveal\w*|"
             r"pass\w*|sen[dt]\w*|sell\w*|furnish\w*) (?:on )?(?:my|our) (?:personal |private |"
             r"financial |banking |bank account |credit |contact )?(?:information|data|details|info|"
             r"records|creditworthiness|credit history|credit file|social security number|ssn|"
@@ -510,12 +527,14 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             r"an? outside|non-?affiliate\w*|my " + _RELATIVE + r"|(?:a |an |the |some )?(?:\w+ )?"
             r"(?:compan(?:y|ies)|agenc(?:y|ies)|"
             r"third[- ]part\w+|marketers?|marketing|advertis\w+|vendors?|partners?|affiliates?))|"
-            r"\b(?:tell\w*|told|inform\w*|discuss\w*|disclos\w+) (?:\w+ ){0,3}?(?:a |the |my |our )?"
+            r"\b(?:tell\w*|told|inform\w*|discuss\w*|disclos\w+) (?:\w+ ){0,3}?(?:a |the |my |o"
+            r"ur )?"
             r"(?:third[- ]part(?:y|ies)|" + _RELATIVE + r"s?) (?:that|about|of) (?:i|we|my|our|the "
-            r"debt|the account|the loan)\b|\b(?:tell\w*|told) (?:\w+ ){0,3}?(?:our|my) (?:information|"
+            r"debt|the account|the loan)\b|\b(?:tell\w*|told) (?:\w+ ){0,3}?(?:our|my) (?:infor"
+            r"mation|"
             r"info|details|business)\b",
-            "forward transferr gave giv releas sold seld shar disclos pass sen sell furnish tell told reveal "
-            "inform discuss",
+            "forward transferr gave giv releas sold seld shar disclos pass sen sell furnish tell "
+            "told reveal inform discuss",
             company_act=True,
         ),
         # round 5 (dev): the data named as what was shared, reached or kept ("my personal
@@ -529,10 +548,12 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             r"handed over|forwarded|transferred|accessed|viewed) (?:to|with|by)\b"
             r"(?! (?:the |all )?(?:three |3 )?(?:credit )?(?:bureaus?|reporting))|"
             r"disclos\w+ (?:my |our )?creditworthiness|unauthori[sz]ed access (?:to|of|into|on) |"
-            r"hack(?:ed|ing) (?:into )?(?:my|our) (?:\w+ ){0,3}?(?:network|phone|email|e-mail|computer|"
+            r"hack(?:ed|ing) (?:into )?(?:my|our) (?:\w+ ){0,3}?(?:network|phone|email|e-mail|c"
+            r"omputer|"
             r"system|wifi|accounts?)\b|(?:information|data|details|info) [^.]{0,60}?(?:which|"
             r"that) (?:i|we) (?:can ?not|can'?t|am unable to|are unable to|could not|couldn'?t) "
-            r"(?:remove|delete|erase)|(?:you|they) (?:still )?(?:have|had|has) access to (?:all )?my "
+            r"(?:remove|delete|erase)|(?:you|they) (?:still )?(?:have|had|has) access to (?:all"
+            r" )?my "
             r"(?:personal |private |financial )?(?:information|data|details|info)|(?:obtain\w*|got|"
             r"acquir\w*) (?:all )?my (?:\w+ ){0,3}?(?:information|info|data|details) (?:\w+ )?"
             r"(?:fraudulently|illegally|unlawfully|improperly))",
