@@ -152,7 +152,8 @@ _ACCOUNT_THING = (
     r"withdrawals?|debits?|deductions?|payments?|changes?|lien|lease|contract|refinanc\w*)"
 )
 _WITHOUT_LEAVE = (
-    r"without (?:my |his |her |our |any |their )?(?:express |written |prior |signed )?"
+    r"without (?:my |his |her |our |any |their )?(?:(?:express|written|prior|signed|oral|verbal) "
+    r"(?:or |and |/ ?)?)*"
     r"(?:knowledge|consent|permission|authori[sz]ation|approval)"
 )
 _RELATIVE = (
@@ -165,10 +166,13 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
     Flag.LITIGATION: (
         # the customer's own act: suing, filing, hiring or consulting a lawyer
         _cue(
-            r"\b(?:sue|suing|sued|file[sd]? (?:a |my |the )?(?:law)?suit|filing (?:a |the )?(?:law)"
-            r"?suit|"
+            r"\b(?:sue|suing|(?<!be )sued|(?:file[sd]?|filing) (?:a |my |the )?(?:civil |federa"
+            r"l |formal |"
+            r"class[- ]action )?(?:law)?suit|"
             r"file[sd]? (?:a )?(?:claim|case|complaint) (?:in|with the) (?:small claims )?court|"
-            r"small[- ]claims(?: court)?|take (?:them|this|it|you|the company|\w+) to court|"
+            r"small[- ]claims(?: court)?|take (?:them|this|it|you|the company|\w+) to (?:federa"
+            r"l |civil |"
+            r"state |district |small claims )?court|"
             r"(?:take|taking|took|pursue|pursuing|seek|seeking|initiate|initiating|start|starting|"
             r"bring|bringing|consider|considering|explore|exploring|proceed with|proceeding with|"
             r"follow through with|move forward with) (?:\w+ ){0,2}?(?:legal action|legal actions|"
@@ -177,17 +181,20 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             r"legal steps|legal measures)|"
             r"(?:hire|hired|hiring|retain|retained|consult|consulted|consulting|contact|contacted|"
             r"get|got|getting|speak to|spoke to|spoke with|speaking with|speaking to|talk to|"
-            r"talked to|talking to|following up with|follow up with|reached out to|reach out to|"
+            r"spoken to|spoken with|talked to|talking to|following up with|follow up with|reach"
+            r"ed out to|reach out to|"
             r"seek|seeking|involve|involving|call|called) (?:with )?(?:a |an |my |our )?"
             r"(?:own |private |personal |consumer |consumer rights )?" + _LAWYER + r"|"
             r"(?:my|our) (?:own |private |personal )?(?:lawyer|attorney|solicitor|legal counsel|"
-            r"legal team)s?|legal counsel|legal recourse|seek legal|legal intervention|"
+            r"legal team)s?|(?<!bankruptcy )(?<!bankrupcy )legal counsel|legal recourse|seek le"
+            r"gal|legal intervention|"
             r"(?:get|got|getting|have|had) (?:a |an |my |our )?(?:\w+ )?"
             r"(?:lawyer|attorney|solicitor)s? involved|"
             r"reached out to (?:to )?(?:a |an )?(?:lawyer|attorney|solicitor)|"
-            r"(?:for|with|using|have|hired|got) legal representation|"
+            r"(?:for|with|using|have|hired|got|sought|seeking|seek|retained|obtained) legal rep"
+            r"resentation|"
             r"(?:join|joining|be part of|become (?:a )?part of|become apart of|be included in) "
-            r"(?:\w+ ){0,2}?(?:class action|lawsuit))\b",
+            r"(?:\w+ ){0,2}?(?:class action|lawsuit))\b(?! generals?\b)",
             "sue suing suit claims court action proceedings litigation lawyer attorney solicitor "
             "counsel firm aid team legal recourse",
             customer_act=True,
@@ -216,6 +223,32 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             "legal litigation suit court sued pending impending intended step option recourse "
             "resort further judicial plaintiff judge courthouse damages",
             negatable=False,
+        ),
+        # round 5 (dev): a lawyer already at work, court named without "sue", legal
+        # consequences announced ("I now have an attorney working with me in this matter",
+        # "I will have attorney reach out", "see you in court", "will result in legal
+        # liabilities")
+        _cue(
+            r"\b(?:see (?:you|them) in court|(?:through|in) the courts|(?:have|has|had|will have|"
+            r"getting|got) (?:a |an |my |our )?(?:own )?(?:lawyer|attorney|solicitor)s? "
+            r"(?:now )?(?:working|representing|handling|looking|review\w*|reach\w* out|contact\w*|"
+            r"call\w*|writ\w*|send\w*|draft\w*|deal\w*|on (?:this|it|the case|my case))|"
+            r"pursu\w+ (?:this|it|the matter|this matter|them|you) legally|legally pursu\w+|"
+            r"(?:will|would|may|could|shall) result in (?:\w+ ){0,2}?legal (?:liabilit\w+|"
+            r"consequences|ramifications|proceedings|repercussions)|(?:prepared|ready|willing|"
+            r"intend|intending|plan|planning|going) to (?:go to court|take (?:legal|court) action)|"
+            r"(?:member|part|apart) of (?:the |a |this )?class[- ]action|(?:initiat\w+|fil\w+|s"
+            r"tart\w*|"
+            r"demand\w*|notice (?:of|for)) (?:\w+ ){0,2}?arbitration|(?:my|our) (?:legal (?:adv"
+            r"isor|"
+            r"adviser|representatives?)|paralegal)|(?:and|or) (?:potentially|possibly|even|maybe|"
+            r"perhaps|eventually|ultimately) (?:take |pursue |seek )?(?:legal action|litigation|"
+            r"a lawsuit|court)|(?:(?:was|am|are|were) )?(?:going|gon+a|want(?:ed)? to|plan\w* to|"
+            r"intend\w* to|decided to) "
+            r"(?:to )?(?:sue|suit) (?:them|you|him|her|the company|it)\b)\b",
+            "court courts lawyer attorney solicitor legal class arbitration paralegal litigation "
+            "lawsuit sue suit",
+            customer_act=True,
         ),
     ),
     Flag.REGULATOR: (
@@ -358,7 +391,7 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
         ),
         _cue(
             r"\b(?:call(?:s|ed|ing)?|text(?:s|ed|ing)?|contact(?:s|ed|ing)?) "
-            r"(?:me |us )?(?:\w+ )?(?:constantly|repeatedly|nonstop|non-stop|incessantly|"
+            r"(?:me |us )?(?:\w+ ){0,3}?(?:constantly|repeatedly|nonstop|non-stop|incessantly|"
             r"ceaselessly|excessively|non stop|"
             r"all day long|back to back|from (?:different|several|multiple|many|other|\d+) "
             r"(?:\w+ )?numbers|every day|everyday|daily|multiple times a day|several times a day|"
@@ -417,11 +450,19 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
     ),
     Flag.DATA_PROTECTION: (
         _cue(
-            r"\b(?:privacy|data breach\w*|security breach|breach of (?:my )?(?:data|"
+            r"\b(?:(?:violat\w*|invad\w*|invasion of|breach\w*|disregard\w*|infring\w*) (?:\w+ "
+            r"){0,4}?"
+            r"privacy|privacy (?:was |has been |had been |is being )?(?:breached|violated|invaded|"
+            r"compromised)|(?<!exercise my )right to privacy|data breach\w*|security breach|bre"
+            r"ach of (?:my )?(?:data|"
             r"personal|privacy)|data protection|GDPR|HIPAA|Gramm-Leach-Bliley|GLBA|dark web|"
             r"(?:leaked|exposed|compromised|hacked)(?: my)? (?:personal |private )?"
             r"(?:data|information|details|account|info)|data (?:hack|leak)|email hack|"
-            r"permissible purposes?|false pretenses)\b",
+            r"(?<!proof of my )(?<!proof of )permissible purposes?|(?:(?:obtain\w*|pull\w*|acce"
+            r"ss\w*|"
+            r"request\w*) (?:my |the |his |her |a )?(?:credit|report|information|info|data|cons"
+            r"umer "
+            r"report)|inquir\w*|credit report|consumer report)[^.]{0,40}?false pretenses)\b",
             "privacy breach protection gdpr hipaa gramm glba dark leaked exposed compromised "
             "hacked hack leak permissible pretenses",
         ),
@@ -435,8 +476,11 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
         ),
         _cue(
             r"\b(?:impermissible purpose|hippa|"
-            r"(?:record|records|information|info|data|details|identity|account|email|phone) "
-            r"(?:has|have|had|was|were|got) (?:been )?(?:breach\w*|leaked|exposed|compromised|"
+            r"(?:record|records|information|info|data|details|identity|accounts?|email|phone) "
+            r"(?:has|have|had|was|were|got|keeps getting|kept getting|getting|gets|being|to get"
+            r"|get|"
+            r"to be) (?:been )?"
+            r"(?:breach\w*|leaked|exposed|compromised|"
             r"hacked)|(?:records|information|data|details) (?:were|was|had been|have been) "
             r"(?:sent|given|shared|disclosed|released|sold) to (?:a |an )?(?:third|unauthori[sz]ed|"
             r"other) part\w*|(?:shar\w+|disclos\w+|distribut\w+|s[eo]ld|communicat\w+) (?:\w+ ){0,4"
@@ -451,15 +495,21 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             r"(?:permission|consent|authori[sz]ation) to (?:share|furnish|disclose|sell|release|use"
             r"|"
             r"access|pull|obtain|report|run|view|discuss)|unauthori[sz]ed (?:hard |credit )?"
-            r"(?:inquir\w+|pulls?|credit (?:checks?|pulls?))|inquir\w+ (?:\w+ ){0,8}?(?:"
+            r"(?:inquir\w+|pulls?|credit (?:checks?|pulls?))|inquir\w+\b[^.]{0,80}?\b(?:(?:are|"
+            r"is|were|was) "
+            r"(?:\w+,? ){0,3}?(?:unauthori[sz]ed|fraudulent)|"
             + _WITHOUT_LEAVE
             + r"|(?:i|we) (?:did not|didn'?t|never|do not) (?:authori[sz]e|recall authori[sz]ing|"
-            r"appl\w+|fill\w*))|(?:told|telling|discuss\w*) (?:\w+ ){0,3}?(?:my )?(?:personal|"
-            r"financial|private) (?:business|information|matters|affairs)|(?:refus\w+|won'?t|"
-            r"will not|can ?not|unable|not possible) to (?:delete|remove|erase|unlink) (?:my )?"
-            r"(?:\w+ )?(?:account|information|data|details|info|card)|"
+            r"appl\w+|fill\w*|took out|take out|open\w*|request\w*|initiat\w*|ma[dk]e))|(?:told"
+            r"|telling|discuss\w*) (?:\w+ ){0,3}?(?:my )?(?:personal|"
+            r"financial|private) (?:business|information|matters|affairs)|(?:(?:refus\w+|unable|"
+            r"not possible|declin\w+) to|won'?t|will not|can ?not) (?:delete|remove|erase|unlink|"
+            r"destroy) (?:the \w+ (?:or|and) )?(?:my )?(?:\w+ )?(?:account|information|data|det"
+            r"ails|"
+            r"info|card)|fraudulent (?:\w+ ){0,3}?inquir(?:y|ies|es)\b|"
             r"(?:information|data|details|info|account)(?: \w+){0,3} (?:to be |was |were |being )?"
-            r"(?:transferred|shared|sold|sent|given|released|disclosed) to (?:a |an )?third[- ]part"
+            r"(?:transferred|shared|sold|sent|given|released|disclosed) to (?:a |an )?third[- ]"
+            r"part\w*"
             r"|(?:'?delete account'? button|"
             r"perpetual access|track\w* (?:customer |my )?(?:emails?|location)|tracker on my))\b",
             "permission consent authoriz authoris inquir pull business information matters info "
@@ -468,11 +518,48 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
             negatable=False,
         ),
         _cue(
-            r"\b(?:forward\w*|transferr\w*|gave|giv(?:en|ing)|releas\w+|s[eo]ld|shar\w+|disclos\w+|"
-            r"pass\w*) (?:on )?(?:my|our) (?:personal |private |financial )?(?:information|data|"
-            r"details|info|records) (?:on )?to (?:xxxx|another|other|a third|third|an? outside)",
-            "forward transferr gave giv releas sold seld shar disclos pass",
+            r"\b(?:forward\w*|transferr\w*|gave|giv(?:en|ing)|releas\w+|s[eo]ld|shar\w+|disclos"
+            r"\w+|reveal\w*|"
+            r"pass\w*|sen[dt]\w*|sell\w*|furnish\w*) (?:on )?(?:my|our) (?:personal |private |"
+            r"financial |banking |bank account |credit |contact )?(?:information|data|details|info|"
+            r"records|creditworthiness|credit history|credit file|social security number|ssn|"
+            r"phone number|address) (?:on )?(?:to|with) (?:xxxx|another|other|a third|third|"
+            r"an? outside|non-?affiliate\w*|my " + _RELATIVE + r"|(?:a |an |the |some )?(?:\w+ )?"
+            r"(?:compan(?:y|ies)|agenc(?:y|ies)|"
+            r"third[- ]part\w+|marketers?|marketing|advertis\w+|vendors?|partners?|affiliates?))|"
+            r"\b(?:tell\w*|told|inform\w*|discuss\w*|disclos\w+) (?:\w+ ){0,3}?(?:a |the |my |o"
+            r"ur )?"
+            r"(?:third[- ]part(?:y|ies)|" + _RELATIVE + r"s?) (?:that|about|of) (?:i|we|my|our|the "
+            r"debt|the account|the loan)\b|\b(?:tell\w*|told) (?:\w+ ){0,3}?(?:our|my) (?:infor"
+            r"mation|"
+            r"info|details|business)\b",
+            "forward transferr gave giv releas sold seld shar disclos pass sen sell furnish tell "
+            "told reveal inform discuss",
             company_act=True,
+        ),
+        # round 5 (dev): the data named as what was shared, reached or kept ("my personal
+        # information was shared with", "allowed unauthorized access to my accounts",
+        # "hacked my network", "stored on their website, which I can not remove")
+        _cue(
+            r"\b(?:(?:my|our) (?:personal |private |financial |banking |bank account |credit |"
+            r"contact )?(?:information|data|details|info|records|creditworthiness|"
+            r"social security number|ssn|phone number) (?:has |had |have )?(?:was |were |been |"
+            r"being |got )+(?:shared|sold|given|released|disclosed|sent|passed on|leaked|"
+            r"handed over|forwarded|transferred|accessed|viewed) (?:to|with|by)\b"
+            r"(?! (?:the |all )?(?:three |3 )?(?:credit )?(?:bureaus?|reporting))|"
+            r"disclos\w+ (?:my |our )?creditworthiness|unauthori[sz]ed access (?:to|of|into|on) |"
+            r"hack(?:ed|ing) (?:into )?(?:my|our) (?:\w+ ){0,3}?(?:network|phone|email|e-mail|c"
+            r"omputer|"
+            r"system|wifi|accounts?)\b|(?:information|data|details|info) [^.]{0,60}?(?:which|"
+            r"that) (?:i|we) (?:can ?not|can'?t|am unable to|are unable to|could not|couldn'?t) "
+            r"(?:remove|delete|erase)|(?:you|they) (?:still )?(?:have|had|has) access to (?:all"
+            r" )?my "
+            r"(?:personal |private |financial )?(?:information|data|details|info)|(?:obtain\w*|got|"
+            r"acquir\w*) (?:all )?my (?:\w+ ){0,3}?(?:information|info|data|details) (?:\w+ )?"
+            r"(?:fraudulently|illegally|unlawfully|improperly))",
+            "shared sold given released disclosed sent passed leaked handed forwarded transferred "
+            "accessed viewed creditworthiness unauthorized unauthorised hack remove delete erase "
+            "access fraudulently illegally unlawfully improperly",
         ),
     ),
     Flag.FRAUD: (
@@ -623,19 +710,19 @@ CUES: dict[Flag, tuple[_Cue, ...]] = {
 }
 
 # How often each cue was right where it fired: (right + 1) / (fired + 2) on the `dev`
-# rows of flagset/legal_flags.csv (measured 2026-12-02 on 260 rows, after the rules were tuned on
+# rows of flagset/legal_flags.csv (measured 2026-12-03 on 410 rows, after the rules were tuned on
 # those rows, so somewhat optimistic; `plaint triage evaluate` prints how the confidence
 # holds up on the held-out `test` rows). One number per cue, in CUES order.
 CUE_CONFIDENCE: dict[Flag, tuple[float, ...]] = {
-    Flag.LITIGATION: (0.78, 0.83),
-    Flag.REGULATOR: (0.97, 0.80),
-    Flag.BREACH_OF_CONTRACT: (0.75, 0.75, 0.57, 0.71),
+    Flag.LITIGATION: (0.84, 0.86, 0.90),
+    Flag.REGULATOR: (0.98, 0.83),
+    Flag.BREACH_OF_CONTRACT: (0.67, 0.86, 0.67, 0.50),
     Flag.PRODUCT_SAFETY: (0.60, 0.67),
-    Flag.DISCRIMINATION: (0.87, 0.50),
-    Flag.HARASSMENT: (0.95, 0.92, 0.83, 0.80, 0.75, 0.83, 0.83, 0.78, 0.67),
-    Flag.DATA_PROTECTION: (0.87, 0.75, 0.86, 0.82, 0.67),
-    Flag.FRAUD: (0.94, 0.82, 0.75, 0.70, 0.67),
-    Flag.VULNERABILITY: (0.91, 0.33, 0.85),
+    Flag.DISCRIMINATION: (0.88, 0.50),
+    Flag.HARASSMENT: (0.93, 0.88, 0.78, 0.71, 0.78, 0.86, 0.83, 0.78, 0.67),
+    Flag.DATA_PROTECTION: (0.90, 0.83, 0.91, 0.90, 0.89, 0.86),
+    Flag.FRAUD: (0.96, 0.83, 0.75, 0.64, 0.67),
+    Flag.VULNERABILITY: (0.83, 0.40, 0.81),
     Flag.MEDIA: (0.75, 0.67),
 }
 if {f: len(c) for f, c in CUE_CONFIDENCE.items()} != {f: len(c) for f, c in CUES.items()}:
@@ -646,7 +733,7 @@ if {f: len(c) for f, c in CUE_CONFIDENCE.items()} != {f: len(c) for f, c in CUES
 # at a new subject; negation and subject are looked for only inside the cue's clause.
 _BOUNDARY = re.compile(
     r"[.!?;:,()\n\r]|\b(?:but|however|although|though|because|unless|otherwise|if|"
-    r"or else|so|and|until|which|who|that)\b",
+    r"or else|so|and|until|which|who|that|in order to)\b",
     re.IGNORECASE,
 )
 _FIRST_PERSON = re.compile(r"\b(?:i|we|my husband and i|my wife and i)\b", re.IGNORECASE)
@@ -667,7 +754,7 @@ _NEGATION = re.compile(
 # but to", "I am not afraid to go to the press".
 _NOT_A_NEGATION = re.compile(
     r"\b(?:not hesitate|no choice|no other (?:choice|option)|not afraid|not rule out|"
-    r"not be (?:afraid|shy)|no alternative|not going to stop)\b",
+    r"not be (?:afraid|shy)|no alternative|not going to stop|not only)\b",
     re.IGNORECASE,
 )
 # Objects and passives that make the customer the target, not the actor: "sue me",
