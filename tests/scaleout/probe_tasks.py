@@ -19,7 +19,7 @@ def probe_write(*, key: str, pause: float) -> int:
     time.sleep(pause)
     with connection.cursor() as cursor:
         cursor.execute(
-            f"INSERT INTO {PROBE_TABLE} (key, pid) VALUES (%s, %s)",  # noqa: S608 - constant
+            f"INSERT INTO {PROBE_TABLE} (key, pid) VALUES (%s, %s)",
             [key, os.getpid()],
         )
     return os.getpid()

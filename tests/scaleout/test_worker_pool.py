@@ -50,8 +50,10 @@ class Pool:
             "PYTHONPATH": str(REPO),  # the probe task lives in tests/
         }
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "plaint", "worker", "--processes", str(processes)]
-            + ["--interval", "3600", "--poll", "0.1"],
+            [
+                *(sys.executable, "-m", "plaint", "worker", "--processes", str(processes)),
+                *("--interval", "3600", "--poll", "0.1"),
+            ],
             env=env,
             cwd=REPO,
             stdout=subprocess.PIPE,
@@ -119,7 +121,7 @@ def test_two_worker_processes_run_every_task_exactly_once(probe: None, tmp_path:
     assert {r.status for r in results} == {"SUCCESSFUL"}, [r.traceback for r in results]
     assert all(len(r.worker_ids) == 1 for r in results)  # each claimed once, by one worker
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT key, pid FROM {PROBE_TABLE}")  # noqa: S608 - constant
+        cursor.execute(f"SELECT key, pid FROM {PROBE_TABLE}")
         rows = cursor.fetchall()
     assert sorted(key for key, _ in rows) == keys  # none lost, none twice (unique key)
     pids = {pid for _, pid in rows}
@@ -150,7 +152,7 @@ def test_sigterm_finishes_the_running_task_then_every_process_exits(
     (result,) = _probe_results()
     assert result.status == "SUCCESSFUL"  # the task was finished, not cut off
     with connection.cursor() as cursor:
-        cursor.execute(f"SELECT key FROM {PROBE_TABLE}")  # noqa: S608 - constant
+        cursor.execute(f"SELECT key FROM {PROBE_TABLE}")
         assert cursor.fetchall() == [("slow",)]
     assert sum("stopped" in line for line in pool.lines) == 2, pool.lines
 

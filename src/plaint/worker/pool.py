@@ -83,7 +83,8 @@ def supervise(commands: Sequence[Sequence[str]]) -> int:
     """Start one process per command, pass SIGTERM/SIGINT on to all of them, and wait.
     When one exits with an error before a stop was asked for, the others are stopped and
     its status is returned; otherwise 0 once all have exited."""
-    processes = [subprocess.Popen(list(command)) for command in commands]
+    # Our own command lines (sys.executable -m plaint worker ...), never outside input.
+    processes = [subprocess.Popen(list(command)) for command in commands]  # noqa: S603
     stopping = False
 
     def forward(signum: int, frame: FrameType | None) -> None:
