@@ -13,6 +13,7 @@ from plaint.accounts.models import Organisation, User
 from plaint.cases.ledger import ledger_verify, personal_prefetch
 from plaint.cases.models import Case, CaseEvent, Contact, Evidence, ResolutionOffer
 from plaint.cases.search import search_matches
+from plaint.config.replicas import replica_alias
 from plaint.domain.events import EventKind, EvidenceAttached, Payload, payload_from_json
 from plaint.domain.ledger import VerificationReport
 from plaint.domain.lifecycle import CaseStatus, allowed_targets
@@ -40,14 +41,19 @@ def case_list(
     organisation: Organisation,
     filters: CaseFilters | None = None,
     visible_to: User | None = None,
+    stale_ok: bool = False,
 ) -> QuerySet[Case]:
-    """The organisation's cases, newest first, narrowed by `filters`. With `visible_to`,
-    only the cases that member of staff may see: all of them with `cases.view_all_cases`,
-    otherwise their own and the unassigned ones. `filters.q` finds a reference, or words
-    anywhere in what was written about a case (the complaint with its order and account
-    numbers, notes, contact summaries: `plaint.cases.search`)."""
+    """The organisation's cases, newest first, narrowed by `filters`. With `stale_ok` (the
+    desk's queue, search) they are read from the read replica when one is configured and
+    the request is not pinned to the primary (`plaint.config.replicas.replica_alias`).
+    With `visible_to`, only the cases that member of staff may see: all of them with
+    `cases.view_all_cases`, otherwise their own and the unassigned ones. `filters.q` finds
+    a reference, or words anywhere in what was written about a case (the complaint with
+    its order and account numbers, notes, contact summaries: `plaint.cases.search`)."""
     f = filters or CaseFilters()
-    cases = Case.objects.filter(organisation=organisation).select_related("customer", "assignee")
+    cases = (
+        _cases(stale_ok).filter(organisation=organisation).select_related("customer", "assignee")
+    )
     cases = _visible(cases, visible_to)
     if f.status:
         cases = cases.filter(status=f.status)
@@ -133,6 +139,11 @@ def case_visible(*, case: Case, user: User) -> bool:
     return user.has_perm("cases.view_all_cases") or case.assignee_id in (None, user.pk)
 
 
+def _cases(stale_ok: bool) -> QuerySet[Case]:
+    """Every case, read from the replica if `stale_ok` allows it now, else the primary."""
+    return Case.objects.using(replica_alias()) if stale_ok else Case.objects.all()
+
+
 def _visible(cases: QuerySet[Case], user: User | None) -> QuerySet[Case]:
     if user is None or user.has_perm("cases.view_all_cases"):
         return cases
@@ -140,9 +151,9 @@ def _visible(cases: QuerySet[Case], user: User | None) -> QuerySet[Case]:
 
 
 def case_status_counts(
-    *, organisation: Organisation, visible_to: User | None = None
+    *, organisation: Organisation, visible_to: User | None = None, stale_ok: bool = False
 ) -> dict[str, int]:
-    cases = _visible(Case.objects.filter(organisation=organisation), visible_to)
+    cases = _visible(_cases(stale_ok).filter(organisation=organisation), visible_to)
     # Counting the status column itself lets PostgreSQL answer from the index alone.
     rows = cases.values("status").annotate(n=Count("status"))
     return {row["status"]: row["n"] for row in rows}

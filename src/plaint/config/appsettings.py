@@ -99,6 +99,8 @@ class AppSettings:
     tsa_url: str = field(default="", metadata={"env": "PLAINT_TSA_URL"})
     tsa_cert: str = field(default="", metadata={"env": "PLAINT_TSA_CERT"})
     database_pooled: bool = field(default=False, metadata={"env": "PLAINT_DATABASE_POOLED"})
+    database_replica_url: str = field(default="", metadata={"env": "DATABASE_REPLICA_URL"})
+    read_pin_seconds: int = field(default=10, metadata={"env": "PLAINT_READ_PIN_SECONDS"})
     verify_bytes_per_view: int = field(
         default=16 << 20, metadata={"env": "PLAINT_VERIFY_BYTES_PER_VIEW"}
     )
@@ -182,6 +184,10 @@ class AppSettings:
             database_pooled=_bool(
                 "PLAINT_DATABASE_POOLED", env.get("PLAINT_DATABASE_POOLED", "false")
             ),
+            database_replica_url=_replica_url(env),
+            read_pin_seconds=_int(
+                "PLAINT_READ_PIN_SECONDS", env.get("PLAINT_READ_PIN_SECONDS", "10")
+            ),
             verify_bytes_per_view=_int(
                 "PLAINT_VERIFY_BYTES_PER_VIEW",
                 env.get("PLAINT_VERIFY_BYTES_PER_VIEW", str(16 << 20)),
@@ -221,6 +227,27 @@ class AppSettings:
     def variables() -> list[str]:
         """The names of every environment variable read."""
         return [f.metadata["env"] for f in fields(AppSettings)]
+
+
+_POSTGRES_SCHEMES = ("postgres://", "postgresql://", "pgsql://", "postgis://")
+
+
+def _replica_url(env: Mapping[str, str]) -> str:
+    """DATABASE_REPLICA_URL: a PostgreSQL standby of DATABASE_URL's PostgreSQL, or unset."""
+    url = env.get("DATABASE_REPLICA_URL", "").strip()
+    if not url:
+        return ""
+    if not url.startswith(_POSTGRES_SCHEMES):
+        raise SettingsError(
+            "DATABASE_REPLICA_URL must be a PostgreSQL URL (postgres://...): a read "
+            "replica is a PostgreSQL standby."
+        )
+    if not env.get("DATABASE_URL", "").startswith(_POSTGRES_SCHEMES):
+        raise SettingsError(
+            "DATABASE_REPLICA_URL needs DATABASE_URL to be PostgreSQL too (the replica is "
+            "a standby of that server); SQLite has no replicas."
+        )
+    return url
 
 
 def _limits(env: Mapping[str, str]) -> dict[str, int]:

@@ -68,6 +68,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Pins a member of staff's reads to the primary for a while after each write of theirs.
+    "plaint.config.replicas.ReadYourWritesMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "plaint.api.middleware.ApiMiddleware",
@@ -133,6 +135,16 @@ def _database(url: str, pooled: bool = False) -> dict[str, object]:
 
 
 DATABASES = {"default": _database(APP.database_url, pooled=APP.database_pooled)}
+if APP.database_replica_url:
+    # A streaming replica of the primary: read only by the selectors that say they may
+    # read slightly stale data (plaint.config.replicas). Under the test runner it mirrors
+    # the primary, so tests that do not start a replica of their own still run.
+    DATABASES["replica"] = {
+        **_database(APP.database_replica_url, pooled=APP.database_pooled),
+        "TEST": {"MIRROR": "default"},
+    }
+DATABASE_ROUTERS = ["plaint.config.replicas.ReplicaRouter"]
+PLAINT_READ_PIN_SECONDS = APP.read_pin_seconds
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "accounts.User"

@@ -85,9 +85,14 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         regimes=selectors.case_regimes(organisation=org),
     )
     valid = form.is_bound and form.is_valid()
-    all_cases = selectors.case_list(organisation=org, visible_to=user)
+    # The queue may be a moment behind: it reads from the read replica, if there is one
+    # (unless this member of staff has just written: plaint.config.replicas).
+    all_cases = selectors.case_list(organisation=org, visible_to=user, stale_ok=True)
     cases = selectors.case_list(
-        organisation=org, filters=form.filters() if valid else None, visible_to=user
+        organisation=org,
+        filters=form.filters() if valid else None,
+        visible_to=user,
+        stale_ok=True,
     )
     queue = None
     if valid:
@@ -109,7 +114,7 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
             )
     cases = queue_sort(cases, form.chosen_sort())
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
-    counts = selectors.case_status_counts(organisation=org, visible_to=user)
+    counts = selectors.case_status_counts(organisation=org, visible_to=user, stale_ok=True)
     query = params.copy()
     query.pop("page", None)
     query.pop("view", None)

@@ -27,6 +27,7 @@ from plaint.accounts.selectors import staff_list
 from plaint.cases.models import Case, CaseEvent, ResolutionOffer
 from plaint.cases.selectors import case_menu_values
 from plaint.cases.taxonomy import root_cause_labels
+from plaint.config.replicas import stale_ok
 from plaint.deadlines.facts import calendars_for
 from plaint.deadlines.models import CaseDeadline
 from plaint.domain.errors import FieldErrors
@@ -483,6 +484,13 @@ def _age_filter(
 
 
 def report_build(*, organisation: Organisation, filters: ReportFilters, now: datetime) -> Report:
+    """The report's figures, read from the read replica when there is one (a report may be
+    a moment behind; `plaint.config.replicas`)."""
+    with stale_ok():
+        return _report_build(organisation=organisation, filters=filters, now=now)
+
+
+def _report_build(*, organisation: Organisation, filters: ReportFilters, now: datetime) -> Report:
     zone = _zone(organisation)
     cases = report_cases(organisation=organisation, filters=filters)
     case_count = cases.count()

@@ -40,6 +40,6 @@ class Command(BaseCommand):
             return
         if org is None or not options["query"].strip():
             raise CommandError("Give --org SLUG and the words to look for (or --rebuild).")
-        cases = case_list(organisation=org, filters=CaseFilters(q=options["query"]))
+        cases = case_list(organisation=org, filters=CaseFilters(q=options["query"]), stale_ok=True)
         for case in cases[: options["limit"]]:
             self.stdout.write(f"{case.reference}  {case.received_at:%Y-%m-%d}  {case.product}")
