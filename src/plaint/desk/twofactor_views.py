@@ -149,7 +149,8 @@ def signin_code_view(request: HttpRequest) -> HttpResponse:
     if found is None:
         request.session.pop(PENDING, None)
         context = {"reason": "expired", "minutes": PENDING_MINUTES}
-        return render(request, "desk/twofactor/ended.html", context, status=403)
+        # 400, not 403: nothing is refused to this person, the step is simply over.
+        return render(request, "desk/twofactor/ended.html", context, status=400)
     state, user = found
     form = CodeForm(request.POST if request.method == "POST" else None)
     if not form.is_bound:
