@@ -291,6 +291,11 @@ RECIPES: dict[str, Recipe] = {
     "login": Recipe(ANYONE, body=lambda w: {"username": "ada", "password": "pw-ada-123"}),
     "logout": Recipe(STAFF),
     "password_confirm": Recipe(STAFF, body=lambda w: {"password": "pw-ada-123", "next": "/"}),
+    # two-factor: the code step of signing in, one's own set-up page
+    "two_factor_signin": Recipe(ANYONE, body=lambda w: {"code": "123456"}),
+    "two_factor_account": Recipe(STAFF, body=lambda w: {"code": "123456"}),
+    "two_factor_qr": Recipe(STAFF),
+    "two_factor_recovery_codes": Recipe(STAFF),
     "desk:case_list": Recipe(STAFF),
     "desk:case_detail": Recipe(STAFF, _ref, objects=("reference",)),
     "desk:case_action": Recipe(
@@ -425,6 +430,10 @@ RECIPES: dict[str, Recipe] = {
             "is_active": "on",
         },
         objects=("user_id",),
+    ),
+    "desk_admin:two_factor_policy": Recipe(STAFF, body=lambda w: {"required": "on"}),
+    "desk_admin:member_two_factor_reset": Recipe(
+        STAFF, lambda w: {"user_id": w.member.pk}, objects=("user_id",)
     ),
     "desk_admin:member_password": Recipe(
         STAFF,

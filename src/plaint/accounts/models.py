@@ -39,6 +39,11 @@ class Organisation(models.Model):
         default=20, help_text="House service level: full response within N business days."
     )
     created_at = models.DateTimeField()
+    two_factor_required = models.BooleanField(
+        default=False,
+        help_text="Every member of staff signing in with a password must use a second factor "
+        "(a code from an authenticator app); those without one are sent to set it up.",
+    )
 
     def __str__(self) -> str:
         return self.name
@@ -102,11 +107,20 @@ class StaffChange(models.Model):
         REACTIVATED = "reactivated", "Reactivated"
         PASSWORD_SET = "password_set", "Password set"
         UNLOCKED = "unlocked", "Sign-in unlocked"
+        TWO_FACTOR_ENROLLED = "2fa_enrolled", "Two-factor set up"
+        TWO_FACTOR_RESET = "2fa_reset", "Two-factor reset"
+        RECOVERY_CODES_NEW = "2fa_codes_new", "New recovery codes"
+        RECOVERY_CODE_USED = "2fa_code_used", "Recovery code used"
+        TWO_FACTOR_REQUIRED = "2fa_required", "Two-factor required for all staff"
+        TWO_FACTOR_OPTIONAL = "2fa_optional", "Two-factor no longer required"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.PROTECT, related_name="staff_changes"
     )
-    user = models.ForeignKey(User, on_delete=models.PROTECT, related_name="staff_changes")
+    # None: a change to the organisation's own policy (two-factor required), not to a member.
+    user = models.ForeignKey(
+        User, on_delete=models.PROTECT, related_name="staff_changes", null=True, blank=True
+    )
     # None: made outside the desk (the `plaint staff` command, the demo loader).
     actor = models.ForeignKey(
         User, on_delete=models.PROTECT, related_name="+", null=True, blank=True
@@ -142,6 +156,13 @@ class StaffChange(models.Model):
                 for name, (old, new) in sorted(changed.items())
             ]
             return "changed " + "; ".join(parts) if parts else "details changed"
+        if self.what == self.What.RECOVERY_CODE_USED:
+            left = detail.get("left")
+            return (
+                f"signed in with a recovery code ({left} left)"
+                if left is not None
+                else ("signed in with a recovery code")
+            )
         return str(self.get_what_display()).lower()
 
 
@@ -150,3 +171,22 @@ _FIELD_WORDS = {"first_name": "first name", "last_name": "last name", "email": "
 
 def _quoted(value: str) -> str:
     return f"“{value}”" if value else "(empty)"
+
+
+class RecoveryCode(models.Model):
+    """One of a member's one-use recovery codes for two-factor sign-in. Only a keyed hash
+    of the code is kept (`plaint.accounts.twofactor`); the codes themselves are shown once,
+    when made. A used code keeps its row (with `used_at`) until new codes replace them."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="recovery_codes")
+    code_hash = models.CharField(max_length=64)
+    created_at = models.DateTimeField()
+    used_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "code_hash"], name="recovery_code_unique")
+        ]
+
+    def __str__(self) -> str:
+        return f"recovery code of {self.user_id} ({'used' if self.used_at else 'unused'})"

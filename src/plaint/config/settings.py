@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django_tasks",
     "django_tasks_db",
     "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "plaint.accounts",
     "plaint.cases",
     "plaint.deadlines",
@@ -79,6 +81,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "plaint.desk.middleware.StaffIdleTimeoutMiddleware",
+    "plaint.desk.twofactor_gate.TwoFactorGateMiddleware",
     "plaint.desk.middleware.OrganisationTimeZoneMiddleware",
     "plaint.desk.middleware.PrivatePagesMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -338,6 +341,12 @@ AXES_HTTP_RESPONSE_CODE = 429
 # The client's address: REMOTE_ADDR, or X-Forwarded-For behind PLAINT_TRUSTED_PROXIES proxies.
 PLAINT_TRUSTED_PROXIES = APP.trusted_proxies
 AXES_CLIENT_IP_CALLABLE = "plaint.config.client_address.client_address"
+# ---------------------------------------------------------------- two-factor (django-otp)
+# The name authenticator apps show beside the account (plaint.accounts.twofactor).
+OTP_TOTP_ISSUER = "Plaint"
+# Each wrong code doubles the wait before the device accepts another (1 s, 2 s, 4 s...),
+# across sessions; a sign-in also ends after 5 wrong codes (plaint.accounts.twofactor).
+OTP_TOTP_THROTTLE_FACTOR = 1
 # ---------------------------------------------------------------- disputes
 # Days a received cease-and-desist gets to its reply when the letter sets no deadline
 # (policy, not law; PD-PAC para 6(b) gives 14 days in a straightforward case).

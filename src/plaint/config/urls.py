@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from plaint.config import appsettings
+from plaint.desk import twofactor_views
 from plaint.desk.signin import SignInView, password_confirm_view
 from plaint.limits.http import rate_limited
 
@@ -14,6 +15,14 @@ login_view = rate_limited(
 urlpatterns = [
     path("login/", login_view, name="login"),
     path("login/confirm/", password_confirm_view, name="password_confirm"),
+    path("login/two-factor/", twofactor_views.signin_code_view, name="two_factor_signin"),
+    path("account/two-factor/", twofactor_views.account_two_factor_view, name="two_factor_account"),
+    path("account/two-factor/qr.svg", twofactor_views.qr_view, name="two_factor_qr"),
+    path(
+        "account/two-factor/recovery-codes/",
+        twofactor_views.recovery_codes_view,
+        name="two_factor_recovery_codes",
+    ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("complain/", include("plaint.portal.urls")),
     path("admin/access-log/", include("plaint.accesslog.urls")),

@@ -3,7 +3,7 @@ scoped to one organisation)."""
 
 from django.urls import path
 
-from plaint.desk import admin_views
+from plaint.desk import admin_views, twofactor_views
 
 app_name = "desk_admin"
 urlpatterns = [
@@ -11,6 +11,12 @@ urlpatterns = [
     path("team/new/", admin_views.member_new_view, name="member_new"),
     path("team/<int:user_id>/", admin_views.member_view, name="member"),
     path("team/<int:user_id>/password/", admin_views.member_password_view, name="member_password"),
+    path("team/two-factor/", twofactor_views.policy_view, name="two_factor_policy"),
+    path(
+        "team/<int:user_id>/two-factor/reset/",
+        twofactor_views.member_reset_view,
+        name="member_two_factor_reset",
+    ),
     path("sign-ins/", admin_views.signins_view, name="signins"),
     path("sign-ins/unlock/", admin_views.signin_unlock_view, name="signin_unlock"),
     path("templates/", admin_views.templates_view, name="templates"),

@@ -27,6 +27,7 @@ from plaint.accounts.roles import Role
 from plaint.accounts.selectors import StaffNotFound, staff_changes, staff_get, staff_members
 from plaint.accounts.services import staff_create, staff_password_set, staff_update
 from plaint.accounts.signins import lockouts_current, signin_unlock, signins_recent
+from plaint.accounts.twofactor import two_factor_enrolled, two_factor_enrolled_ids
 from plaint.desk import views
 from plaint.desk.admin_forms import MemberForm, MemberNewForm, PasswordSetForm
 from plaint.domain.errors import DomainError, FieldErrors
@@ -117,6 +118,7 @@ def team_view(request: HttpRequest) -> HttpResponse:
         "organisation": org,
         "members": staff_members(organisation=org),
         "changes": staff_changes(organisation=org, limit=CHANGES_SHOWN),
+        "two_factor_ids": two_factor_enrolled_ids(organisation=org),
     }
     return render(request, "desk/admin/team.html", context)
 
@@ -187,6 +189,7 @@ def _member_page(
         "form": form or _member_form(member),
         "password_form": password_form or _password_form(),
         "changes": staff_changes(organisation=org, user=member, limit=CHANGES_SHOWN),
+        "two_factor_on": two_factor_enrolled(member),
     }
     return render(request, "desk/admin/member.html", context, status=status)
 

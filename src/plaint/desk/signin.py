@@ -24,6 +24,7 @@ from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
 from plaint.accounts import reauth
+from plaint.desk.twofactor_views import signin_second_step
 
 
 class SignInView(LoginView):
@@ -35,6 +36,10 @@ class SignInView(LoginView):
         return context
 
     def form_valid(self, form: AuthenticationForm) -> HttpResponse:
+        # Members with an authenticator give a code before they are signed in.
+        second = signin_second_step(self.request, form.get_user(), next_url=self.get_success_url())
+        if second is not None:
+            return second
         response = super().form_valid(form)  # signs in on a new session key
         reauth.mark_authenticated(self.request, now=timezone.now())
         return response
