@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from plaint.config import appsettings
 from plaint.desk.signin import SignInView, password_confirm_view
+from plaint.desk.sso import sso_callback, sso_start
 from plaint.limits.http import rate_limited
 
 #: Sign-in attempts from one client address: PLAINT_LOGIN_RATE_LIMIT per
@@ -14,6 +15,9 @@ login_view = rate_limited(
 urlpatterns = [
     path("login/", login_view, name="login"),
     path("login/confirm/", password_confirm_view, name="password_confirm"),
+    # Single sign-on (OpenID Connect), 404 while PLAINT_OIDC_ISSUER is unset.
+    path("login/sso/", sso_start, name="sso_start"),
+    path("login/sso/callback/", sso_callback, name="sso_callback"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("complain/", include("plaint.portal.urls")),
     path("admin/access-log/", include("plaint.accesslog.urls")),
