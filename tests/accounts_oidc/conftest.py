@@ -16,6 +16,7 @@ from plaint.accounts import oidc
 from plaint.accounts.models import Organisation
 from plaint.config.appsettings import OidcConfig
 from tests.accounts_oidc.provider import CLIENT_ID, CLIENT_SECRET, Provider
+from tests.browser.conftest import browser, page  # noqa: F401  (the browser test's fixtures)
 
 
 @pytest.fixture

@@ -291,6 +291,9 @@ RECIPES: dict[str, Recipe] = {
     "login": Recipe(ANYONE, body=lambda w: {"username": "ada", "password": "pw-ada-123"}),
     "logout": Recipe(STAFF),
     "password_confirm": Recipe(STAFF, body=lambda w: {"password": "pw-ada-123", "next": "/"}),
+    # Single sign-on (GET only; 404 while off): tests/accounts_oidc.
+    "sso_start": Recipe(ANYONE),
+    "sso_callback": Recipe(ANYONE),
     "desk:case_list": Recipe(STAFF),
     "desk:case_detail": Recipe(STAFF, _ref, objects=("reference",)),
     "desk:case_action": Recipe(
