@@ -296,6 +296,9 @@ RECIPES: dict[str, Recipe] = {
     "two_factor_account": Recipe(STAFF, body=lambda w: {"code": "123456"}),
     "two_factor_qr": Recipe(STAFF),
     "two_factor_recovery_codes": Recipe(STAFF),
+    # Single sign-on (GET only; 404 while off): tests/accounts_oidc.
+    "sso_start": Recipe(ANYONE),
+    "sso_callback": Recipe(ANYONE),
     "desk:case_list": Recipe(STAFF),
     "desk:case_detail": Recipe(STAFF, _ref, objects=("reference",)),
     "desk:case_action": Recipe(

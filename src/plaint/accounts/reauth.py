@@ -34,6 +34,7 @@ SEEN_AT = "plaint_seen_at"
 #: sign-in page's message.
 SIGNED_OUT_IDLE = "plaint_signed_out_idle"
 CONFIRM_URL = "password_confirm"
+SIGN_ON_AGAIN_URL = "sso_start"
 
 View = Callable[..., HttpResponse]
 
@@ -89,6 +90,16 @@ def confirm_url(next_url: str) -> str:
     return f"{resolve_url(CONFIRM_URL)}?{urlencode({'next': next_url})}"
 
 
+def _confirms_by_sign_on(user: Any) -> bool:
+    """A member without a usable password (made by single sign-on) confirms who they are
+    at the provider, while single sign-on is on (plaint.accounts.oidc)."""
+    return getattr(settings, "PLAINT_OIDC", None) is not None and not user.has_usable_password()
+
+
+def sign_on_again_url(next_url: str) -> str:
+    return f"{resolve_url(SIGN_ON_AGAIN_URL)}?{urlencode({'next': next_url, 'reauth': '1'})}"
+
+
 def recent_password_required(
     perm: str, *, back: Callable[..., str] | None = None
 ) -> Callable[[View], View]:
@@ -108,15 +119,18 @@ def recent_password_required(
                 and user.has_perm(perm)
                 and not recently_authenticated(request, now=timezone.now(), minutes=minutes)
             ):
+                by_sso = _confirms_by_sign_on(user)
                 if request.method in ("GET", "HEAD"):
                     target = request.get_full_path()
                 else:
                     target = back(**kwargs) if back is not None else request.path
                     messages.warning(
                         request,
-                        "Nothing was changed: confirm your password, then do it again.",
+                        "Nothing was changed: sign in again with single sign-on, then do it again."
+                        if by_sso
+                        else "Nothing was changed: confirm your password, then do it again.",
                     )
-                return redirect(confirm_url(target))
+                return redirect(sign_on_again_url(target) if by_sso else confirm_url(target))
             return view(request, *args, **kwargs)
 
         return wrapped

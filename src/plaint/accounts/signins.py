@@ -89,8 +89,14 @@ def _at(request: HttpRequest | None) -> datetime:
 
 
 def _on_signed_in(sender: Any, request: HttpRequest | None, user: User, **kwargs: Any) -> None:
+    # A single sign-on says so ("method": "sso", plaint.accounts.oidc); a password one does not.
+    method = getattr(request, "plaint_signin_method", None)
     signin_record(
-        outcome=SIGNED_IN, username=user.get_username(), address=_address(request), at=_at(request)
+        outcome=SIGNED_IN,
+        username=user.get_username(),
+        address=_address(request),
+        at=_at(request),
+        **({"method": method} if method else {}),
     )
 
 

@@ -43,7 +43,7 @@ RECOVERY_CODES = 10
 #: Wrong codes one sign-in may give before it ends and the password is needed again.
 SIGNIN_ATTEMPTS = 5
 #: Authentication backends (dotted paths) whose sign-ins skip the second factor.
-EXEMPT_BACKENDS: frozenset[str] = frozenset()
+EXEMPT_BACKENDS: frozenset[str] = frozenset({"plaint.accounts.oidc.SingleSignOnBackend"})
 
 _RECOVERY_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read aloud, typed
 _RECOVERY_LENGTH = 12

@@ -11,6 +11,8 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass, field, fields
 from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
 
 
 class SettingsError(ValueError):
@@ -148,6 +150,35 @@ class AppSettings:
     upload_max_compression_ratio: int = field(
         default=200, metadata={"env": "PLAINT_UPLOAD_MAX_COMPRESSION_RATIO"}
     )
+    # Single sign-on with OpenID Connect (plaint.accounts.oidc; docs/configuration.md,
+    # "Single sign-on"). Off unless PLAINT_OIDC_ISSUER is set.
+    oidc_issuer: str = field(default="", metadata={"env": "PLAINT_OIDC_ISSUER", "oidc": True})
+    oidc_client_id: str = field(default="", metadata={"env": "PLAINT_OIDC_CLIENT_ID", "oidc": True})
+    oidc_client_secret: str = field(
+        default="", metadata={"env": "PLAINT_OIDC_CLIENT_SECRET", "oidc": True}
+    )
+    oidc_organisation: str = field(
+        default="", metadata={"env": "PLAINT_OIDC_ORGANISATION", "oidc": True}
+    )
+    oidc_create_users: bool = field(
+        default=False, metadata={"env": "PLAINT_OIDC_CREATE_USERS", "oidc": True}
+    )
+    oidc_create_role: str = field(
+        default="agent", metadata={"env": "PLAINT_OIDC_CREATE_ROLE", "oidc": True}
+    )
+    oidc_authorization_endpoint: str = field(
+        default="", metadata={"env": "PLAINT_OIDC_AUTHORIZATION_ENDPOINT", "oidc": True}
+    )
+    oidc_token_endpoint: str = field(
+        default="", metadata={"env": "PLAINT_OIDC_TOKEN_ENDPOINT", "oidc": True}
+    )
+    oidc_userinfo_endpoint: str = field(
+        default="", metadata={"env": "PLAINT_OIDC_USERINFO_ENDPOINT", "oidc": True}
+    )
+    oidc_jwks_uri: str = field(default="", metadata={"env": "PLAINT_OIDC_JWKS_URI", "oidc": True})
+    oidc_timeout_seconds: int = field(
+        default=10, metadata={"env": "PLAINT_OIDC_TIMEOUT_SECONDS", "oidc": True}
+    )
 
     @classmethod
     def from_env(cls, environ: Mapping[str, str] | None = None) -> AppSettings:
@@ -221,6 +252,25 @@ class AppSettings:
                 "PLAINT_UPLOAD_MAX_COMPRESSION_RATIO",
                 env.get("PLAINT_UPLOAD_MAX_COMPRESSION_RATIO", "200"),
             ),
+            **_oidc(env),
+        )
+
+    def oidc(self) -> OidcConfig | None:
+        """The single sign-on settings, or None when single sign-on is off."""
+        if not self.oidc_issuer:
+            return None
+        return OidcConfig(
+            issuer=self.oidc_issuer,
+            client_id=self.oidc_client_id,
+            client_secret=self.oidc_client_secret,
+            organisation=self.oidc_organisation,
+            create_users=self.oidc_create_users,
+            create_role=self.oidc_create_role,
+            authorization_endpoint=self.oidc_authorization_endpoint,
+            token_endpoint=self.oidc_token_endpoint,
+            userinfo_endpoint=self.oidc_userinfo_endpoint,
+            jwks_uri=self.oidc_jwks_uri,
+            timeout_seconds=self.oidc_timeout_seconds,
         )
 
     @staticmethod
@@ -250,7 +300,7 @@ def _replica_url(env: Mapping[str, str]) -> str:
     return url
 
 
-def _limits(env: Mapping[str, str]) -> dict[str, int]:
+def _limits(env: Mapping[str, str]) -> dict[str, Any]:
     """The quota and rate-limit settings (fields whose metadata says `limit`), each a whole
     number of zero or more read from its variable, the field's default when unset."""
     values = {
@@ -260,6 +310,124 @@ def _limits(env: Mapping[str, str]) -> dict[str, int]:
     }
     if values["public_rate_window_minutes"] == 0:
         raise SettingsError("PLAINT_PUBLIC_RATE_WINDOW_MINUTES must be at least 1.")
+    return values
+
+
+@dataclass(frozen=True)
+class OidcConfig:
+    """Single sign-on with one OpenID Connect provider (Django setting `PLAINT_OIDC`).
+
+    The four endpoints are read from the issuer's discovery document
+    (`ISSUER/.well-known/openid-configuration`) unless all of them are given."""
+
+    issuer: str
+    client_id: str
+    client_secret: str
+    organisation: str  # the slug of the organisation every sign-in belongs to
+    create_users: bool = False
+    create_role: str = "agent"
+    authorization_endpoint: str = ""
+    token_endpoint: str = ""
+    userinfo_endpoint: str = ""
+    jwks_uri: str = ""
+    timeout_seconds: int = 10
+
+    @property
+    def endpoints_given(self) -> bool:
+        return all(
+            (
+                self.authorization_endpoint,
+                self.token_endpoint,
+                self.userinfo_endpoint,
+                self.jwks_uri,
+            )
+        )
+
+
+#: The roles a user created at first sign-on may be given (plaint.accounts.roles.Role).
+OIDC_ROLES = ("agent", "supervisor", "legal_reviewer", "admin")
+_LOOPBACK = {"127.0.0.1", "::1", "localhost"}
+
+
+def provider_url(name: str, raw: str) -> str:
+    """An address of the provider: https, or plain http on this machine only (a provider on
+    loopback, as in tests); no user name, password, query or fragment."""
+    value = raw.strip()
+    parts = urlsplit(value)
+    try:
+        host = parts.hostname or ""
+        parts.port  # noqa: B018  (a malformed port raises here)
+    except ValueError:
+        raise SettingsError(f"{name} is not a valid address: {raw!r}.") from None
+    secure = parts.scheme == "https" or (parts.scheme == "http" and host in _LOOPBACK)
+    if not host or not secure or parts.username or parts.password or parts.query or parts.fragment:
+        raise SettingsError(
+            f"{name} must be an https:// address of the provider (http:// only on "
+            f"127.0.0.1 or localhost), without a query or fragment, not {raw!r}."
+        )
+    return value
+
+
+def _oidc(env: Mapping[str, str]) -> dict[str, Any]:
+    """The single sign-on settings: all empty (off), or an issuer with a client id, a
+    client secret and an organisation, each endpoint either given or all four discovered."""
+    raw = {
+        f.name: env.get(f.metadata["env"], "")
+        for f in fields(AppSettings)
+        if f.metadata.get("oidc")
+    }
+    values: dict[str, Any] = {
+        "oidc_issuer": "",
+        "oidc_client_id": raw["oidc_client_id"].strip(),
+        "oidc_client_secret": raw["oidc_client_secret"],
+        "oidc_organisation": raw["oidc_organisation"].strip(),
+        "oidc_create_users": _bool("PLAINT_OIDC_CREATE_USERS", raw["oidc_create_users"]),
+        "oidc_create_role": raw["oidc_create_role"].strip() or "agent",
+        "oidc_timeout_seconds": _at_least_one(
+            "PLAINT_OIDC_TIMEOUT_SECONDS", raw["oidc_timeout_seconds"] or "10"
+        ),
+    }
+    endpoints = ("authorization_endpoint", "token_endpoint", "userinfo_endpoint", "jwks_uri")
+    for name in endpoints:
+        value = raw[f"oidc_{name}"]
+        variable = f"PLAINT_OIDC_{name.upper()}"
+        values[f"oidc_{name}"] = provider_url(variable, value) if value.strip() else ""
+    if not raw["oidc_issuer"].strip():
+        others = [
+            f.metadata["env"]
+            for f in fields(AppSettings)
+            if f.metadata.get("oidc") and f.name != "oidc_issuer" and raw[f.name].strip()
+        ]
+        if others:
+            raise SettingsError(
+                f"{', '.join(others)} set without PLAINT_OIDC_ISSUER: single sign-on needs "
+                "the provider's issuer address."
+            )
+        return values
+    values["oidc_issuer"] = provider_url("PLAINT_OIDC_ISSUER", raw["oidc_issuer"])
+    missing = [
+        variable
+        for variable, key in (
+            ("PLAINT_OIDC_CLIENT_ID", "oidc_client_id"),
+            ("PLAINT_OIDC_CLIENT_SECRET", "oidc_client_secret"),
+            ("PLAINT_OIDC_ORGANISATION", "oidc_organisation"),
+        )
+        if not str(values[key]).strip()
+    ]
+    if missing:
+        raise SettingsError(f"Single sign-on (PLAINT_OIDC_ISSUER) also needs {', '.join(missing)}.")
+    given = [name for name in endpoints if values[f"oidc_{name}"]]
+    if given and len(given) != len(endpoints):
+        absent = [f"PLAINT_OIDC_{name.upper()}" for name in endpoints if name not in given]
+        raise SettingsError(
+            "Give all four provider endpoints or none (then they are discovered from "
+            f"PLAINT_OIDC_ISSUER); missing: {', '.join(absent)}."
+        )
+    if values["oidc_create_role"] not in OIDC_ROLES:
+        raise SettingsError(
+            f"PLAINT_OIDC_CREATE_ROLE must be one of {', '.join(OIDC_ROLES)}, "
+            f"not {values['oidc_create_role']!r}."
+        )
     return values
 
 

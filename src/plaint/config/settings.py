@@ -160,7 +160,13 @@ AUTH_PASSWORD_VALIDATORS = [
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
     "django.contrib.auth.backends.ModelBackend",
+    # Single sign-on (OpenID Connect): answers only the callback of a sign-in that Plaint
+    # started, and only while PLAINT_OIDC is set (plaint.accounts.oidc).
+    "plaint.accounts.oidc.SingleSignOnBackend",
 ]
+# Single sign-on with one OpenID Connect provider (mozilla-django-oidc underneath): None
+# (off) or an OidcConfig from the PLAINT_OIDC_* variables. docs/configuration.md.
+PLAINT_OIDC = APP.oidc()
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "desk:case_list"
 LOGOUT_REDIRECT_URL = "login"

@@ -4,6 +4,7 @@ from django.urls import include, path
 from plaint.config import appsettings
 from plaint.desk import twofactor_views
 from plaint.desk.signin import SignInView, password_confirm_view
+from plaint.desk.sso import sso_callback, sso_start
 from plaint.limits.http import rate_limited
 
 #: Sign-in attempts from one client address: PLAINT_LOGIN_RATE_LIMIT per
@@ -23,6 +24,9 @@ urlpatterns = [
         twofactor_views.recovery_codes_view,
         name="two_factor_recovery_codes",
     ),
+    # Single sign-on (OpenID Connect), 404 while PLAINT_OIDC_ISSUER is unset.
+    path("login/sso/", sso_start, name="sso_start"),
+    path("login/sso/callback/", sso_callback, name="sso_callback"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("complain/", include("plaint.portal.urls")),
     path("admin/access-log/", include("plaint.accesslog.urls")),
