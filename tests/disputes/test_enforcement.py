@@ -180,7 +180,9 @@ def test_contact_forbidden_reads_what_the_services_enforce(case: Case, agent: Us
     (hit,) = contact_forbidden(case=case, channel=Channel.EMAIL, at=AFTER)
     assert hit.restriction.id == row.pk
     assert contact_forbidden(case=case, channel=Channel.EMAIL, at=NOW - timedelta(seconds=1)) == []
-    assert contact_forbidden(case=case, channel=Channel.EMAIL, at=AFTER, to_representative=True) == []
+    assert (
+        contact_forbidden(case=case, channel=Channel.EMAIL, at=AFTER, to_representative=True) == []
+    )
 
 
 # ------------------------------------------------------------------------- e-mail

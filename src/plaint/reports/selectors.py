@@ -318,7 +318,8 @@ def _deadline_rows(cases: QuerySet[Case], now: datetime) -> list[RuleRow]:
     tally: dict[str, Counter[str]] = defaultdict(Counter)
     titles: dict[str, str] = {}
     for key, title, due_at, met_at, state in CaseDeadline.objects.filter(
-        case__in=cases
+        case__in=cases,
+        source=CaseDeadline.Source.RULE,  # the rules, not the other side's dates
     ).values_list("key", "title", "due_at", "met_at", "state"):
         titles.setdefault(key, title)
         tally[key][deadline_result(due_at, met_at, state, now)] += 1
