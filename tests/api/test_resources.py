@@ -193,6 +193,10 @@ def test_a_contact_restriction_refuses_an_outbound_contact(api, case, agent):
     assert refused.status_code == 422, refused.content
     assert refused["Content-Type"] == "application/problem+json"
     assert [e["field"] for e in refused.json()["errors"]] == ["channel"]
+    # The service's refusal names the restriction and when it was recorded (NOW).
+    (error,) = refused.json()["errors"]
+    assert "Stop calling (restriction #" in error["message"]
+    assert "recorded 2026-03-02 10:30 UTC): the customer asked not to be called" in error["message"]
     assert CaseEvent.objects.filter(case=case).count() == before
     taken = api.post(f"/api/v1/cases/{case.reference}/contacts", dict(call, direction="inbound"))
     assert taken.status_code == 201, taken.content

@@ -43,7 +43,12 @@ def test_log_a_letter_from_the_case_page(as_agent: Client, case: Case) -> None:
     response = as_agent.post(act(case, "log"), {**LETTER, "letter": upload})
     assert response.status_code == 302
     assert response["Location"] == f"/cases/{case.reference}/#disputes"
-    assert kinds(case)[-3:] == ["evidence_attached", "dispute_logged", "legal_review_requested"]
+    assert kinds(case)[-4:] == [
+        "evidence_attached",
+        "dispute_logged",
+        "legal_review_requested",
+        "deadline_set",  # the reply deadline, a clock on the case
+    ]
     page = as_agent.get(f"/cases/{case.reference}/").content.decode()
     assert "Cease-and-desist from Grey &amp; Co Solicitors" in page
     assert "Thu 12 Mar 2026" in page and "letter.pdf" in page

@@ -52,6 +52,7 @@ def test_logging_a_letter_keeps_it_as_evidence_flags_legal_review_and_sets_its_d
         "evidence_attached",
         "dispute_logged",
         "legal_review_requested",
+        "deadline_set",  # the reply deadline, a clock on the case
     ]
     assert dispute.deadline == date(2026, 3, 12)
     assert dispute.deadline_source == Dispute.DeadlineSource.LETTER

@@ -23,13 +23,14 @@ from plaint.accounts.selectors import staff_members
 from plaint.cases import selectors, services
 from plaint.cases.downloads import evidence_response, file_response
 from plaint.cases.evidence_store import BlobAltered, blob_open_checked
+from plaint.cases.ledger import Actor
 from plaint.cases.models import Case, CaseEvent, Contact, Evidence, ResolutionOffer
 from plaint.cases.selectors import CaseFilters
 from plaint.deadlines.selectors import case_deadline_derivation, case_deadline_views
-from plaint.disputes.selectors import restriction_check
+from plaint.domain.disputes.restrictions import ContactRestricted
 from plaint.domain.errors import FieldErrors
 from plaint.domain.timeline import describe
-from plaint.domain.vocabulary import Channel, Visibility
+from plaint.domain.vocabulary import Visibility
 from plaint.intake.services import complaint_receive_queued
 from plaint.letters import selectors as letter_selectors
 from plaint.letters import services as letter_services
@@ -328,18 +329,6 @@ def contact_list(request: HttpRequest, reference: str) -> Any:
     ]
 
 
-def contact_restriction_hook(*, case: Case, contact: s.ContactIn) -> None:
-    """Refuse an outbound contact that a contact restriction in force at the contact's
-    time forbids (the disputes part's `restriction_check`): a 422 problem naming the
-    restriction on `channel`. The desk asks staff to confirm such a contact; a client of
-    the API cannot confirm, so it is refused."""
-    if contact.direction != "outbound" or contact.channel not in set(Channel):
-        return  # the service refuses an unknown channel with its own message
-    hits = restriction_check(case=case, channel=contact.channel, now=contact.contact_at)
-    if hits:
-        raise FieldErrors({"channel": "; ".join(hit.reason for hit in hits)})
-
-
 @router.post(
     "/cases/{reference}/contacts",
     response={201: s.ContactOut, **CHANGE_ERRORS},
@@ -351,23 +340,31 @@ def contact_log(
 ) -> Any:
     token = access.allowed(request, Scope.WRITE)
     with _case_for_update(request, token, reference, if_match=False) as case:
-        contact_restriction_hook(case=case, contact=body)
-        contact = services.case_contact_log(
-            case=case,
-            contact_at=body.contact_at,
-            channel=body.channel,
-            direction=body.direction,
-            representative=body.representative,
-            ticket_number=body.ticket_number,
-            wait_minutes=body.wait_minutes,
-            summary=body.summary,
-            summary_visibility=body.summary_visibility,
-            visibility=body.visibility,
-            actor=access.actor_of(token),
-            now=timezone.now(),
-        )
+        try:
+            contact = _contact_log(case, body, access.actor_of(token))
+        except ContactRestricted as exc:
+            # A client of the API cannot confirm a restricted contact: it is refused,
+            # the restriction named on `channel`.
+            raise FieldErrors({"channel": exc.reasons}) from None
     _etag_after_change(response, case)
     return Status(201, _contact_out(contact))
+
+
+def _contact_log(case: Case, body: s.ContactIn, actor: Actor) -> Contact:
+    return services.case_contact_log(
+        case=case,
+        contact_at=body.contact_at,
+        channel=body.channel,
+        direction=body.direction,
+        representative=body.representative,
+        ticket_number=body.ticket_number,
+        wait_minutes=body.wait_minutes,
+        summary=body.summary,
+        summary_visibility=body.summary_visibility,
+        visibility=body.visibility,
+        actor=actor,
+        now=timezone.now(),
+    )
 
 
 # ------------------------------------------------------------------------------- notes

@@ -20,6 +20,7 @@ from django.db import transaction
 
 from plaint.accounts.models import Organisation, User
 from plaint.cases import evidence_store, quotas, search, taxonomy
+from plaint.cases.contact_restrictions import contact_restrictions_enforce
 from plaint.cases.ledger import Actor, event_append
 from plaint.cases.models import (
     Case,
@@ -397,12 +398,19 @@ def case_contact_log(
     summary: str = "",
     summary_visibility: Visibility | str = Visibility.INTERNAL,
     visibility: Visibility | str = Visibility.CUSTOMER,
+    confirmed_despite_restriction: bool = False,
+    confirmed_by: str = "",
 ) -> Contact:
     """Log one contact (a call, email, chat, letter, visit) with who, when and how long.
 
     `visibility` is the event's: by default the customer sees that the contact happened.
     `summary_visibility` is the summary's: internal by default (staff's note of a call),
-    so the customer sees "a phone call on 2 March" without it."""
+    so the customer sees "a phone call on 2 March" without it.
+
+    An outbound contact that a contact restriction in force at `contact_at` forbids is
+    refused (`ContactRestricted`, nothing written) unless `confirmed_despite_restriction`
+    with `confirmed_by` (who confirmed it): the override is kept in the `contact_logged`
+    event. Inbound contacts are never restricted."""
     require_aware(contact_at=contact_at, now=now)
     errors: dict[str, str] = {}
     channel_value = _enum(errors, "channel", Channel, channel)
@@ -427,6 +435,16 @@ def case_contact_log(
     if visibility_value == Visibility.INTERNAL:
         summary_visibility_value = Visibility.INTERNAL.value  # hidden with its event
     case = case_lock(case)
+    override = None
+    if direction_value == Direction.OUTBOUND:
+        override = contact_restrictions_enforce(
+            case=case,
+            channel=Channel(channel_value),
+            at=contact_at,
+            doing="contact not logged",
+            confirmed_despite_restriction=confirmed_despite_restriction,
+            confirmed_by=confirmed_by,
+        )
     contact = Contact.objects.create(
         organisation_id=case.organisation_id,
         case=case,
@@ -450,6 +468,7 @@ def case_contact_log(
         wait_minutes=wait_minutes,
         summary=summary,
         summary_visibility=summary_visibility_value,
+        restriction_override=override,
     )
     event_append(
         case=case,

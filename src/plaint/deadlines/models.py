@@ -16,6 +16,10 @@ class CaseDeadline(models.Model):
         WAITING = "waiting", "Waiting for its trigger"
         PAUSED = "paused", "Paused"
 
+    class Source(models.TextChoices):
+        RULE = "rule", "A rule of the case's regime"
+        DEMAND = "demand", "Demanded by the other side (not a rule of law)"
+
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT)
     case = models.ForeignKey(Case, on_delete=models.PROTECT, related_name="deadlines")
     key = models.CharField(max_length=120, help_text="REGIME/rule-id")
@@ -37,6 +41,13 @@ class CaseDeadline(models.Model):
         max_length=300, blank=True, help_text="Why the date may still change, if it may."
     )
     updated_at = models.DateTimeField()
+    source = models.CharField(
+        max_length=10,
+        choices=Source.choices,
+        default=Source.RULE,
+        help_text="rule: derived from the regime on every refresh; demand: set by a service "
+        "from what the other side demands (a cease-and-desist's reply date), never derived.",
+    )
 
     class Meta:
         constraints = [

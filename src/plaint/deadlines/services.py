@@ -28,6 +28,10 @@ from plaint.domain.lifecycle import OPEN_STATUSES, CaseStatus, allowed_targets
 from plaint.domain.vocabulary import Priority, Visibility
 
 WATCH = Actor.system("Deadline watch")
+_FINISHED = (CaseStatus.CLOSED.value, CaseStatus.WITHDRAWN.value)
+#: What a demanded deadline's events give as its rule version and verification: it is
+#: the other side's date, not a rule of any regime.
+DEMAND = "demand"
 
 
 def _iso(moment: datetime | None) -> str | None:
@@ -83,7 +87,8 @@ def case_deadlines_refresh(*, case: Case, now: datetime) -> RefreshResult:
         calendars=calendars,
         explain=False,
     )
-    rows = {row.key: row for row in CaseDeadline.objects.select_for_update().filter(case=case)}
+    locked = CaseDeadline.objects.select_for_update().filter(case=case)
+    rows = {row.key: row for row in locked.filter(source=CaseDeadline.Source.RULE)}
     result = RefreshResult()
     for due in computed:
         row = rows.pop(due.key, None)
@@ -168,13 +173,15 @@ def case_deadlines_refresh(*, case: Case, now: datetime) -> RefreshResult:
         )
         gone.delete()
         result.changed.append(gone.key)
+    if case.status in _FINISHED:  # a demand no longer runs once the case is finished
+        for demand in locked.filter(source=CaseDeadline.Source.DEMAND, state="open"):
+            _demand_cancel(case, demand, now=now, reason=f"the case is {case.status}")
+            result.changed.append(demand.key)
+        case.refresh_from_db(fields=["ledger_length"])
     if not RefreshMark.objects.filter(case=case).update(ledger_seq=case.ledger_length):
         RefreshMark.objects.create(case=case, ledger_seq=case.ledger_length)
     cases_next_due_store(case_ids=[case.pk])
     return result
-
-
-_FINISHED = (CaseStatus.CLOSED.value, CaseStatus.WITHDRAWN.value)
 
 
 def cases_next_due_store(*, case_ids: list[int]) -> None:
@@ -310,7 +317,13 @@ def _breach(pk: int, now: datetime, *, historic: bool = False) -> bool | None:
     # Only a business deadline on a case still being worked escalates it; a missed
     # customer-side deadline, or one on a finished case, is recorded and reported. A
     # historic breach (the backlog's) is recorded only: nobody is told, nothing escalates.
-    escalate = not historic and row.party == "business" and case.status_enum in OPEN_STATUSES
+    # A date the other side demands (not a rule of law) is recorded and told, never escalates.
+    escalate = (
+        not historic
+        and row.party == "business"
+        and row.source == CaseDeadline.Source.RULE
+        and case.status_enum in OPEN_STATUSES
+    )
     recipients = [] if historic else notifications.recipients_for_breach(case)
     event_append(
         case=case,
@@ -352,3 +365,111 @@ def organisation_deadlines_refresh(*, organisation: Organisation, now: datetime)
         case_deadlines_refresh(case=Case(pk=pk), now=now)
         count += 1
     return count
+
+
+# ------------------------------------------------- deadlines the other side demands
+
+
+def _demand_row(case: Case, key: str) -> CaseDeadline | None:
+    return (
+        CaseDeadline.objects.select_for_update()
+        .filter(case=case, key=key, source=CaseDeadline.Source.DEMAND)
+        .first()
+    )
+
+
+@transaction.atomic
+def demand_deadline_set(
+    *, case: Case, key: str, title: str, due_at: datetime, actor: Actor, now: datetime
+) -> CaseDeadline:
+    """Put on `case` a deadline the other side demands (a cease-and-desist's reply date):
+    a business deadline shown with the case's others, counted in its next due time and
+    watched for a breach, but never derived from a regime (`source` demand) and never
+    escalating the case. One `deadline_set` event, in the caller's transaction; setting
+    the same date again writes nothing."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    row = _demand_row(case, key)
+    if row is not None and row.due_at == due_at:
+        return row
+    previous = row.due_at if row is not None else None
+    if row is None:
+        row = CaseDeadline(
+            organisation_id=case.organisation_id, case=case, key=key,
+            source=CaseDeadline.Source.DEMAND,
+        )  # fmt: skip
+    row.regime_version, row.title, row.party = DEMAND, title[:300], "business"
+    row.kind, row.verification, row.due_at = "deadline", DEMAND, due_at
+    row.state, row.met_at, row.breached_at = CaseDeadline.State.OPEN, None, None
+    row.reminder_at, row.updated_at = None, now
+    row.save()
+    event_append(
+        case=case,
+        now=now,
+        visibility=Visibility.INTERNAL,
+        actor=actor,
+        payload=ev.DeadlineSet(
+            key=key,
+            title=row.title,
+            party=row.party,
+            due_at=due_at.isoformat(),
+            previous_due_at=_iso(previous),
+            reason="demanded by the other side's letter (not a rule of law)",
+            rule_version=DEMAND,
+            verification=DEMAND,
+        ),
+    )
+    cases_next_due_store(case_ids=[case.pk])
+    return row
+
+
+@transaction.atomic
+def demand_deadline_met(
+    *, case: Case, key: str, met_at: datetime, actor: Actor, now: datetime
+) -> CaseDeadline | None:
+    """Mark the demanded deadline `key` met at `met_at` (the reply was sent), even after a
+    breach was recorded (then it was met late). One `deadline_met` event; None (nothing
+    written) when the case has no such deadline or it was met or cancelled already."""
+    case = Case.objects.select_for_update().get(pk=case.pk)
+    row = _demand_row(case, key)
+    if row is None or row.met_at is not None:
+        return None
+    row.state, row.met_at, row.updated_at = CaseDeadline.State.MET, met_at, now
+    row.save(update_fields=["state", "met_at", "updated_at"])
+    event_append(
+        case=case,
+        now=now,
+        visibility=Visibility.INTERNAL,
+        actor=actor,
+        occurred_at=met_at,
+        payload=ev.DeadlineMet(
+            key=key,
+            title=row.title,
+            met_at=met_at.isoformat(),
+            due_at=_iso(row.due_at),
+            on_time=row.due_at is None or met_at <= row.due_at,
+        ),
+    )
+    cases_next_due_store(case_ids=[case.pk])
+    return row
+
+
+def _demand_cancel(case: Case, row: CaseDeadline, *, now: datetime, reason: str) -> None:
+    """The demand no longer runs: one `deadline_set` event with no due time, and the row
+    goes (as a rule's deadline that no longer applies does)."""
+    event_append(
+        case=case,
+        now=now,
+        visibility=Visibility.INTERNAL,
+        actor=WATCH,
+        payload=ev.DeadlineSet(
+            key=row.key,
+            title=row.title,
+            party=row.party,
+            due_at=None,
+            previous_due_at=_iso(row.due_at),
+            reason=f"cancelled: {reason}",
+            rule_version=DEMAND,
+            verification=DEMAND,
+        ),
+    )
+    row.delete()

@@ -42,8 +42,8 @@ from plaint.desk import services as desk_services
 from plaint.desk.forms import CaseFilterForm
 from plaint.desk.letter_forms import LetterMarkSentForm, LetterWithdrawForm
 from plaint.desk.models import SavedView
-from plaint.disputes.selectors import restriction_check
 from plaint.domain.collision import version_parse
+from plaint.domain.disputes.restrictions import ContactRestricted
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.triage.taxonomy import CONSUMER_CATEGORIES, Taxonomy
@@ -415,14 +415,19 @@ class _Action:
 
 
 def _contact(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> object:
-    # disputes: warn before an outbound contact a contact restriction forbids.
+    # The service refuses a contact a restriction forbids; the desk asks for the tick.
     confirmed = data.pop("confirm_restricted", False)
-    if data["direction"] == "outbound" and not confirmed:
-        hits = restriction_check(case=case, channel=data["channel"], now=data["contact_at"])
-        if hits:
-            reasons = "; ".join(hit.reason for hit in hits)
-            raise FieldErrors({"confirm_restricted": f"{reasons}. Tick to log it anyway"})
-    return services.case_contact_log(case=case, actor=actor, now=now, **data)
+    try:
+        return services.case_contact_log(
+            case=case,
+            actor=actor,
+            now=now,
+            confirmed_despite_restriction=confirmed,
+            confirmed_by=actor.label if confirmed else "",
+            **data,
+        )
+    except ContactRestricted as exc:
+        raise FieldErrors({"confirm_restricted": f"{exc.reasons}. Tick to log it anyway"}) from None
 
 
 def _note(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> object:

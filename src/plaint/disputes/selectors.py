@@ -24,7 +24,12 @@ from plaint.domain.disputes.referrals import (
     referral_rule,
     referral_window,
 )
-from plaint.domain.disputes.restrictions import ContactAttempt, RestrictionKind, forbids, why
+from plaint.domain.disputes.restrictions import (
+    ContactAttempt,
+    RecordedRestriction,
+    RestrictionKind,
+    forbidding,
+)
 from plaint.domain.errors import DomainError
 from plaint.domain.events import EventKind
 from plaint.domain.vocabulary import Channel
@@ -48,6 +53,18 @@ def restrictions_in_force(*, case: Case, now: datetime) -> list[ContactRestricti
     )
 
 
+def restrictions_recorded(case: Case, at: datetime) -> list[RecordedRestriction]:
+    """The restrictions of `case` in force at `at`, as the pure rules take them (the
+    source the case services enforce, registered in `DisputesConfig.ready`)."""
+    return [_recorded(row) for row in restrictions_in_force(case=case, now=at)]
+
+
+def _recorded(row: ContactRestriction) -> RecordedRestriction:
+    return RecordedRestriction(
+        id=row.pk, kind=RestrictionKind(row.kind), starts_at=row.starts_at, lifted_at=row.lifted_at
+    )
+
+
 def restriction_check(
     *,
     case: Case,
@@ -57,20 +74,22 @@ def restriction_check(
     to_representative: bool = False,
 ) -> list[RestrictionHit]:
     """The restrictions in force at `now` that forbid the business contacting the
-    customer of `case` by `channel` (empty: none does). Call it before an outbound contact
-    is logged or a message is sent; inbound contacts are never restricted."""
+    customer of `case` by `channel` (empty: none does). A read, to show a warning before
+    the form is sent; the services that log a contact or send a message enforce the same
+    rules themselves (`plaint.cases.contact_restrictions`). Inbound contacts are never
+    restricted."""
     try:
         attempt = ContactAttempt(
             Channel(channel), at_work=at_work, to_representative=to_representative
         )
     except ValueError:
         raise DomainError(f"{str(channel)[:40]!r} is not a contact channel.") from None
-    hits = []
-    for row in restrictions_in_force(case=case, now=now):
-        kind = RestrictionKind(row.kind)
-        if forbids(kind, attempt):
-            hits.append(RestrictionHit(row, why(kind, attempt)))
-    return hits
+    rows = {row.pk: row for row in restrictions_in_force(case=case, now=now)}
+    recorded = [_recorded(row) for row in rows.values()]
+    return [
+        RestrictionHit(rows[hit.restriction.id], hit.reason)
+        for hit in forbidding(recorded, attempt, now)
+    ]
 
 
 def case_disputes(*, case: Case) -> list[Dispute]:

@@ -4,15 +4,18 @@ ledger (one event per change, `cases.ledger.event_append`).
 
 A cease-and-desist received (`dispute_log`) is stored with its letter as evidence (through
 `cases.services.case_evidence_attach`), sends the case to legal review at once (the triage
-record's legal-review state and its `legal_review_requested` event), and keeps its reply
-deadline on the dispute. The reviewer's checklist is one service per item.
+record's legal-review state and its `legal_review_requested` event), and puts its reply
+deadline on the case as a deadline the other side demands (`deadlines.services.
+demand_deadline_set`: with the case's other deadlines, watched, never escalating); the
+reply letter marked sent meets it (`reply_sent_hook`), closing the case cancels it.
+The reviewer's checklist is one service per item.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 from typing import Any, BinaryIO
 from zoneinfo import ZoneInfo
 
@@ -22,6 +25,7 @@ from django.db import transaction
 from plaint.cases.ledger import Actor, event_append
 from plaint.cases.models import Case
 from plaint.cases.services import case_evidence_attach, case_lock, require_aware
+from plaint.deadlines.services import demand_deadline_met, demand_deadline_set
 from plaint.disputes.models import CeaseDesistSent, ContactRestriction, Dispute, FosEligibility
 from plaint.disputes.selectors import reply_fields
 from plaint.domain import events as ev
@@ -216,7 +220,55 @@ def dispute_log(
     _legal_review_request(
         case, words=f"cease-and-desist letter from {sender}", actor=actor, now=now
     )
+    demand_deadline_set(
+        case=case,
+        key=reply_deadline_key(dispute),
+        title=_reply_deadline_title(dispute),
+        due_at=_end_of_day(case, deadline),
+        actor=actor,
+        now=now,
+    )
     return dispute
+
+
+def reply_deadline_key(dispute: Dispute) -> str:
+    """The key of the dispute's reply deadline among the case's deadlines."""
+    return f"DISPUTE/{dispute.pk}/reply"
+
+
+def _reply_deadline_title(dispute: Dispute) -> str:
+    whose = (
+        "the date their letter demands"
+        if dispute.deadline_source == Dispute.DeadlineSource.LETTER
+        else f"their letter set none: policy default of {default_reply_days()} days"
+    )
+    return (
+        f"Reply to the cease-and-desist from {dispute.sender[:150]} of "
+        f"{dispute.letter_date:%-d %b %Y} ({whose}; the sender's demand, not a rule of law)"
+    )
+
+
+def _end_of_day(case: Case, day: date) -> datetime:
+    """The end of `day` in the organisation's time zone, as the case's deadlines are kept
+    (midnight at the start of the next day)."""
+    zone = ZoneInfo(case.organisation.time_zone)
+    return datetime.combine(day + timedelta(days=1), time(0), tzinfo=zone)
+
+
+def reply_sent_hook(
+    case: Case, letter: ev.LetterGenerated, sent_at: datetime, actor: Actor, now: datetime
+) -> None:
+    """A `cease-and-desist-reply` was marked sent: the reply deadline of the dispute it
+    answers (the one whose sender and letter date the reply's fields name) is met at
+    `sent_at`, in the transaction that records the `letter_sent` event. A reply that names
+    no logged dispute meets nothing."""
+    sender = str(letter.fields.get("letter.their_sender", "")).strip()
+    dated = str(letter.fields.get("letter.their_letter_date", ""))[:10]
+    for dispute in Dispute.objects.filter(case=case, sender=sender).order_by("id"):
+        if dispute.letter_date.isoformat() == dated:
+            demand_deadline_met(
+                case=case, key=reply_deadline_key(dispute), met_at=sent_at, actor=actor, now=now
+            )
 
 
 def _dispute_lock(dispute: Dispute) -> tuple[Case, Dispute]:

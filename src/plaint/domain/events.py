@@ -143,6 +143,9 @@ class ContactLogged(Payload):
     wait_minutes: int | None = None
     summary: str = ""
     summary_visibility: str | None = None
+    #: Set when staff logged an outbound contact a contact restriction forbade, having
+    #: confirmed it: who confirmed and the restrictions (id, kind, recorded_at).
+    restriction_override: dict[str, Any] | None = None
 
     @property
     def summary_internal(self) -> bool:
@@ -515,6 +518,9 @@ class MessageQueued(Payload):
     purpose: str  # "reply", "letter" or a notification moment
     letter_seq: int | None = None
     attachments: list[str] = dataclasses.field(default_factory=list)  # file names
+    #: Set when the message went despite a contact restriction, confirmed: who confirmed
+    #: and the restrictions (id, kind, recorded_at).
+    restriction_override: dict[str, Any] | None = None
 
 
 @dataclasses.dataclass(frozen=True, kw_only=True)

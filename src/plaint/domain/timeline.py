@@ -44,7 +44,19 @@ def _contact(p: ev.ContactLogged) -> str:
     text = " ".join(parts)
     if p.wait_minutes is not None:
         text += f"; waited {p.wait_minutes} min"
-    return text + "."
+    return text + "." + _overridden(p.restriction_override)
+
+
+def _overridden(override: dict[str, Any] | None) -> str:
+    """The sentence an event adds when it went ahead despite contact restrictions."""
+    if not override:
+        return ""
+    named = ", ".join(
+        f"#{r.get('id')} ({_restriction(str(r.get('kind', '')))})"
+        for r in override.get("restrictions", [])
+    )
+    who = override.get("confirmed_by")
+    return f" Went ahead despite contact restriction {named}, confirmed by {who}."
 
 
 #: A contact in the words the customer reads when its summary is staff's own note.
@@ -200,7 +212,8 @@ _DELIVERY_WORDS = {
 def _message_queued(p: ev.MessageQueued) -> str:
     what = "Notification" if p.automatic else "E-mail"
     with_files = f" with {len(p.attachments)} attachment(s)" if p.attachments else ""
-    return f"{what} to {p.to} queued{with_files}: {p.subject}."
+    text = f"{what} to {p.to} queued{with_files}: {p.subject}."
+    return text + _overridden(p.restriction_override)
 
 
 def _message_received(p: ev.MessageReceived) -> str:

@@ -51,6 +51,7 @@ from plaint.letters.selectors import (
     case_letters,
     letter_regenerate,
 )
+from plaint.letters.sent_hooks import letter_sent_hooks
 from plaint.letters.store import letter_put, letter_read
 
 TRACKING_NUMBER_MAX_LENGTH = 64
@@ -405,6 +406,9 @@ def _letter_sent_record(
     event = event_append(
         case=case, payload=payload, actor=actor, now=now, occurred_at=sent_at, visibility=visibility
     )
+    for hook in letter_sent_hooks(letter.letter):
+        hook(case, letter, sent_at, actor, now)
+        case = case_lock(case)
     milestone_event = None
     if milestone:
         how = chosen.words + (f", tracking number {tracking}" if tracking else "")

@@ -17,10 +17,10 @@ from datetime import datetime
 from django.db import transaction
 
 from plaint.cases import evidence_store
+from plaint.cases.contact_restrictions import contact_restrictions_enforce
 from plaint.cases.ledger import Actor, event_append
 from plaint.cases.models import Case, Evidence
 from plaint.cases.services import case_lock, require_aware
-from plaint.disputes.selectors import restriction_check
 from plaint.domain import events as ev
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import STATUS_LABELS, CaseStatus
@@ -35,7 +35,7 @@ from plaint.domain.messaging.compose import (
 )
 from plaint.domain.messaging.fill import template_check, template_fill
 from plaint.domain.messaging.moments import DEFAULT_WORDING, Moment
-from plaint.domain.vocabulary import DeliveryMethod, Visibility
+from plaint.domain.vocabulary import Channel, DeliveryMethod, Visibility
 from plaint.letters.selectors import LetterNotFound, case_letter
 from plaint.letters.services import letter_mark_sent
 from plaint.letters.store import letter_read
@@ -50,20 +50,6 @@ PURPOSE = "messaging"
 TEXT_MAX = 100_000
 #: The most that may be attached to one e-mail (many servers refuse more than 25 MB).
 ATTACHMENTS_MAX_BYTES = 20 * 1024 * 1024
-
-
-class ContactRestricted(DomainError):
-    """The customer may not be contacted this way now (a restriction on the case)."""
-
-
-def contact_restriction_check(*, case: Case, channel: str, now: datetime) -> None:
-    """Raise ContactRestricted when a contact restriction in force on `case` at `now`
-    (the disputes part's `restriction_check`) forbids contacting its customer through
-    `channel` ("email"). Every outgoing message passes here before anything is written."""
-    hits = restriction_check(case=case, channel=channel, now=now)
-    if hits:
-        reasons = "; ".join(hit.reason for hit in hits)
-        raise ContactRestricted(f"{case.reference}: not sent, {reasons}")
 
 
 def _checked_text(errors: dict[str, str], field: str, value: str, *, required: bool) -> str:
@@ -129,6 +115,8 @@ def message_send(
     automatic: bool = False,
     purpose: str = "reply",
     secret: str = "",
+    confirmed_despite_restriction: bool = False,
+    confirmed_by: str = "",
 ) -> Message:
     """Queue an e-mail to the case's customer (at the address on the case).
 
@@ -138,9 +126,22 @@ def message_send(
     (Auto-Submitted: auto-generated); staff's replies carry no such header. `secret` (a
     private link) goes to the customer in the e-mail but is not kept in the record: the
     message row and its event show `[private link]` in its place. Writes the message, its
-    delivery and one `message_queued` event, or nothing (`FieldErrors`)."""
+    delivery and one `message_queued` event, or nothing (`FieldErrors`).
+
+    A contact restriction in force at `now` that forbids e-mailing the customer refuses
+    the message before anything is written (`ContactRestricted`), unless
+    `confirmed_despite_restriction` with `confirmed_by` (who confirmed it): the override
+    is kept in the `message_queued` event."""
     require_aware(now=now)
-    contact_restriction_check(case=case, channel="email", now=now)
+    case = case_lock(case)
+    override = contact_restrictions_enforce(
+        case=case,
+        channel=Channel.EMAIL,
+        at=now,
+        doing="not sent",
+        confirmed_despite_restriction=confirmed_despite_restriction,
+        confirmed_by=confirmed_by,
+    )
     errors: dict[str, str] = {}
     customer = case.customer
     if not customer.email:
@@ -182,7 +183,6 @@ def message_send(
             attachments.append(Attachment(item.filename, item.content_type, fh.read()))
     to = address_make(customer.name, customer.email, field_name="to")
     sender = address_make(case.organisation.name, from_address(), field_name="from")
-    case = case_lock(case)
     in_reply_to, references = _thread_of(case)
     message_id = message_id_make(case.reference, mail_domain())
     outgoing = Outgoing(
@@ -245,6 +245,7 @@ def message_send(
             purpose=purpose,
             letter_seq=letter_seq,
             attachments=[a.filename for a in attachments],
+            restriction_override=override,
         ),
         actor=actor,
         now=now,
@@ -291,16 +292,33 @@ def message_delivery_record(delivery: Delivery, now: datetime) -> None:
             log.warning("Letter #%s of %s not marked sent: %s", message.letter_seq, case, exc)
 
 
-def letter_email_send(*, case: Case, seq: int, actor: Actor, now: datetime) -> Message:
+def letter_email_send(
+    *,
+    case: Case,
+    seq: int,
+    actor: Actor,
+    now: datetime,
+    confirmed_despite_restriction: bool = False,
+    confirmed_by: str = "",
+) -> Message:
     """E-mail kept letter `seq` to the customer: its words as the body (text and HTML),
-    its PDF attached. It is marked sent by e-mail when the mail server accepts it."""
+    its PDF attached. It is marked sent by e-mail when the mail server accepts it. A
+    contact restriction is enforced (and confirmed) as in `message_send`."""
     try:
         kept = case_letter(case=case, seq=seq)
     except LetterNotFound:
         raise FieldErrors({"letter_seq": f"{case.reference} has no kept letter #{seq}"}) from None
     subject = kept.payload.subject or f"{kept.payload.title} ({case.reference})"
     return message_send(
-        case=case, subject=subject, text="", letter_seq=seq, actor=actor, now=now, purpose="letter"
+        case=case,
+        subject=subject,
+        text="",
+        letter_seq=seq,
+        actor=actor,
+        now=now,
+        purpose="letter",
+        confirmed_despite_restriction=confirmed_despite_restriction,
+        confirmed_by=confirmed_by,
     )
 
 
@@ -350,9 +368,17 @@ def canned_reply_save(
 
 
 def canned_reply_send(
-    *, case: Case, reply: CannedReply, actor: Actor, now: datetime, extra: str = ""
+    *,
+    case: Case,
+    reply: CannedReply,
+    actor: Actor,
+    now: datetime,
+    extra: str = "",
+    confirmed_despite_restriction: bool = False,
+    confirmed_by: str = "",
 ) -> Message:
-    """Send a canned reply with the case's fields filled; `extra` is added below it."""
+    """Send a canned reply with the case's fields filled; `extra` is added below it. A
+    contact restriction is enforced (and confirmed) as in `message_send`."""
     if reply.organisation_id != case.organisation_id or not reply.active:
         raise FieldErrors({"reply": "is not an active canned reply of this organisation"})
     values = case_fields(case=case, staff_name=actor.label)
@@ -366,6 +392,8 @@ def canned_reply_send(
         actor=actor,
         now=now,
         purpose="reply",
+        confirmed_despite_restriction=confirmed_despite_restriction,
+        confirmed_by=confirmed_by,
     )
 
 

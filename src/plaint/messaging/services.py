@@ -4,12 +4,11 @@ in `outbound.py`; mail in (`message_receive`, `customer_replied`) in `inbound.py
 
 from __future__ import annotations
 
+from plaint.domain.disputes.restrictions import ContactRestricted
 from plaint.messaging.inbound import customer_replied, message_receive
 from plaint.messaging.outbound import (
-    ContactRestricted,
     canned_reply_save,
     canned_reply_send,
-    contact_restriction_check,
     customer_notify,
     letter_email_send,
     message_send,
@@ -20,7 +19,6 @@ __all__ = [
     "ContactRestricted",
     "canned_reply_save",
     "canned_reply_send",
-    "contact_restriction_check",
     "customer_notify",
     "customer_replied",
     "letter_email_send",

@@ -17,6 +17,7 @@ from plaint.accounts.models import Organisation, User
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
 from plaint.cases.selectors import CaseNotFound, case_get
+from plaint.domain.disputes.restrictions import ContactRestricted
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.messaging import selectors
 from plaint.messaging.inbound import replies_mark_read
@@ -57,6 +58,7 @@ class ComposeForm(forms.Form):
     canned = forms.IntegerField(required=False)
     letter_seq = forms.IntegerField(required=False, min_value=1)
     evidence = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
+    confirm_restricted = forms.BooleanField(required=False)
 
 
 def _back(case: Case) -> HttpResponse:
@@ -76,6 +78,8 @@ def message_send_view(request: HttpRequest, reference: str) -> HttpResponse:
     errors: dict[str, str] = {}
     if form.is_valid():
         data = form.cleaned_data
+        confirmed = bool(data["confirm_restricted"])
+        by = actor.label if confirmed else ""
         try:
             if data["canned"]:
                 reply = CannedReply.objects.filter(
@@ -83,9 +87,24 @@ def message_send_view(request: HttpRequest, reference: str) -> HttpResponse:
                 ).first()
                 if reply is None:
                     raise FieldErrors({"canned": "is not a canned reply of this organisation"})
-                canned_reply_send(case=case, reply=reply, actor=actor, now=now, extra=data["text"])
+                canned_reply_send(
+                    case=case,
+                    reply=reply,
+                    actor=actor,
+                    now=now,
+                    extra=data["text"],
+                    confirmed_despite_restriction=confirmed,
+                    confirmed_by=by,
+                )
             elif data["letter_seq"] and not data["text"]:
-                letter_email_send(case=case, seq=data["letter_seq"], actor=actor, now=now)
+                letter_email_send(
+                    case=case,
+                    seq=data["letter_seq"],
+                    actor=actor,
+                    now=now,
+                    confirmed_despite_restriction=confirmed,
+                    confirmed_by=by,
+                )
             else:
                 message_send(
                     case=case,
@@ -95,7 +114,11 @@ def message_send_view(request: HttpRequest, reference: str) -> HttpResponse:
                     evidence_ids=data["evidence"],
                     actor=actor,
                     now=now,
+                    confirmed_despite_restriction=confirmed,
+                    confirmed_by=by,
                 )
+        except ContactRestricted as exc:
+            errors = {"confirm_restricted": f"{exc.reasons}. Tick to send it anyway"}
         except FieldErrors as exc:
             errors = dict(exc.errors)
         except DomainError as exc:

@@ -369,7 +369,10 @@ def _deadline_rows(cases: QuerySet[Case], now: datetime) -> list[RuleRow]:
     """Each rule's deadlines by result, counted by one GROUP BY in the database."""
     results = _deadline_results(now)
     rows = (
-        CaseDeadline.objects.filter(case__in=cases)
+        CaseDeadline.objects.filter(
+            case__in=cases,
+            source=CaseDeadline.Source.RULE,  # the rules, not the other side's dates
+        )
         .values("key")
         .annotate(
             rule_title=Min("title"),

@@ -9,10 +9,12 @@ Only contacts the business starts (outbound) are restricted: the customer may al
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from enum import StrEnum
 
+from plaint.domain.errors import DomainError
 from plaint.domain.vocabulary import Channel
 
 
@@ -104,3 +106,69 @@ def contradictions(new: RestrictionKind, in_force: Iterable[RestrictionKind]) ->
         if clash is not None:
             problems.append(f"contradicts the restriction in force: {clash}")
     return problems
+
+
+@dataclass(frozen=True)
+class RecordedRestriction:
+    """A restriction as recorded on a case: in force from `starts_at` (when it was
+    recorded) until `lifted_at`, if it was lifted."""
+
+    id: int
+    kind: RestrictionKind
+    starts_at: datetime
+    lifted_at: datetime | None = None
+
+    def in_force(self, now: datetime) -> bool:
+        return self.starts_at <= now and (self.lifted_at is None or self.lifted_at > now)
+
+
+@dataclass(frozen=True)
+class Forbidden:
+    """A restriction in force that forbids an attempt, and the sentence a warning shows."""
+
+    restriction: RecordedRestriction
+    reason: str
+
+    @property
+    def sentence(self) -> str:
+        """The restriction, when it was recorded, and why it forbids the contact."""
+        r = self.restriction
+        recorded = r.starts_at.astimezone(UTC).strftime("%Y-%m-%d %H:%M UTC")
+        return f"{r.kind.label} (restriction #{r.id}, recorded {recorded}): {self.reason}"
+
+    def record(self) -> dict[str, str | int]:
+        """What an event keeps of a restriction a contact went ahead despite."""
+        r = self.restriction
+        return {"id": r.id, "kind": r.kind.value, "recorded_at": r.starts_at.isoformat()}
+
+
+def forbidding(
+    restrictions: Iterable[RecordedRestriction], attempt: ContactAttempt, now: datetime
+) -> list[Forbidden]:
+    """The restrictions in force at `now` that forbid `attempt` (empty: none does), in
+    the order given."""
+    return [
+        Forbidden(r, why(r.kind, attempt))
+        for r in restrictions
+        if r.in_force(now) and forbids(r.kind, attempt)
+    ]
+
+
+class ContactRestricted(DomainError):
+    """A contact restriction in force forbids this contact. `forbidden` lists each one;
+    the message names each restriction and when it was recorded. The caller may go ahead
+    only by confirming it explicitly (the override is kept in the contact's event)."""
+
+    def __init__(self, reference: str, forbidden: Sequence[Forbidden], *, doing: str) -> None:
+        self.forbidden = tuple(forbidden)
+        self.reasons = "; ".join(f.sentence for f in self.forbidden)
+        super().__init__(f"{reference}: {doing}, {self.reasons}")
+
+
+def override_record(forbidden: Sequence[Forbidden], *, confirmed_by: str) -> dict[str, object]:
+    """The override an event keeps when a contact goes ahead despite restrictions: who
+    confirmed it and which restrictions (id, kind, when recorded) it went against."""
+    return {
+        "confirmed_by": confirmed_by,
+        "restrictions": [f.record() for f in forbidden],
+    }

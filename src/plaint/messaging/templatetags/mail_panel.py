@@ -6,9 +6,12 @@ from __future__ import annotations
 from typing import Any
 
 from django import template
+from django.utils import timezone
 
 from plaint.accounts.models import User
+from plaint.cases.contact_restrictions import contact_forbidden
 from plaint.cases.models import Case
+from plaint.domain.vocabulary import Channel
 from plaint.letters.selectors import case_letters
 from plaint.messaging import selectors
 
@@ -29,4 +32,8 @@ def mail_case_panel(case: Case, user: User) -> dict[str, Any]:
         "letters": [k for k in case_letters(case=case) if k.is_draft and "pdf" in k.payload.files],
         "evidence": list(case.evidence.all()),
         "unread": any(r.message.needs_reading for r in rows),
+        "restricted": [
+            hit.sentence
+            for hit in contact_forbidden(case=case, channel=Channel.EMAIL, at=timezone.now())
+        ],
     }
