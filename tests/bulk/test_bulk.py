@@ -7,8 +7,8 @@ import csv
 import io
 
 import pytest
-from django_tasks_db.models import DBTaskResult
 from django.test import Client
+from django_tasks_db.models import DBTaskResult
 
 from plaint.bulk import services
 from plaint.bulk.models import BulkJob, BulkRefusal
