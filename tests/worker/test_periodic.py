@@ -42,10 +42,12 @@ def test_one_pass_runs_every_part_and_checkpoints_once_a_day(
         "Checkpoints",
         "Idempotency-Keys forgotten",
         "Consumer reminders",
+        "Bulk jobs resumed",
     ]
     assert lines[4] == f"Checkpoints: {org.slug}."
     assert lines[5] == "Idempotency-Keys forgotten: 1."
     assert lines[6] == "Consumer reminders: 0 sent."
+    assert lines[7] == "Bulk jobs resumed: 0."
     assert list(IdempotentRequest.objects.values_list("key", flat=True)) == ["new"]
     assert Checkpoint.objects.filter(organisation=org).count() == 1
     # An hour later the day's checkpoint is not due again; a day later it is.

@@ -106,6 +106,7 @@ class AppSettings:
     verify_bytes_per_view: int = field(
         default=16 << 20, metadata={"env": "PLAINT_VERIFY_BYTES_PER_VIEW"}
     )
+    bulk_background_over: int = field(default=500, metadata={"env": "PLAINT_BULK_BACKGROUND_OVER"})
     # Quotas and rate limits (plaint.limits; docs/configuration.md, "Quotas and rate limits").
     trusted_proxies: int = field(
         default=0, metadata={"env": "PLAINT_TRUSTED_PROXIES", "limit": True}
@@ -222,6 +223,9 @@ class AppSettings:
             verify_bytes_per_view=_int(
                 "PLAINT_VERIFY_BYTES_PER_VIEW",
                 env.get("PLAINT_VERIFY_BYTES_PER_VIEW", str(16 << 20)),
+            ),
+            bulk_background_over=_int(
+                "PLAINT_BULK_BACKGROUND_OVER", env.get("PLAINT_BULK_BACKGROUND_OVER", "500")
             ),
             login_failure_limit=_at_least_one(
                 "PLAINT_LOGIN_FAILURE_LIMIT", env.get("PLAINT_LOGIN_FAILURE_LIMIT", "10")

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "plaint.terminations",
     "plaint.reputation",
     "plaint.desk",
+    "plaint.bulk",
     "plaint.portal",
     "plaint.intake",
     "plaint.demo",
@@ -194,6 +195,8 @@ RECORDS_TSA_CERT = APP.tsa_cert
 # Bytes of evidence the desk's case page hashes on each view (a random sample beyond it;
 # `plaint verify --files` hashes every file). 0 turns the page's file check off.
 PLAINT_VERIFY_BYTES_PER_VIEW = APP.verify_bytes_per_view
+# A desk bulk action over more cases than this runs on the worker, in chunks (plaint.bulk).
+PLAINT_BULK_BACKGROUND_OVER = APP.bulk_background_over
 # end records
 
 # ---- api: the HTTP API (plaint.api) ----

@@ -39,5 +39,6 @@ urlpatterns = [
     path("consumer/", include("plaint.consumer.urls")),
     path("mail/", include("plaint.messaging.urls")),
     path("api/", include("plaint.api.urls")),
+    path("bulk/", include("plaint.bulk.urls")),
     path("", include("plaint.desk.urls")),
 ]

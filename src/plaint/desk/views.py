@@ -30,7 +30,7 @@ from plaint.cases.downloads import evidence_response
 from plaint.cases.evidence_store import BlobAltered, blob_open_checked
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case, Evidence
-from plaint.cases.queue import case_due_state, queue_sort
+from plaint.cases.queue import case_due_state
 from plaint.cases.selectors import CaseNotFound
 from plaint.cases.taxonomy import root_cause_labels, root_causes
 from plaint.deadlines.selectors import case_deadline_views
@@ -39,7 +39,6 @@ from plaint.desk import forms as desk_forms
 from plaint.desk import queues
 from plaint.desk import selectors as desk_selectors
 from plaint.desk import services as desk_services
-from plaint.desk.forms import CaseFilterForm
 from plaint.desk.letter_forms import LetterMarkSentForm, LetterWithdrawForm
 from plaint.desk.models import SavedView
 from plaint.domain.collision import version_parse
@@ -47,7 +46,7 @@ from plaint.domain.disputes.restrictions import ContactRestricted
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus
 from plaint.domain.triage.taxonomy import CONSUMER_CATEGORIES, Taxonomy
-from plaint.domain.vocabulary import Visibility
+from plaint.domain.vocabulary import Priority, Visibility
 from plaint.letters import selectors as letter_selectors
 from plaint.records import integrity
 from plaint.triage import selectors as triage_selectors
@@ -70,49 +69,18 @@ def _organisation(request: HttpRequest) -> Organisation:
 def case_list_view(request: HttpRequest) -> HttpResponse:
     org = _organisation(request)
     user, now = _user(request), timezone.now()
-    staff = [(u.pk, u.display_name) for u in staff_list(organisation=org)]
     params = request.GET
     views = list(desk_selectors.saved_views(user=user))
     view = _chosen_view(request, views)
     if view is not None:
         params = QueryDict(view.query)
-    form = CaseFilterForm(
-        params or None,
-        products=selectors.case_products(organisation=org),
-        staff=staff,
-        queues=[(q.value, q.label) for q in queues.Queue],
-        categories=selectors.case_categories(organisation=org),
-        regimes=selectors.case_regimes(organisation=org),
-    )
-    valid = form.is_bound and form.is_valid()
     # The queue may be a moment behind: it reads from the read replica, if there is one
     # (unless this member of staff has just written: plaint.config.replicas).
-    all_cases = selectors.case_list(organisation=org, visible_to=user, stale_ok=True)
-    cases = selectors.case_list(
-        organisation=org,
-        filters=form.filters() if valid else None,
-        visible_to=user,
-        stale_ok=True,
+    chosen = desk_selectors.queue_select(
+        organisation=org, user=user, params=params, now=now, stale_ok=True
     )
-    queue = None
-    if valid:
-        data = form.cleaned_data
-        cases = queues.case_narrow(
-            cases, organisation=org, category=data["category"], regime=data["regime"]
-        )
-        if data["flag"]:
-            cases = queues.flag_filter(cases, organisation=org, flag=data["flag"])
-        if data["queue"]:
-            queue = queues.Queue(data["queue"])
-            cases = queues.queue_filter(
-                cases,
-                organisation=org,
-                queue=queue,
-                user=user,
-                now=now,
-                days=data["days"] or queues.DEFAULT_DUE_DAYS,
-            )
-    cases = queue_sort(cases, form.chosen_sort())
+    form, cases, queue = chosen.form, chosen.cases, chosen.queue
+    all_cases = selectors.case_list(organisation=org, visible_to=user, stale_ok=True)
     page = Paginator(cases, PAGE_SIZE).get_page(request.GET.get("page"))
     counts = selectors.case_status_counts(organisation=org, visible_to=user, stale_ok=True)
     query = params.copy()
@@ -128,6 +96,9 @@ def case_list_view(request: HttpRequest) -> HttpResponse:
         "query": query.urlencode(),
         "query_items": [(key, value) for key, values in query.lists() for value in values],
         "queue": queue,
+        "staff": [(u.pk, u.display_name) for u in staff_list(organisation=org)],
+        "statuses": [s for s in CaseStatus if s is not CaseStatus.CLOSED],
+        "priorities": list(Priority),
         "queues": queues.queue_counts(all_cases, organisation=org, user=user, now=now),
         "counts": [
             (status, status.label, n) for status in CaseStatus if (n := counts.get(status.value, 0))

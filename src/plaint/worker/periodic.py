@@ -19,6 +19,7 @@ from datetime import datetime
 
 from plaint.accounts.models import Organisation
 from plaint.api.idempotency import idempotency_purge
+from plaint.bulk.services import bulk_jobs_resume
 from plaint.cases.services import require_aware
 from plaint.consumer.reminders import consumer_reminders_send
 from plaint.deadlines.services import deadlines_tick
@@ -70,6 +71,10 @@ def _idempotency(now: datetime) -> str:
     return f"Idempotency-Keys forgotten: {idempotency_purge(now=now)}."
 
 
+def _bulk_jobs(now: datetime) -> str:
+    return f"Bulk jobs resumed: {bulk_jobs_resume(now=now)}."
+
+
 def _consumer_reminders(now: datetime) -> str:
     return f"Consumer reminders: {consumer_reminders_send(now=now)} sent."
 
@@ -82,6 +87,7 @@ PARTS: tuple[tuple[str, Callable[[datetime], str]], ...] = (
     ("Checkpoints", _checkpoints),
     ("Idempotency-Keys forgotten", _idempotency),
     ("Consumer reminders", _consumer_reminders),
+    ("Bulk jobs resumed", _bulk_jobs),
 )
 
 
