@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -17,6 +18,8 @@ from plaint.accounts.models import Organisation, User
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
 from plaint.cases.selectors import CaseNotFound, case_get
+from plaint.cases.services import case_at_version
+from plaint.domain.collision import version_parse
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.messaging import selectors
 from plaint.messaging.inbound import replies_mark_read
@@ -59,6 +62,29 @@ class ComposeForm(forms.Form):
     evidence = forms.TypedMultipleChoiceField(coerce=int, required=False, choices=())
 
 
+def _send(case: Case, data: dict[str, Any], actor: Actor, now: datetime) -> None:
+    """Send what the compose form asked for: a canned reply, a kept letter, or a message."""
+    if data["canned"]:
+        reply = CannedReply.objects.filter(
+            organisation=case.organisation, pk=data["canned"]
+        ).first()
+        if reply is None:
+            raise FieldErrors({"canned": "is not a canned reply of this organisation"})
+        canned_reply_send(case=case, reply=reply, actor=actor, now=now, extra=data["text"])
+    elif data["letter_seq"] and not data["text"]:
+        letter_email_send(case=case, seq=data["letter_seq"], actor=actor, now=now)
+    else:
+        message_send(
+            case=case,
+            subject=data["subject"],
+            text=data["text"],
+            letter_seq=data["letter_seq"],
+            evidence_ids=data["evidence"],
+            actor=actor,
+            now=now,
+        )
+
+
 def _back(case: Case) -> HttpResponse:
     return redirect(reverse("desk:case_detail", args=[case.reference]) + "#mail")
 
@@ -77,25 +103,10 @@ def message_send_view(request: HttpRequest, reference: str) -> HttpResponse:
     if form.is_valid():
         data = form.cleaned_data
         try:
-            if data["canned"]:
-                reply = CannedReply.objects.filter(
-                    organisation=case.organisation, pk=data["canned"]
-                ).first()
-                if reply is None:
-                    raise FieldErrors({"canned": "is not a canned reply of this organisation"})
-                canned_reply_send(case=case, reply=reply, actor=actor, now=now, extra=data["text"])
-            elif data["letter_seq"] and not data["text"]:
-                letter_email_send(case=case, seq=data["letter_seq"], actor=actor, now=now)
-            else:
-                message_send(
-                    case=case,
-                    subject=data["subject"],
-                    text=data["text"],
-                    letter_seq=data["letter_seq"],
-                    evidence_ids=data["evidence"],
-                    actor=actor,
-                    now=now,
-                )
+            # A form rendered before someone else changed the case is refused (collision).
+            version = version_parse(request.POST.get("version"))
+            with case_at_version(case=case, version=version, now=now):
+                _send(case, data, actor, now)
         except FieldErrors as exc:
             errors = dict(exc.errors)
         except DomainError as exc:
