@@ -8,6 +8,8 @@ from plaint.domain.collision import (
     Change,
     StaleForm,
     ago,
+    changes_said,
+    changes_seen,
     collision_check,
     version_parse,
 )
@@ -68,3 +70,37 @@ def test_versions_parse_or_are_refused():
 )
 def test_ago(seconds, words):
     assert ago(NOW - timedelta(seconds=seconds), NOW) == words
+
+
+def test_quiet_deadline_bookkeeping_by_plaint_makes_no_form_stale():
+    """The deadline watch recounting a case (deadline set / met / reminder) changes
+    nothing a form decides: a form rendered before it still passes."""
+    watch = [
+        Change(5, "deadline_set", "Deadline watch", NOW, by_system=True),
+        Change(6, "deadline_reminder", "Deadline watch", NOW, by_system=True),
+    ]
+    collision_check(reference="PL-1", rendered=4, current=6, changes=watch, now=NOW)
+    assert changes_seen(watch) == [] and changes_said(watch, now=NOW) == ""
+
+
+def test_what_the_watch_does_that_matters_still_makes_a_form_stale():
+    escalated = [
+        Change(5, "deadline_breached", "Deadline watch", NOW, by_system=True),
+        Change(6, "status_changed", "Deadline watch", NOW - timedelta(seconds=3), by_system=True),
+    ]
+    with pytest.raises(StaleForm, match="Deadline watch changed the status 3 seconds ago\\."):
+        collision_check(reference="PL-1", rendered=4, current=6, changes=escalated, now=NOW)
+
+
+def test_a_deadline_kind_recorded_by_a_person_is_not_quiet():
+    by_hand = [Change(5, "deadline_met", "Sam Lee", NOW)]
+    with pytest.raises(StaleForm, match="Sam Lee recorded deadline met just now"):
+        collision_check(reference="PL-1", rendered=4, current=5, changes=by_hand, now=NOW)
+
+
+def test_a_quiet_change_among_others_is_left_out_of_the_sentence():
+    mixed = [
+        Change(5, "note_added", "Sam Lee", NOW - timedelta(seconds=10)),
+        Change(6, "deadline_met", "Deadline watch", NOW, by_system=True),
+    ]
+    assert changes_said(mixed, now=NOW) == "Sam Lee added a note 10 seconds ago"

@@ -14,6 +14,7 @@ from plaint.cases.ledger import ledger_verify, personal_prefetch
 from plaint.cases.models import Case, CaseEvent, Contact, Evidence, ResolutionOffer
 from plaint.cases.search import search_matches
 from plaint.config.replicas import replica_alias
+from plaint.domain.collision import QUIET_KINDS, Change
 from plaint.domain.events import EventKind, EvidenceAttached, Payload, payload_from_json
 from plaint.domain.ledger import VerificationReport
 from plaint.domain.lifecycle import CaseStatus, allowed_targets
@@ -142,6 +143,34 @@ def case_visible(*, case: Case, user: User) -> bool:
 def _cases(stale_ok: bool) -> QuerySet[Case]:
     """Every case, read from the replica if `stale_ok` allows it now, else the primary."""
     return Case.objects.using(replica_alias()) if stale_ok else Case.objects.all()
+
+
+#: The most changes `case_changes_since` reads (a banner names three and counts the rest).
+CHANGES_READ = 100
+
+
+def case_changes_since(
+    *, organisation: Organisation, reference: str, since: int, visible_to: User
+) -> list[Change]:
+    """What happened on the case after version `since`, newest first, quiet bookkeeping
+    by Plaint left out (`plaint.domain.collision.QUIET_KINDS`); [] if nothing, or if the
+    case is not one `visible_to` may see (saying nothing more). One query, on the case's
+    (organisation, reference) and the events' (case, seq) unique indexes: the desk polls
+    it every few seconds from every open case page."""
+    if not visible_to.has_perm("cases.view_case") or visible_to.organisation_id != organisation.pk:
+        return []
+    events = CaseEvent.objects.filter(
+        case__organisation=organisation, case__reference=reference, seq__gt=since
+    ).exclude(actor_kind=ActorKind.SYSTEM, kind__in=QUIET_KINDS)
+    if not visible_to.has_perm("cases.view_all_cases"):
+        events = events.filter(Q(case__assignee=visible_to) | Q(case__assignee__isnull=True))
+    rows = events.order_by("-seq").values_list(
+        "seq", "kind", "actor_label", "recorded_at", "actor_kind"
+    )[:CHANGES_READ]
+    return [
+        Change(seq, kind, label, at, kind_of == ActorKind.SYSTEM)
+        for seq, kind, label, at, kind_of in rows
+    ]
 
 
 def _visible(cases: QuerySet[Case], user: User | None) -> QuerySet[Case]:

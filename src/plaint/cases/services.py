@@ -40,7 +40,15 @@ from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus, check_transition
 from plaint.domain.money import MoneyError, money_parse
 from plaint.domain.references import format_reference
-from plaint.domain.vocabulary import Channel, Direction, Outcome, Priority, RedressKind, Visibility
+from plaint.domain.vocabulary import (
+    ActorKind,
+    Channel,
+    Direction,
+    Outcome,
+    Priority,
+    RedressKind,
+    Visibility,
+)
 
 MAX_TEXT = 100_000  # characters in one free-text field
 
@@ -126,7 +134,16 @@ def case_at_version(*, case: Case, version: int | None, now: datetime) -> Iterat
                 reference=locked.reference,
                 rendered=version,
                 current=locked.ledger_length,
-                changes=[Change(e.seq, e.kind, e.actor_label, e.recorded_at) for e in newer],
+                changes=[
+                    Change(
+                        e.seq,
+                        e.kind,
+                        e.actor_label,
+                        e.recorded_at,
+                        e.actor_kind == ActorKind.SYSTEM,
+                    )
+                    for e in newer
+                ],
                 now=now,
             )
         yield locked

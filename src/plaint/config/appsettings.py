@@ -142,6 +142,9 @@ class AppSettings:
     )
     session_idle_minutes: int = field(default=30, metadata={"env": "PLAINT_SESSION_IDLE_MINUTES"})
     reauth_minutes: int = field(default=10, metadata={"env": "PLAINT_REAUTH_MINUTES"})
+    collision_poll_seconds: int = field(
+        default=5, metadata={"env": "PLAINT_COLLISION_POLL_SECONDS"}
+    )
     upload_max_expanded_bytes: int = field(
         default=100 << 20, metadata={"env": "PLAINT_UPLOAD_MAX_EXPANDED_BYTES"}
     )
@@ -243,6 +246,9 @@ class AppSettings:
             ),
             reauth_minutes=_minutes(
                 "PLAINT_REAUTH_MINUTES", env.get("PLAINT_REAUTH_MINUTES", "10")
+            ),
+            collision_poll_seconds=_at_least_one(
+                "PLAINT_COLLISION_POLL_SECONDS", env.get("PLAINT_COLLISION_POLL_SECONDS", "5")
             ),
             upload_max_expanded_bytes=_int(
                 "PLAINT_UPLOAD_MAX_EXPANDED_BYTES",

@@ -284,6 +284,7 @@ PERMISSIONS_POLICY: dict[str, list[str]] = {
 # and admin actions ask for the password again when it was last given longer ago than
 # PLAINT_REAUTH_MINUTES (plaint.desk.middleware, plaint.accounts.reauth).
 PLAINT_SESSION_IDLE_MINUTES = APP.session_idle_minutes
+PLAINT_COLLISION_POLL_SECONDS = APP.collision_poll_seconds
 PLAINT_REAUTH_MINUTES = APP.reauth_minutes
 # ---- end sessions ----
 

@@ -3,6 +3,8 @@ download, mark as sent. Views parse and call `plaint.letters`; they decide nothi
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
+from datetime import datetime
 from zoneinfo import ZoneInfo
 
 from django import forms
@@ -19,10 +21,13 @@ from plaint.accesslog.models import AccessAction
 from plaint.accesslog.recording import request_access_record
 from plaint.cases.downloads import file_response
 from plaint.cases.ledger import Actor
+from plaint.cases.models import Case
+from plaint.cases.services import case_at_version
 from plaint.deadlines.services import case_deadlines_refresh
 from plaint.desk import views
 from plaint.desk.forms import LetterFieldsForm, LetterForm
 from plaint.desk.letter_forms import LetterMarkSentForm, LetterWithdrawForm
+from plaint.domain.collision import version_parse
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.letters import InvalidFields, MissingFields, UnknownLetter
 from plaint.letters import selectors as letter_selectors
@@ -37,6 +42,12 @@ CONTENT_TYPES = {
     "html": "text/html; charset=utf-8",
 }
 FIELD_PREFIX = "f-"
+
+
+def _at_version(request: HttpRequest, case: Case, now: datetime) -> AbstractContextManager[Case]:
+    """The case, locked, if it is still at the version the form was rendered at; else
+    `StaleForm` (collision: someone else changed it meanwhile), and nothing is written."""
+    return case_at_version(case=case, version=version_parse(request.POST.get("version")), now=now)
 
 
 def _require_work(request: HttpRequest) -> None:
@@ -59,15 +70,16 @@ def letter_generate_view(request: HttpRequest, reference: str) -> HttpResponse:
     if form.is_valid():
         now = timezone.now()
         try:
-            letter_generate(
-                case=case,
-                kind=form.cleaned_data["kind"],
-                actor=Actor.staff(views._user(request)),
-                now=now,
-                fields=supplied,
-                formats=FORMATS,
-                page_size=form.cleaned_data["page_size"],
-            )
+            with _at_version(request, case, now):
+                letter_generate(
+                    case=case,
+                    kind=form.cleaned_data["kind"],
+                    actor=Actor.staff(views._user(request)),
+                    now=now,
+                    fields=supplied,
+                    formats=FORMATS,
+                    page_size=form.cleaned_data["page_size"],
+                )
         except MissingFields as exc:
             fields_form = LetterFieldsForm(
                 request.POST, missing=exc.missing, prefix=FIELD_PREFIX.rstrip("-")
@@ -107,15 +119,16 @@ def letter_sent_view(request: HttpRequest, reference: str, seq: int) -> HttpResp
         data = form.cleaned_data
         now = timezone.now()
         try:
-            letter_mark_sent(
-                case=case,
-                seq=seq,
-                method=data["method"],
-                tracking_number=data["tracking_number"],
-                sent_at=data["sent_at"],
-                actor=Actor.staff(views._user(request)),
-                now=now,
-            )
+            with _at_version(request, case, now):
+                letter_mark_sent(
+                    case=case,
+                    seq=seq,
+                    method=data["method"],
+                    tracking_number=data["tracking_number"],
+                    sent_at=data["sent_at"],
+                    actor=Actor.staff(views._user(request)),
+                    now=now,
+                )
         except DomainError as exc:
             views._show_errors(form, exc)
         else:
@@ -137,14 +150,16 @@ def letter_withdraw_view(request: HttpRequest, reference: str, seq: int) -> Http
     form = LetterWithdrawForm(request.POST)
     form.auto_id = f"id_withdraw{seq}_%s"
     if form.is_valid():
+        now = timezone.now()
         try:
-            letter_withdraw(
-                case=case,
-                seq=seq,
-                reason=form.cleaned_data["reason"],
-                actor=Actor.staff(views._user(request)),
-                now=timezone.now(),
-            )
+            with _at_version(request, case, now):
+                letter_withdraw(
+                    case=case,
+                    seq=seq,
+                    reason=form.cleaned_data["reason"],
+                    actor=Actor.staff(views._user(request)),
+                    now=now,
+                )
         except DomainError as exc:
             views._show_errors(form, exc)
         else:

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any, TypeVar
 from urllib.parse import urlencode
 from zoneinfo import ZoneInfo
 
@@ -20,6 +21,17 @@ from plaint.accounts import reauth
 
 #: How often the idle clock's stamp is rewritten (the timeout is kept to the minute).
 SEEN_EVERY = timedelta(minutes=1)
+
+
+View = TypeVar("View", bound=Callable[..., Any])
+
+
+def background(view: View) -> View:
+    """Mark a view the desk's pages call by themselves (a poll, not a person's click): a
+    request to it is not activity, so an open tab alone never keeps a session alive past
+    `PLAINT_SESSION_IDLE_MINUTES`. It is still signed out when the session is idle."""
+    view.background = True  # type: ignore[attr-defined]
+    return view
 
 
 def _same_site_path(request: HttpRequest, url: str) -> str:
@@ -58,8 +70,16 @@ class StaffIdleTimeoutMiddleware:
             if last is not None and now - last > timedelta(minutes=minutes):
                 return self._signed_out(request, minutes)
             reauth.adopt_last_login(request)
-            reauth.mark_seen(request, now=now, every=SEEN_EVERY)
+            request.plaint_seen_now = now  # type: ignore[attr-defined]
         return self.get_response(request)
+
+    def process_view(
+        self, request: HttpRequest, view: Callable[..., Any], args: Any, kwargs: Any
+    ) -> None:
+        """Restart the idle count, unless the view is a `background` one."""
+        now = getattr(request, "plaint_seen_now", None)
+        if now is not None and not getattr(view, "background", False):
+            reauth.mark_seen(request, now=now, every=SEEN_EVERY)
 
     def _signed_out(self, request: HttpRequest, minutes: int) -> HttpResponse:
         logout(request)

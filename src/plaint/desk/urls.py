@@ -8,6 +8,7 @@ urlpatterns = [
     path("views/", views.saved_view_save_view, name="saved_view_save"),
     path("views/<int:pk>/delete/", views.saved_view_delete_view, name="saved_view_delete"),
     path("cases/<str:reference>/", views.case_detail_view, name="case_detail"),
+    path("cases/<str:reference>/version/", views.case_version_view, name="case_version"),
     path(
         "cases/<str:reference>/actions/<slug:action>/",
         views.case_action_view,

@@ -19,6 +19,7 @@ from django.http.response import HttpResponseBase
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from plaint.accesslog.models import AccessAction
@@ -40,8 +41,9 @@ from plaint.desk import queues
 from plaint.desk import selectors as desk_selectors
 from plaint.desk import services as desk_services
 from plaint.desk.letter_forms import LetterMarkSentForm, LetterWithdrawForm
+from plaint.desk.middleware import background
 from plaint.desk.models import SavedView
-from plaint.domain.collision import version_parse
+from plaint.domain.collision import changes_said, version_parse
 from plaint.domain.disputes.restrictions import ContactRestricted
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.domain.lifecycle import CaseStatus
@@ -165,6 +167,44 @@ def case_detail_view(request: HttpRequest, reference: str) -> HttpResponse:
     if request.method == "GET" and response.status_code == 200:
         request_access_record(request, AccessAction.CASE_VIEWED, case_reference=case.reference)
     return response
+
+
+@background
+@login_required
+@permission_required("cases.view_case", raise_exception=True)
+@require_GET
+def case_version_view(request: HttpRequest, reference: str) -> HttpResponse:
+    """Has anyone changed the case since version `since` (the page's)? 204 with no body
+    when nothing did (htmx then leaves the page alone), else the banner saying who did
+    what and how long ago. The case page polls it every PLAINT_COLLISION_POLL_SECONDS.
+
+    One indexed query. Not written to the access log: opening the case page was, and a
+    poll every few seconds from each open tab would bury the reads that matter; the poll
+    tells no more than that page showed. A background view: it does not keep an idle
+    session alive."""
+    try:
+        since = version_parse(request.GET.get("since"))
+    except FieldErrors as exc:
+        return HttpResponse(exc.message, status=400, content_type="text/plain; charset=utf-8")
+    if since is None:
+        return HttpResponse(
+            "since: the version of the page is required", status=400, content_type="text/plain"
+        )
+    changes = selectors.case_changes_since(
+        organisation=_organisation(request),
+        reference=reference,
+        since=since,
+        visible_to=_user(request),
+    )
+    if not changes:
+        return HttpResponse(status=204)
+    context = {
+        "reference": reference,
+        "said": changes_said(changes, now=timezone.now()),
+        "count": len(changes),
+        "latest": changes[0].seq,
+    }
+    return render(request, "desk/_collision.html", context)
 
 
 @login_required
@@ -331,6 +371,7 @@ class _Page:
             "can_work": self.can_work,
             "can_take": self.can_work and not self.can_reassign and case.assignee_id is None,
             **_letters_context(case, bound),
+            "poll_seconds": settings.PLAINT_COLLISION_POLL_SECONDS,
             "legal_pending": self.triage is not None
             and self.triage.legal_review == TriageRecord.LegalReview.PENDING,
         }
@@ -490,6 +531,16 @@ ACTIONS: dict[str, _Action] = {
 }
 
 
+def _same_site(request: HttpRequest, url: str) -> str:
+    """`url` if it is a path on this site (where the queue's "assign to me" key came
+    from), else ""."""
+    if url.startswith("/") and url_has_allowed_host_and_scheme(
+        url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return url
+    return ""
+
+
 def _show_errors(form: forms.Form, exc: DomainError) -> None:
     """Put a service's message next to the field it names, or above the form."""
     if isinstance(exc, FieldErrors):
@@ -522,6 +573,9 @@ def case_action_view(request: HttpRequest, reference: str, action: str) -> HttpR
             _show_errors(form, exc)
         else:
             case_deadlines_refresh(case=case, now=now)
-            return redirect(f"{reverse('desk:case_detail', args=[case.reference])}#{action}")
+            back = _same_site(request, request.POST.get("next", ""))
+            return redirect(
+                back or f"{reverse('desk:case_detail', args=[case.reference])}#{action}"
+            )
     case.refresh_from_db()
     return _case_page(request, case, {action: form}, status=400)

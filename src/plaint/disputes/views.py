@@ -21,9 +21,11 @@ from plaint.accounts.models import Organisation, User
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
 from plaint.cases.selectors import CaseNotFound, case_get, case_visible
+from plaint.cases.services import case_at_version
 from plaint.disputes import selectors, services
 from plaint.disputes.forms import FORMS
 from plaint.disputes.pack import referral_pack_pdf
+from plaint.domain.collision import version_parse
 from plaint.domain.errors import DomainError, FieldErrors
 
 
@@ -178,8 +180,12 @@ def dispute_action_view(request: HttpRequest, reference: str, action: str) -> Ht
     if form.is_valid():
         data = dict(form.cleaned_data)
         data.setdefault("dispute_id", request.POST.get("dispute_id") or None)
+        now = timezone.now()
         try:
-            RUN[action](case, data, Actor.staff(user), timezone.now())
+            # A form rendered before someone else changed the case is refused (collision).
+            version = version_parse(request.POST.get("version"))
+            with case_at_version(case=case, version=version, now=now):
+                RUN[action](case, data, Actor.staff(user), now)
         except DomainError as exc:
             _show_errors(form, exc)
         else:

@@ -4,6 +4,13 @@ A case's version is its ledger length (the sequence number of its last event). E
 case-page form carries the version it was rendered at; a form sent at an older version
 is stale and refused, with a message that names what changed and who changed it. Pure:
 callers pass the newer events and `now`.
+
+Not every event makes a form stale. The deadline watch appends its own bookkeeping
+(`QUIET_KINDS`: a deadline set, met, reminded or breached) whenever it recounts a case;
+those events follow from facts already on the page and change nothing a form decides, so
+they are *quiet*: they neither refuse a form nor raise the "someone changed this case"
+banner. What the watch does that a person would care about (escalating the case, raising
+its priority) is recorded as ordinary events and does make forms stale.
 """
 
 from __future__ import annotations
@@ -31,7 +38,28 @@ _DID: dict[str, str] = {
     "letter_withdrawn": "withdrew a letter",
     "triage_confirmed": "confirmed the triage",
     "legal_review_cleared": "cleared the legal review",
+    "case_corrected": "corrected a detail of the case",
+    "customer_corrected": "corrected the customer's details",
+    "case_exported": "exported the evidence pack",
+    "legal_hold_placed": "placed a legal hold",
+    "legal_hold_lifted": "lifted the legal hold",
+    "subject_access_requested": "logged a subject access request",
+    "message_queued": "sent an e-mail",
+    "message_received": "replied by e-mail",
+    "dispute_logged": "logged a cease-and-desist",
+    "dispute_authority_recorded": "recorded the authority to act",
+    "dispute_conduct_identified": "recorded the conduct complained of",
+    "dispute_investigated": "recorded an investigation",
+    "dispute_decided": "decided a dispute",
+    "contact_restriction_added": "added a contact restriction",
+    "contact_restriction_lifted": "lifted a contact restriction",
 }
+
+#: Events the deadline watch appends as it recounts a case: they change nothing a form on
+#: the case page decides, so they make no form stale (see the module's docstring).
+QUIET_KINDS: frozenset[str] = frozenset(
+    {"deadline_set", "deadline_met", "deadline_reminder", "deadline_breached"}
+)
 
 
 class StaleForm(DomainError):
@@ -46,6 +74,17 @@ class Change:
     kind: str
     actor_label: str
     recorded_at: datetime
+    by_system: bool = False
+
+    @property
+    def quiet(self) -> bool:
+        """Bookkeeping by Plaint itself that changes nothing a form decides."""
+        return self.by_system and self.kind in QUIET_KINDS
+
+
+def changes_seen(changes: Sequence[Change]) -> list[Change]:
+    """The changes a person would want to know about, newest first (quiet ones left out)."""
+    return sorted((c for c in changes if not c.quiet), key=lambda c: c.seq, reverse=True)
 
 
 def version_parse(raw: str | None) -> int | None:
@@ -79,18 +118,30 @@ def change_sentence(change: Change, *, now: datetime) -> str:
     return f"{change.actor_label} {did} {ago(change.recorded_at, now)}"
 
 
+def changes_said(changes: Sequence[Change], *, now: datetime, most: int = 3) -> str:
+    """The newest `most` changes as one sentence: 'Sam Lee added a note 10 seconds ago;
+    Ann Bo changed the status 2 minutes ago and 2 more change(s)'. Quiet ones are left
+    out; "" when none is left."""
+    newest = changes_seen(changes)
+    said = "; ".join(change_sentence(c, now=now) for c in newest[:most])
+    more = f" and {len(newest) - most} more change(s)" if len(newest) > most else ""
+    return f"{said}{more}"
+
+
 def collision_check(
     *, reference: str, rendered: int, current: int, changes: Sequence[Change], now: datetime
 ) -> None:
-    """Raise `StaleForm` if the form was rendered before the case's latest change."""
+    """Raise `StaleForm` if the form was rendered before the case's latest change. The
+    changes are the events after `rendered`; if all of them are quiet, the form still
+    stands for what its sender saw, and passes."""
     if not is_stale(rendered=rendered, current=current):
         return
     if rendered > current:
         raise StaleForm(f"This form names version {rendered} of {reference}, which has none.")
-    newest = sorted(changes, key=lambda c: c.seq, reverse=True)
-    said = "; ".join(change_sentence(c, now=now) for c in newest[:3])
-    more = f" and {len(newest) - 3} more change(s)" if len(newest) > 3 else ""
+    if changes and not changes_seen(changes):
+        return
+    said = changes_said(changes, now=now)
     raise StaleForm(
-        f"{reference} changed while you had it open: {said or 'it changed'}{more}. "
+        f"{reference} changed while you had it open: {said or 'it changed'}. "
         "Nothing was saved: reload to see the case as it is now, then try again."
     )

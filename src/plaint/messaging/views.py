@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import datetime
 from typing import Any
 
 from django import forms
@@ -17,6 +18,8 @@ from plaint.accounts.models import Organisation, User
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
 from plaint.cases.selectors import CaseNotFound, case_get
+from plaint.cases.services import case_at_version
+from plaint.domain.collision import version_parse
 from plaint.domain.disputes.restrictions import ContactRestricted
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.messaging import selectors
@@ -61,6 +64,49 @@ class ComposeForm(forms.Form):
     confirm_restricted = forms.BooleanField(required=False)
 
 
+def _send(
+    case: Case, data: dict[str, Any], actor: Actor, now: datetime, *, confirmed: bool, by: str
+) -> None:
+    """Send what the compose form asked for: a canned reply, a kept letter, or a message
+    (`confirmed`: by `by`, despite a contact restriction that forbids e-mail)."""
+    if data["canned"]:
+        reply = CannedReply.objects.filter(
+            organisation=case.organisation, pk=data["canned"]
+        ).first()
+        if reply is None:
+            raise FieldErrors({"canned": "is not a canned reply of this organisation"})
+        canned_reply_send(
+            case=case,
+            reply=reply,
+            actor=actor,
+            now=now,
+            extra=data["text"],
+            confirmed_despite_restriction=confirmed,
+            confirmed_by=by,
+        )
+    elif data["letter_seq"] and not data["text"]:
+        letter_email_send(
+            case=case,
+            seq=data["letter_seq"],
+            actor=actor,
+            now=now,
+            confirmed_despite_restriction=confirmed,
+            confirmed_by=by,
+        )
+    else:
+        message_send(
+            case=case,
+            subject=data["subject"],
+            text=data["text"],
+            letter_seq=data["letter_seq"],
+            evidence_ids=data["evidence"],
+            actor=actor,
+            now=now,
+            confirmed_despite_restriction=confirmed,
+            confirmed_by=by,
+        )
+
+
 def _back(case: Case) -> HttpResponse:
     return redirect(reverse("desk:case_detail", args=[case.reference]) + "#mail")
 
@@ -81,42 +127,10 @@ def message_send_view(request: HttpRequest, reference: str) -> HttpResponse:
         confirmed = bool(data["confirm_restricted"])
         by = actor.label if confirmed else ""
         try:
-            if data["canned"]:
-                reply = CannedReply.objects.filter(
-                    organisation=case.organisation, pk=data["canned"]
-                ).first()
-                if reply is None:
-                    raise FieldErrors({"canned": "is not a canned reply of this organisation"})
-                canned_reply_send(
-                    case=case,
-                    reply=reply,
-                    actor=actor,
-                    now=now,
-                    extra=data["text"],
-                    confirmed_despite_restriction=confirmed,
-                    confirmed_by=by,
-                )
-            elif data["letter_seq"] and not data["text"]:
-                letter_email_send(
-                    case=case,
-                    seq=data["letter_seq"],
-                    actor=actor,
-                    now=now,
-                    confirmed_despite_restriction=confirmed,
-                    confirmed_by=by,
-                )
-            else:
-                message_send(
-                    case=case,
-                    subject=data["subject"],
-                    text=data["text"],
-                    letter_seq=data["letter_seq"],
-                    evidence_ids=data["evidence"],
-                    actor=actor,
-                    now=now,
-                    confirmed_despite_restriction=confirmed,
-                    confirmed_by=by,
-                )
+            # A form rendered before someone else changed the case is refused (collision).
+            version = version_parse(request.POST.get("version"))
+            with case_at_version(case=case, version=version, now=now):
+                _send(case, data, actor, now, confirmed=confirmed, by=by)
         except ContactRestricted as exc:
             errors = {"confirm_restricted": f"{exc.reasons}. Tick to send it anyway"}
         except FieldErrors as exc:

@@ -3,6 +3,7 @@ service or selector, and answer; they hold no rules."""
 
 from __future__ import annotations
 
+from contextlib import AbstractContextManager
 from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
@@ -25,6 +26,8 @@ from plaint.accounts.reauth import confirm_url, recent_password_required, recent
 from plaint.cases.ledger import Actor
 from plaint.cases.models import Case
 from plaint.cases.selectors import CaseNotFound, case_get
+from plaint.cases.services import case_at_version
+from plaint.domain.collision import version_parse
 from plaint.domain.deadlines.regimes import regimes_all
 from plaint.domain.errors import DomainError, FieldErrors
 from plaint.records.corrections import case_correct, customer_correct
@@ -65,6 +68,12 @@ def _case(request: HttpRequest, reference: str) -> tuple[Case, User]:
         raise Http404(f"No case {reference} in {org.name}.") from None
 
 
+def _at_version(request: HttpRequest, case: Case, now: datetime) -> AbstractContextManager[Case]:
+    """The case, locked, if it is still at the version the form was rendered at; else
+    `StaleForm` (collision: someone else changed it meanwhile), and nothing is written."""
+    return case_at_version(case=case, version=version_parse(request.POST.get("version")), now=now)
+
+
 def correction_value(field: str, text: str) -> Any:
     """The form's text as the service takes it: the date received is an aware datetime."""
     if field != "case.received_at":
@@ -94,13 +103,15 @@ def case_correct_view(request: HttpRequest, reference: str) -> HttpResponse:
     try:
         value = correction_value(form.cleaned_data["field"], form.cleaned_data["value"])
         apply = case_correct if target == "case" else customer_correct
-        apply(
-            case=case,
-            changes={name: value},
-            reason=form.cleaned_data["reason"],
-            actor=Actor.staff(user),
-            now=timezone.now(),
-        )
+        now = timezone.now()
+        with _at_version(request, case, now):
+            apply(
+                case=case,
+                changes={name: value},
+                reason=form.cleaned_data["reason"],
+                actor=Actor.staff(user),
+                now=now,
+            )
     except FieldErrors as exc:
         for field, problem in exc.errors.items():
             messages.error(request, f"Correction not saved: {field} {problem}")
@@ -163,13 +174,15 @@ def case_hold_view(request: HttpRequest, reference: str) -> HttpResponse:
     if not may_hold(user):
         raise PermissionDenied("Only supervisors and legal reviewers place legal holds.")
     service = legal_hold_lift if case_on_hold(case) else legal_hold_place
+    now = timezone.now()
     try:
-        service(
-            case=case,
-            reason=str(request.POST.get("reason", "")),
-            actor=Actor.staff(user),
-            now=timezone.now(),
-        )
+        with _at_version(request, case, now):
+            service(
+                case=case,
+                reason=str(request.POST.get("reason", "")),
+                actor=Actor.staff(user),
+                now=now,
+            )
     except FieldErrors as exc:
         for field, problem in exc.errors.items():
             messages.error(request, f"Legal hold not changed: {field} {problem}")
@@ -312,14 +325,16 @@ def subject_access_log_view(request: HttpRequest, reference: str) -> HttpRespons
     except ValueError:
         messages.error(request, "Request not logged: write the day it arrived as YYYY-MM-DD.")
         return redirect("desk:case_detail", reference=case.reference)
+    now = timezone.now()
     try:
-        row = subject_access_request_log(
-            case=case,
-            requested_on=requested_on,
-            received_by=str(request.POST.get("received_by", "")),
-            actor=Actor.staff(user),
-            now=timezone.now(),
-        )
+        with _at_version(request, case, now):
+            row = subject_access_request_log(
+                case=case,
+                requested_on=requested_on,
+                received_by=str(request.POST.get("received_by", "")),
+                actor=Actor.staff(user),
+                now=now,
+            )
     except FieldErrors as exc:
         for field, problem in exc.errors.items():
             messages.error(request, f"Request not logged: {field.replace('_', ' ')} {problem}")
