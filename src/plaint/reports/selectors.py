@@ -182,7 +182,7 @@ class HoursBetween(Func):
     output_field = FloatField()
     arity = 2
 
-    def as_sql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
+    def as_postgresql(self, compiler: Any, connection: Any, **extra: Any) -> tuple[str, Any]:
         start, end = (compiler.compile(e) for e in self.get_source_expressions())
         return f"(EXTRACT(EPOCH FROM ({end[0]} - {start[0]})) / 3600.0)", (*end[1], *start[1])
 
@@ -376,7 +376,10 @@ def _deadline_rows(cases: QuerySet[Case], now: datetime) -> list[RuleRow]:
         .values("key")
         .annotate(
             rule_title=Min("title"),
-            **{name: Count("id", filter=condition) for name, condition in results.items()},
+            on_time=Count("id", filter=results["on_time"]),
+            late=Count("id", filter=results["late"]),
+            missed=Count("id", filter=results["missed"]),
+            pending=Count("id", filter=results["pending"]),
         )
         .order_by("key")
     )
@@ -415,35 +418,42 @@ def _redress(cases: QuerySet[Case]) -> list[Money]:
     ]
 
 
-def _complainant(cases: QuerySet[Case]) -> QuerySet[Case]:
-    """`cases` with `complainant`: the customer's e-mail address in lower case, or, for a
-    customer with none, the customer record."""
-    return cases.annotate(
-        complainant=DbCase(
-            When(customer__email="", then=Concat(Value("c:"), Cast("customer_id", CharField()))),
-            default=Concat(Value("e:"), Lower("customer__email")),
-            output_field=CharField(),
-        )
+def _complainant() -> DbCase:
+    """Who complained, for repeat complainants: the customer's e-mail address in lower
+    case, or, for a customer with none, the customer record."""
+    return DbCase(
+        When(customer__email="", then=Concat(Value("c:"), Cast("customer_id", CharField()))),
+        default=Concat(Value("e:"), Lower("customer__email")),
+        output_field=CharField(),
     )
 
 
-def _repeat_groups(cases: QuerySet[Case]) -> QuerySet[Case]:
+def _repeat_groups(cases: QuerySet[Case]) -> list[tuple[str, int]]:
     """The complainants with more than one case in `cases`, and how many each has."""
-    return (
-        _complainant(cases).order_by().values("complainant").annotate(n=Count("id")).filter(n__gt=1)
+    rows = (
+        cases.annotate(complainant=_complainant())
+        .order_by()
+        .values_list("complainant")
+        .annotate(n=Count("id"))
+        .filter(n__gt=1)
     )
+    return [(key, n) for key, n in rows]
 
 
 def _repeat_count(cases: QuerySet[Case]) -> int:
     """Cases whose customer (the same customer record, or the same e-mail address) has
     more than one case in the report, counted by the database."""
-    return sum(row["n"] for row in _repeat_groups(cases))
+    return sum(n for _, n in _repeat_groups(cases))
 
 
 def _repeat_ids(cases: QuerySet[Case]) -> list[int]:
     """The cases `_repeat_count` counts."""
-    keys = [row["complainant"] for row in _repeat_groups(cases)]
-    return sorted(_complainant(cases).filter(complainant__in=keys).values_list("pk", flat=True))
+    keys = [key for key, _ in _repeat_groups(cases)]
+    return sorted(
+        cases.annotate(complainant=_complainant())
+        .filter(complainant__in=keys)
+        .values_list("pk", flat=True)
+    )
 
 
 def _escalated_ids(cases: QuerySet[Case]) -> set[int]:
