@@ -1,6 +1,7 @@
 """Every write of the messaging part, in one place for the other parts to call:
 mail out (`message_send`, `letter_email_send`, `canned_reply_send`, `customer_notify`)
-in `outbound.py`; mail in (`message_receive`, `messages_receive`, `customer_replied`) in `inbound.py`."""
+in `outbound.py`; mail in (`message_receive`, `messages_receive`, `customer_replied`)
+in `inbound.py`."""
 
 from __future__ import annotations
 
