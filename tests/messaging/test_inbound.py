@@ -333,3 +333,47 @@ def test_replies_with_and_without_files_keep_the_ledger_whole(
     assert Evidence.objects.filter(case=case).count() == 2
     assert ledger_verify(reference=case.reference).ok
     assert Message.objects.filter(case=case, needs_reading=True).count() == 3
+
+
+def test_a_batch_records_each_message_once_with_its_event(org: Organisation, case: Case) -> None:
+    from plaint.messaging.inbound import messages_receive
+
+    reply = raw_mail(subject=f"Re: {case.reference}", message_id="<b1@mail.example.org>")
+    other = raw_mail(subject=f"Re: {case.reference}", message_id="<b2@mail.example.org>")
+    broken = b"\x00\xff not mail"
+    got = messages_receive(
+        [reply, broken, reply, other], organisation=org, source="test", now=LATER
+    )
+    assert [g.outcome for g in got] == ["recorded", "rejected", "duplicate", "recorded"]
+    assert kinds(case).count("message_received") == 2
+    assert Message.objects.filter(message_id="<b1@mail.example.org>").count() == 1
+    assert ledger_verify(reference=case.reference).ok
+
+
+def test_a_batch_that_fails_half_way_records_none_of_it(
+    org: Organisation, case: Case, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from plaint.messaging import inbound
+
+    calls: list[int] = []
+    real = inbound.event_append
+
+    def failing(**kw: object):  # type: ignore[no-untyped-def]
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("the disk is full")
+        return real(**kw)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(inbound, "event_append", failing)
+    raws = [
+        raw_mail(subject=f"Re: {case.reference}", message_id=f"<f{n}@mail.example.org>")
+        for n in range(3)
+    ]
+    before = CaseEvent.objects.count()
+    with pytest.raises(RuntimeError):
+        inbound.messages_receive(raws, organisation=org, source="test", now=LATER)
+    assert Message.objects.filter(direction=Message.Direction.IN).count() == 0
+    assert CaseEvent.objects.count() == before
+    monkeypatch.setattr(inbound, "event_append", real)
+    got = inbound.messages_receive(raws, organisation=org, source="test", now=LATER)
+    assert [g.outcome for g in got] == ["recorded"] * 3  # the next import records them all

@@ -56,6 +56,19 @@ def _list(raw: str) -> tuple[str, ...]:
     return tuple(item.strip() for item in raw.split(",") if item.strip())
 
 
+def _webhook_secrets(raw: str) -> tuple[str, ...]:
+    """`user:password` pairs, comma-separated (two while one is being replaced)."""
+    secrets = _list(raw)
+    for secret in secrets:
+        user, colon, password = secret.partition(":")
+        if not colon or not user or len(password) < 16:
+            raise SettingsError(
+                "PLAINT_MAIL_WEBHOOK_SECRET must be user:password pairs, separated by "
+                "commas, each password at least 16 characters long."
+            )
+    return secrets
+
+
 #: What a sign-in lockout may count failures by (django-axes' lockout parameters).
 LOCKOUT_PARTS = ("username", "ip_address", "user_agent")
 
@@ -144,6 +157,15 @@ class AppSettings:
     reauth_minutes: int = field(default=10, metadata={"env": "PLAINT_REAUTH_MINUTES"})
     collision_poll_seconds: int = field(
         default=5, metadata={"env": "PLAINT_COLLISION_POLL_SECONDS"}
+    )
+    mail_webhook_secret: tuple[str, ...] = field(
+        default=(), metadata={"env": "PLAINT_MAIL_WEBHOOK_SECRET"}
+    )
+    mailgun_webhook_signing_key: str = field(
+        default="", metadata={"env": "PLAINT_MAILGUN_WEBHOOK_SIGNING_KEY"}
+    )
+    mail_webhook_max_bytes: int = field(
+        default=36 << 20, metadata={"env": "PLAINT_MAIL_WEBHOOK_MAX_BYTES"}
     )
     upload_max_expanded_bytes: int = field(
         default=100 << 20, metadata={"env": "PLAINT_UPLOAD_MAX_EXPANDED_BYTES"}
@@ -249,6 +271,12 @@ class AppSettings:
             ),
             collision_poll_seconds=_at_least_one(
                 "PLAINT_COLLISION_POLL_SECONDS", env.get("PLAINT_COLLISION_POLL_SECONDS", "5")
+            ),
+            mail_webhook_secret=_webhook_secrets(env.get("PLAINT_MAIL_WEBHOOK_SECRET", "")),
+            mailgun_webhook_signing_key=env.get("PLAINT_MAILGUN_WEBHOOK_SIGNING_KEY", ""),
+            mail_webhook_max_bytes=_at_least_one(
+                "PLAINT_MAIL_WEBHOOK_MAX_BYTES",
+                env.get("PLAINT_MAIL_WEBHOOK_MAX_BYTES", str(36 << 20)),
             ),
             upload_max_expanded_bytes=_int(
                 "PLAINT_UPLOAD_MAX_EXPANDED_BYTES",

@@ -224,6 +224,15 @@ else:
     # Printed mail has its links and tokens redacted (log_redaction.py).
     EMAIL_BACKEND = "plaint.config.log_redaction.RedactingConsoleEmailBackend"
 
+# Inbound mail from hosted mail services (plaint.messaging.webhook, django-anymail): the
+# basic-auth secret every service's webhook must send, and Mailgun's signing key.
+ANYMAIL: dict[str, object] = {}
+if APP.mail_webhook_secret:
+    ANYMAIL["WEBHOOK_SECRET"] = list(APP.mail_webhook_secret)
+if APP.mailgun_webhook_signing_key:
+    ANYMAIL["MAILGUN_WEBHOOK_SIGNING_KEY"] = APP.mailgun_webhook_signing_key
+MAIL_WEBHOOK_MAX_BYTES = APP.mail_webhook_max_bytes
+
 SESSION_COOKIE_HTTPONLY = True
 CSRF_COOKIE_HTTPONLY = True
 X_FRAME_OPTIONS = "DENY"

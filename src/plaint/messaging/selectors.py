@@ -82,3 +82,9 @@ def unmatched(*, organisation: Organisation) -> QuerySet[Message]:
 
 def canned_replies(*, organisation: Organisation) -> QuerySet[CannedReply]:
     return CannedReply.objects.filter(organisation=organisation, active=True)
+
+
+def organisation_for_mail(*, slug: str) -> Organisation | None:
+    """The organisation an inbound-mail webhook names, or None (a public endpoint says
+    nothing about which organisations exist)."""
+    return Organisation.objects.filter(slug=slug[:50]).first()

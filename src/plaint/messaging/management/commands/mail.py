@@ -14,7 +14,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 from django.utils import timezone
 
 from plaint.accounts.models import Organisation
-from plaint.messaging.inbound import message_receive
+from plaint.messaging.inbound import BATCH, message_receive, messages_receive
 
 
 class Command(BaseCommand):
@@ -75,13 +75,14 @@ class Command(BaseCommand):
         if head == b"From ":
             box = mailbox.mbox(path, create=False)
             try:
-                for key in box.iterkeys():
-                    raw = box.get_bytes(key)
-                    got = message_receive(
-                        raw, organisation=org, source=source, now=timezone.now(),
+                keys = list(box.iterkeys())
+                for start in range(0, len(keys), BATCH):  # one transaction per batch
+                    raws = [box.get_bytes(key) for key in keys[start : start + BATCH]]
+                    for got in messages_receive(
+                        raws, organisation=org, source=source, now=timezone.now(),
                         open_cases=open_cases,
-                    )  # fmt: skip
-                    counts[got.outcome] += 1
+                    ):  # fmt: skip
+                        counts[got.outcome] += 1
             finally:
                 box.close()
         else:
