@@ -151,6 +151,7 @@ def test_contact_log(case: Case, agent) -> None:
         "wait_minutes": 37,
         "summary": "Promised a refund within 5 days",
         "summary_visibility": "internal",
+        "restriction_override": None,
     }
 
 

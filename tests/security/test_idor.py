@@ -194,7 +194,8 @@ def test_sequential_references_reveal_nothing_across_organisations(world: World)
     assert oscar.get(f"/cases/{world.foreign.reference}/").status_code == 200
     assert signed_in("ada").get(f"/cases/{world.foreign.reference}/").status_code == 404
     # and the case list does not find them by reference (the rows, not the echoed search)
-    rows = oscar.get("/", {"q": world.case.reference}, HTTP_HX_REQUEST="true").content.decode()
+    page = oscar.get("/", {"q": world.case.reference}, HTTP_HX_REQUEST="true").content.decode()
+    rows = page[page.index('<table class="cases"') :]  # the bulk form echoes the query too
     assert world.case.reference not in rows and "No cases match" in rows
 
 

@@ -87,8 +87,10 @@ class ReplicaRouter:
     def allow_relation(self, obj1: object, obj2: object, **hints: Any) -> bool:
         return True  # the replica holds the same rows as the primary
 
-    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool:
-        return db == DEFAULT_DB_ALIAS
+    def allow_migrate(self, db: str, app_label: str, **hints: Any) -> bool | None:
+        """Never migrate the replica (a standby takes its schema from the primary); any
+        other database (a second one a command or test names) is Django's default call."""
+        return False if db == REPLICA else None
 
 
 class ReadYourWritesMiddleware:
