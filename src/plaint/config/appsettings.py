@@ -137,6 +137,7 @@ class AppSettings:
     )
     session_idle_minutes: int = field(default=30, metadata={"env": "PLAINT_SESSION_IDLE_MINUTES"})
     reauth_minutes: int = field(default=10, metadata={"env": "PLAINT_REAUTH_MINUTES"})
+    csp_reports: bool = field(default=True, metadata={"env": "PLAINT_CSP_REPORTS"})
     upload_max_expanded_bytes: int = field(
         default=100 << 20, metadata={"env": "PLAINT_UPLOAD_MAX_EXPANDED_BYTES"}
     )
@@ -203,6 +204,7 @@ class AppSettings:
             reauth_minutes=_minutes(
                 "PLAINT_REAUTH_MINUTES", env.get("PLAINT_REAUTH_MINUTES", "10")
             ),
+            csp_reports=_bool("PLAINT_CSP_REPORTS", env.get("PLAINT_CSP_REPORTS", "true")),
             upload_max_expanded_bytes=_int(
                 "PLAINT_UPLOAD_MAX_EXPANDED_BYTES",
                 env.get("PLAINT_UPLOAD_MAX_EXPANDED_BYTES", str(100 << 20)),

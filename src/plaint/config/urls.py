@@ -2,6 +2,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from plaint.config import appsettings
+from plaint.cspreport.views import csp_report_view
 from plaint.desk.signin import SignInView, password_confirm_view
 from plaint.limits.http import rate_limited
 
@@ -26,5 +27,6 @@ urlpatterns = [
     path("consumer/", include("plaint.consumer.urls")),
     path("mail/", include("plaint.messaging.urls")),
     path("api/", include("plaint.api.urls")),
+    path("csp-report/", csp_report_view, name="csp_report"),
     path("", include("plaint.desk.urls")),
 ]
