@@ -291,6 +291,8 @@ RECIPES: dict[str, Recipe] = {
     "login": Recipe(ANYONE, body=lambda w: {"username": "ada", "password": "pw-ada-123"}),
     "logout": Recipe(STAFF),
     "password_confirm": Recipe(STAFF, body=lambda w: {"password": "pw-ada-123", "next": "/"}),
+    # Violation reports are JSON bodies; a form body is refused (415) and writes nothing.
+    "csp_report": Recipe(ANYONE, body=lambda w: {"csp-report": "x"}),
     "desk:case_list": Recipe(STAFF),
     "desk:case_detail": Recipe(STAFF, _ref, objects=("reference",)),
     "desk:case_action": Recipe(
