@@ -111,6 +111,19 @@ def _saved_view(w: World) -> int:
     return int(w.made["saved_view"])  # type: ignore[call-overload]
 
 
+def _bulk_job(w: World) -> dict[str, Any]:
+    """A finished bulk job of the admin's (made once)."""
+    from plaint.bulk.models import BulkJob
+
+    if "bulk_job" not in w.made:
+        w.made["bulk_job"] = BulkJob.objects.create(
+            organisation=w.org, user=w.admin, action="priority", parameters={"priority": "high"},
+            case_ids=[w.case.pk], total=1, cursor=1, done=1, state="done", started_at=NOW,
+            progressed_at=NOW, finished_at=NOW,
+        ).pk  # fmt: skip
+    return {"pk": w.made["bulk_job"]}
+
+
 def _ref(w: World) -> dict[str, Any]:
     return {"reference": w.case.reference}
 
@@ -299,7 +312,21 @@ RECIPES: dict[str, Recipe] = {
     # Single sign-on (GET only; 404 while off): tests/accounts_oidc.
     "sso_start": Recipe(ANYONE),
     "sso_callback": Recipe(ANYONE),
+    # Violation reports are JSON bodies; a form body is refused (415) and writes nothing.
+    "csp_report": Recipe(ANYONE, body=lambda w: {"csp-report": "x"}),
     "desk:case_list": Recipe(STAFF),
+    "desk:case_version": Recipe(STAFF, _ref, objects=("reference",)),
+    "bulk:start": Recipe(
+        STAFF,
+        body=lambda w: {
+            "action": "priority", "scope": "selected", "case": [w.case.pk], "priority": "high"
+        },
+    ),  # fmt: skip
+    "bulk:job": Recipe(STAFF, _bulk_job, objects=("pk",)),
+    "bulk:progress": Recipe(STAFF, _bulk_job, objects=("pk",)),
+    # hosted mail services' webhooks: no session, their own signature or basic auth
+    "messaging:inbound_mailgun": Recipe(ANYONE, lambda w: {"slug": w.org.slug}),
+    "messaging:inbound_postmark": Recipe(ANYONE, lambda w: {"slug": w.org.slug}),
     "desk:case_detail": Recipe(STAFF, _ref, objects=("reference",)),
     "desk:case_action": Recipe(
         STAFF,

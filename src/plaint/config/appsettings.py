@@ -167,6 +167,7 @@ class AppSettings:
     mail_webhook_max_bytes: int = field(
         default=36 << 20, metadata={"env": "PLAINT_MAIL_WEBHOOK_MAX_BYTES"}
     )
+    csp_reports: bool = field(default=True, metadata={"env": "PLAINT_CSP_REPORTS"})
     upload_max_expanded_bytes: int = field(
         default=100 << 20, metadata={"env": "PLAINT_UPLOAD_MAX_EXPANDED_BYTES"}
     )
@@ -278,6 +279,7 @@ class AppSettings:
                 "PLAINT_MAIL_WEBHOOK_MAX_BYTES",
                 env.get("PLAINT_MAIL_WEBHOOK_MAX_BYTES", str(36 << 20)),
             ),
+            csp_reports=_bool("PLAINT_CSP_REPORTS", env.get("PLAINT_CSP_REPORTS", "true")),
             upload_max_expanded_bytes=_int(
                 "PLAINT_UPLOAD_MAX_EXPANDED_BYTES",
                 env.get("PLAINT_UPLOAD_MAX_EXPANDED_BYTES", str(100 << 20)),

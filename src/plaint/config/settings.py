@@ -13,6 +13,7 @@ from csp.constants import NONCE, NONE, SELF
 
 from plaint.config.appsettings import APP
 from plaint.config.secret_key import secret_key_kept
+from plaint.cspreport import policy as csp_reporting
 
 PACKAGE_DIR = Path(__file__).resolve().parent.parent
 
@@ -66,6 +67,7 @@ INSTALLED_APPS = [
     "plaint.operations",
     "plaint.limits",
     "plaint.accesslog",
+    "plaint.cspreport",
     "csp",
 ]
 
@@ -73,6 +75,7 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Pins a member of staff's reads to the primary for a while after each write of theirs.
     "plaint.config.replicas.ReadYourWritesMiddleware",
+    "plaint.cspreport.middleware.ReportingEndpointsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_permissions_policy.PermissionsPolicyMiddleware",
     "plaint.api.middleware.ApiMiddleware",
@@ -256,8 +259,14 @@ CONTENT_SECURITY_POLICY = {
         "base-uri": [SELF],
         "form-action": [SELF],
         "frame-ancestors": [NONE],
+        # Violations are reported to Plaint's own /csp-report/ (plaint.cspreport), unless
+        # PLAINT_CSP_REPORTS=false: report-uri for the browsers that know only it, report-to
+        # with the Reporting-Endpoints header (plaint.cspreport.middleware) for the others.
+        **csp_reporting.csp_report_directives(APP.csp_reports),
     }
 }
+#: Where violation reports go ("" when PLAINT_CSP_REPORTS=false: no endpoint, no header).
+PLAINT_CSP_REPORT_URI = csp_reporting.CSP_REPORT_URI if APP.csp_reports else ""
 # No page uses a camera, a microphone, the position, payments or any device: each is
 # denied to every page and to anything it frames.
 PERMISSIONS_POLICY: dict[str, list[str]] = {

@@ -3,6 +3,7 @@ from django.urls import include, path
 
 from plaint.config import appsettings
 from plaint.desk import twofactor_views
+from plaint.cspreport.views import csp_report_view
 from plaint.desk.signin import SignInView, password_confirm_view
 from plaint.desk.sso import sso_callback, sso_start
 from plaint.limits.http import rate_limited
@@ -40,5 +41,6 @@ urlpatterns = [
     path("mail/", include("plaint.messaging.urls")),
     path("api/", include("plaint.api.urls")),
     path("bulk/", include("plaint.bulk.urls")),
+    path("csp-report/", csp_report_view, name="csp_report"),
     path("", include("plaint.desk.urls")),
 ]

@@ -35,7 +35,9 @@ class Command(BaseCommand):
             "require", help="Require two-factor for all of an organisation's staff (on/off)."
         )
         require.add_argument("org", help="The organisation's slug.")
-        require.add_argument("state", choices=["on", "off"])
+        require.add_argument(
+            "state", choices=["on", "off"], help="on: every member of staff must use two-factor"
+        )
         reset = two_sub.add_parser(
             "reset", help="Remove a member's authenticator and recovery codes."
         )
