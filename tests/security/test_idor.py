@@ -42,6 +42,11 @@ DESK_CASE_ROUTES = [n for n in _KNOWN if "reference" in RECIPES[n].objects]
 MEMBER_ROUTES = [n for n in _KNOWN if "user_id" in RECIPES[n].objects]
 LINK_ROUTES = [n for n in _KNOWN if RECIPES[n].who == CUSTOMER]
 SEQ_ROUTES = [n for n in _KNOWN if "seq" in RECIPES[n].objects]
+#: Routes that name a case but answer the same for one the user may not see as for one
+#: that does not exist or has not changed, instead of 404; each with where that is tested.
+SILENT_ROUTES = {
+    "desk:case_version": "204 with no body (tests/desk/test_collision.py, another organisation)",
+}
 
 
 def test_the_sweeps_cover_every_route_that_names_an_object() -> None:
@@ -53,7 +58,7 @@ def test_the_sweeps_cover_every_route_that_names_an_object() -> None:
         if "user_id" in route.arguments:
             assert route.name in MEMBER_ROUTES, route
         if "reference" in route.arguments:
-            assert route.name in DESK_CASE_ROUTES, route
+            assert route.name in DESK_CASE_ROUTES or route.name in SILENT_ROUTES, route
         if "token" in route.arguments:
             assert route.name in LINK_ROUTES, route
         for argument in ("seq", "pk"):

@@ -10,11 +10,10 @@ in the same string; a payload that became markup is split from its marker by a t
 
 from __future__ import annotations
 
-from urllib.parse import unquote_plus
-
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from urllib.parse import unquote_plus
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile

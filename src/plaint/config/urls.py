@@ -2,8 +2,8 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from plaint.config import appsettings
-from plaint.desk import twofactor_views
 from plaint.cspreport.views import csp_report_view
+from plaint.desk import twofactor_views
 from plaint.desk.signin import SignInView, password_confirm_view
 from plaint.desk.sso import sso_callback, sso_start
 from plaint.limits.http import rate_limited
